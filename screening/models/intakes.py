@@ -1,0 +1,133 @@
+"""Intakes and their sections.
+
+Each intake/1 section is one row holding that section's answers as intake/1 JSON, with its
+own version for the conditional UPDATE that detects concurrent edits. Forms, import, export
+and the screening engine therefore share one vocabulary: the intake/1 field names.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from screening.json_numbers import AnswerDecoder, AnswerEncoder
+
+
+class Intake(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        READY_FOR_REVIEW = "ready_for_review", "Ready for review"
+        SIGNED = "signed", "Signed"
+        AMENDED = "amended", "Amended"
+
+    clinic = models.ForeignKey(
+        "screening.Clinic", on_delete=models.PROTECT, related_name="intakes"
+    )
+    patient = models.ForeignKey(
+        "screening.Patient", on_delete=models.PROTECT, related_name="intakes"
+    )
+    intake_on = models.DateField("intake date")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    # Bumped by every saved change to any section: the "intake version" screenings refer to.
+    version = models.PositiveIntegerField(default=1)
+    # An addendum is a new intake copied from the signed one it corrects.
+    amends = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="addenda"
+    )
+    current_screening = models.ForeignKey(
+        "screening.Screening",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "status", "-intake_on"])]
+
+    def __str__(self) -> str:
+        return f"Intake {self.pk}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status in (self.Status.SIGNED, self.Status.AMENDED)
+
+
+class IntakeSection(models.Model):
+    class Kind(models.TextChoices):
+        DEMOGRAPHICS = "demographics", "Demographics"
+        INDICATION = "indication", "Indication and current episode"
+        VITALS = "vitals", "Vitals"
+        MEDICAL_HISTORY = "medical_history", "Medical history"
+        PSYCHIATRIC_HISTORY = "psychiatric_history", "Psychiatric history"
+        ALLERGIES = "allergies", "Allergies"
+        MEDICATIONS = "medications", "Current medications"
+        ANTIDEPRESSANT_TRIALS = "antidepressant_trials", "Antidepressant trials"
+        SUBSTANCE_USE = "substance_use", "Substance use"
+        SCALES = "scales", "Scales"
+
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="sections")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # The section's intake/1 value; null until the section is first saved.
+    data = models.JSONField(
+        null=True, blank=True, encoder=AnswerEncoder, decoder=AnswerDecoder
+    )
+    # The section's entries of intake/1 `missing_reasons` (path -> reason).
+    missing_reasons = models.JSONField(default=dict, blank=True)
+    # User-confirmed warnings (intake-format.md 4.2): path -> confirmation reason.
+    confirmed_warnings = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intake", "kind"], name="one_section_of_each_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake {self.intake_id} {self.kind}"
+
+    @property
+    def is_saved(self) -> bool:
+        return self.version > 0
+
+
+class SectionRevision(models.Model):
+    """Field history: every saved state of a section, with who saved it and when."""
+
+    section = models.ForeignKey(
+        IntakeSection, on_delete=models.PROTECT, related_name="revisions"
+    )
+    version = models.PositiveIntegerField()
+    data = models.JSONField(null=True, encoder=AnswerEncoder, decoder=AnswerDecoder)
+    missing_reasons = models.JSONField(default=dict)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField()
+    # Where the values came from: typed in a form, or an imported document.
+    origin = models.CharField(max_length=20, default="form")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "version"], name="one_revision_per_section_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Section {self.section_id} v{self.version}"

@@ -1,0 +1,71 @@
+"""The role x action table and the can_*() predicates (security.md §2.5).
+
+Every view asks `can(user, action, clinic=...)`; the table below is the one place that says
+which role may do what. Tests walk every URL against it.
+"""
+
+from typing import Any, Final
+
+from django.db.models import QuerySet
+
+from screening.models import Clinic, Membership
+
+Role = Membership.Role
+
+VIEW_PATIENT: Final = "view_patient"
+EDIT_PATIENT: Final = "edit_patient"
+VIEW_INTAKE: Final = "view_intake"
+EDIT_INTAKE: Final = "edit_intake"
+EDIT_CLINICIAN_SECTION: Final = "edit_clinician_section"
+IMPORT_INTAKE: Final = "import_intake"
+EXPORT_INTAKE: Final = "export_intake"
+REVIEW_INTAKE: Final = "review_intake"
+SIGN_OFF: Final = "sign_off"
+VIEW_RULES: Final = "view_rules"
+EDIT_RULES: Final = "edit_rules"
+APPROVE_RULESET: Final = "approve_ruleset"
+VIEW_AUDIT: Final = "view_audit"
+
+PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    VIEW_PATIENT: frozenset({Role.INTAKE_STAFF, Role.CLINICIAN}),
+    EDIT_PATIENT: frozenset({Role.INTAKE_STAFF, Role.CLINICIAN}),
+    VIEW_INTAKE: frozenset({Role.INTAKE_STAFF, Role.CLINICIAN}),
+    EDIT_INTAKE: frozenset({Role.INTAKE_STAFF, Role.CLINICIAN}),
+    # C-SSRS screener and MADRS total are clinician-entered (rule book §9).
+    EDIT_CLINICIAN_SECTION: frozenset({Role.CLINICIAN}),
+    IMPORT_INTAKE: frozenset({Role.INTAKE_STAFF, Role.CLINICIAN}),
+    EXPORT_INTAKE: frozenset({Role.INTAKE_STAFF, Role.CLINICIAN}),
+    REVIEW_INTAKE: frozenset({Role.CLINICIAN}),
+    SIGN_OFF: frozenset({Role.CLINICIAN}),
+    VIEW_RULES: frozenset({Role.RULE_ADMIN, Role.CLINICIAN}),
+    EDIT_RULES: frozenset({Role.RULE_ADMIN}),
+    # Clinicians only when granted (Membership.can_approve_rulesets).
+    APPROVE_RULESET: frozenset({Role.RULE_ADMIN}),
+    VIEW_AUDIT: frozenset({Role.AUDITOR}),
+}
+
+
+def clinics_of(user: Any) -> QuerySet[Clinic]:
+    """The clinics the user belongs to (none for anonymous users)."""
+    if not getattr(user, "is_authenticated", False):
+        return Clinic.objects.none()
+    return Clinic.objects.filter(memberships__user=user)
+
+
+def role_in(user: Any, clinic: Clinic) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    membership = Membership.objects.filter(user=user, clinic=clinic).first()
+    return membership.role if membership else None
+
+
+def can(user: Any, action: str, *, clinic: Clinic) -> bool:
+    """Whether the user's role in this clinic allows the action."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    membership = Membership.objects.filter(user=user, clinic=clinic).first()
+    if membership is None:
+        return False
+    if action == APPROVE_RULESET and membership.can_approve_rulesets:
+        return membership.role in (Role.CLINICIAN, Role.RULE_ADMIN)
+    return membership.role in PERMISSIONS[action]

@@ -1,0 +1,1 @@
+"""Services: every state change, one module per topic (functions named do_*)."""

@@ -1,0 +1,79 @@
+"""Assemble an intake/1 document from stored sections, and split one into sections."""
+
+from typing import Any
+
+from screening.intake_format.fields import FORMAT, SECTIONS
+from screening.models import Intake, IntakeSection
+
+
+def empty_section(kind: str, intake: Intake) -> Any:
+    """The value of a section nobody has saved yet: every answer unanswered (null).
+
+    Age and sex for scoring are pre-filled from the patient record (intake-format.md 3.2).
+    """
+    if kind == "demographics":
+        return {
+            "age": intake.patient.age_on(intake.intake_on),
+            "sex_for_scoring": intake.patient.sex_for_scoring,
+            "reproductive_potential": None,
+            "pregnancy_status": None,
+            "breastfeeding": None,
+        }
+    if kind == "vitals":
+        return {"bp_systolic": None, "bp_diastolic": None}
+    if kind in ("medical_history", "psychiatric_history"):
+        return {}
+    if kind == "substance_use":
+        return {
+            "audit_c": None,
+            "dast10_answers": None,
+            "substance_use_disorders": None,
+            "non_medical_use": None,
+            "dissociative_misuse_lifetime": None,
+        }
+    if kind == "scales":
+        return {"phq9": None, "cssrs_screener": None}
+    if kind == "indication":
+        return {"primary": None}
+    return None  # the lists: allergies, medications, antidepressant_trials = not asked
+
+
+def section_value(section: IntakeSection, intake: Intake) -> Any:
+    return section.data if section.is_saved else empty_section(section.kind, intake)
+
+
+def intake_document(
+    intake: Intake, sections: list[IntakeSection] | None = None
+) -> dict[str, Any]:
+    """The intake as an intake/1 document (sections in schema order)."""
+    if sections is None:
+        sections = list(intake.sections.all())
+    by_kind = {section.kind: section for section in sections}
+    document: dict[str, Any] = {"format": FORMAT}
+    if intake.patient_id is not None:
+        document["patient"] = {"mrn": intake.patient.mrn}
+    document["intake_date"] = intake.intake_on.isoformat()
+    missing_reasons: dict[str, str] = {}
+    for kind in SECTIONS:
+        section = by_kind.get(kind)
+        if section is None:
+            document[kind] = empty_section(kind, intake)
+            continue
+        document[kind] = section_value(section, intake)
+        missing_reasons.update(section.missing_reasons or {})
+    if missing_reasons:
+        document["missing_reasons"] = missing_reasons
+    return document
+
+
+def section_of_path(path: str) -> str:
+    """The section a missing_reasons path belongs to: "scales.phq9[8]" -> "scales"."""
+    head = path.split(".", 1)[0]
+    return head.split("[", 1)[0]
+
+
+def split_missing_reasons(reasons: dict[str, str]) -> dict[str, dict[str, str]]:
+    split: dict[str, dict[str, str]] = {}
+    for path, reason in reasons.items():
+        split.setdefault(section_of_path(path), {})[path] = reason
+    return split

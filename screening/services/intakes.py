@@ -1,0 +1,184 @@
+"""Intake state changes: create, save a section (with the version check), status."""
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from screening import audit
+from screening.intake_format.fields import SECTIONS
+from screening.models import Intake, IntakeSection, Patient, SectionRevision
+from screening.services import screenings
+
+
+class StaleEditError(Exception):
+    """Someone saved the section after the user opened it."""
+
+
+class SignedIntakeError(Exception):
+    """A signed intake is immutable: corrections go into an addendum."""
+
+
+@transaction.atomic
+def do_create_intake(
+    patient: Patient,
+    *,
+    intake_on: date,
+    primary_indication: str,
+    by: Any,
+    request: Any = None,
+) -> Intake:
+    """Start an intake with every section unanswered and the indication recorded."""
+    now = timezone.now()
+    intake = Intake.objects.create(
+        clinic=patient.clinic, patient=patient, intake_on=intake_on, created_by=by
+    )
+    sections = [IntakeSection(intake=intake, kind=kind) for kind in SECTIONS]
+    IntakeSection.objects.bulk_create(sections)
+    indication = next(s for s in sections if s.kind == "indication")
+    indication.data = {"primary": primary_indication}
+    indication.version = 1
+    indication.updated_by = by
+    indication.updated_at = now
+    indication.save(update_fields=["data", "version", "updated_by", "updated_at"])
+    SectionRevision.objects.create(
+        section=indication,
+        version=1,
+        data=indication.data,
+        missing_reasons={},
+        saved_by=by,
+        saved_at=now,
+    )
+    audit.record(
+        "intake.created",
+        actor=by,
+        request=request,
+        clinic=intake.clinic,
+        patient=patient,
+        target=intake,
+        category="indication",
+        object_version=intake.version,
+        activity_at=None,
+    )
+    screenings.do_screen_intake(intake, by=by, request=request)
+    return intake
+
+
+def _refuse_if_signed(intake: Intake) -> None:
+    if intake.is_signed:
+        raise SignedIntakeError
+
+
+@transaction.atomic
+def do_save_section(
+    section: IntakeSection,
+    values: Any,
+    *,
+    missing_reasons: dict[str, str],
+    confirmed_warnings: dict[str, str] | None = None,
+    version: int,
+    by: Any,
+    request: Any = None,
+) -> IntakeSection:
+    """Save one section if nobody saved it first, keep its history, audit and re-screen."""
+    intake = section.intake
+    _refuse_if_signed(intake)
+    now = timezone.now()
+    changed = IntakeSection.objects.filter(pk=section.pk, version=version).update(
+        data=values,
+        missing_reasons=missing_reasons,
+        confirmed_warnings=confirmed_warnings or {},
+        version=F("version") + 1,
+        updated_by=by,
+        updated_at=now,
+    )
+    if not changed:  # someone saved first; the view shows both versions
+        raise StaleEditError
+    Intake.objects.filter(pk=intake.pk).update(
+        version=F("version") + 1, updated_at=now
+    )
+    section.refresh_from_db()
+    intake.refresh_from_db(fields=["version", "updated_at"])
+    revision = SectionRevision.objects.create(
+        section=section,
+        version=section.version,
+        data=section.data,
+        missing_reasons=section.missing_reasons,
+        saved_by=by,
+        saved_at=now,
+    )
+    audit.record(
+        "intake.updated",
+        actor=by,
+        request=request,
+        clinic=intake.clinic,
+        patient=intake.patient,
+        target=revision,
+        category=section.kind,
+        object_version=section.version,
+    )
+    screenings.do_screen_intake(intake, by=by, request=request)
+    return section
+
+
+def record_edit_conflict(section: IntakeSection, *, by: Any, request: Any) -> None:
+    """Audit a refused stale save (security.md T-INT-01)."""
+    audit.record(
+        "intake.edit_conflict",
+        actor=by,
+        request=request,
+        clinic=section.intake.clinic,
+        patient=section.intake.patient,
+        target=section,
+        category=section.kind,
+        object_version=section.version,
+        outcome="denied",
+    )
+
+
+@transaction.atomic
+def do_set_intake_date(
+    intake: Intake, *, intake_on: date, version: int, by: Any, request: Any = None
+) -> Intake:
+    """Change the intake date if nobody changed the intake first; re-screen."""
+    _refuse_if_signed(intake)
+    changed = Intake.objects.filter(pk=intake.pk, version=version).update(
+        intake_on=intake_on, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not changed:
+        raise StaleEditError
+    intake.refresh_from_db()
+    audit.record(
+        "intake.updated",
+        actor=by,
+        request=request,
+        clinic=intake.clinic,
+        patient=intake.patient,
+        target=intake,
+        category="intake",
+        object_version=intake.version,
+    )
+    screenings.do_screen_intake(intake, by=by, request=request)
+    return intake
+
+
+@transaction.atomic
+def do_mark_ready_for_review(intake: Intake, *, by: Any, request: Any = None) -> None:
+    """Hand the intake to the clinicians' worklist."""
+    _refuse_if_signed(intake)
+    Intake.objects.filter(pk=intake.pk).update(
+        status=Intake.Status.READY_FOR_REVIEW, updated_at=timezone.now()
+    )
+    intake.refresh_from_db(fields=["status", "updated_at"])
+    audit.record(
+        "intake.updated",
+        actor=by,
+        request=request,
+        clinic=intake.clinic,
+        patient=intake.patient,
+        target=intake,
+        category="intake",
+        object_version=intake.version,
+    )

@@ -1,0 +1,63 @@
+"""Patient records: create and update, each audited."""
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from screening import audit
+from screening.models import Clinic, Patient
+
+
+@transaction.atomic
+def do_create_patient(
+    clinic: Clinic,
+    *,
+    mrn: str,
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth: date | None = None,
+    sex_for_scoring: str | None = None,
+    by: Any,
+    request: Any = None,
+) -> Patient:
+    """Create a patient in the clinic and audit it."""
+    patient = Patient.objects.create(
+        clinic=clinic,
+        mrn=mrn,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        sex_for_scoring=sex_for_scoring,
+        created_by=by,
+    )
+    audit.record(
+        "patient.created",
+        actor=by,
+        request=request,
+        clinic=clinic,
+        patient=patient,
+        target=patient,
+        category="patient",
+    )
+    return patient
+
+
+@transaction.atomic
+def do_update_patient(
+    patient: Patient, values: dict[str, Any], *, by: Any, request: Any = None
+) -> Patient:
+    """Update the patient's identity fields and audit it."""
+    for name, value in values.items():
+        setattr(patient, name, value)
+    patient.save(update_fields=[*values, "updated_at"])
+    audit.record(
+        "patient.updated",
+        actor=by,
+        request=request,
+        clinic=patient.clinic,
+        patient=patient,
+        target=patient,
+        category="patient",
+    )
+    return patient

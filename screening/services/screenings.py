@@ -1,0 +1,84 @@
+"""Screen an intake with its clinic's ruleset and store the result."""
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from screening import audit, engine
+from screening.models import Intake, Screening
+from screening.services import documents, rulesets
+
+logger = logging.getLogger(__name__)
+
+SEVERITY_COUNTS = {
+    "absolute": "absolute_count",
+    "relative": "relative_count",
+    "caution": "caution_count",
+}
+
+
+def screening_counts(result: dict[str, Any]) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITY_COUNTS.values(), 0)
+    for flag in result["flags"]:
+        field = SEVERITY_COUNTS.get(flag["severity"])
+        if field:
+            counts[field] += 1
+    counts["not_evaluable_count"] = len(result["not_evaluable"])
+    return counts
+
+
+def run_engine(
+    document: dict[str, Any], ruleset: engine.Ruleset
+) -> tuple[str, dict[str, Any]]:
+    """Screen one document; an engine failure is "incomplete", never "no flags"."""
+    try:
+        result = engine.screen_document(document, ruleset)
+    except Exception:  # noqa: BLE001 - any engine fault must fail closed (T-ERR-04)
+        # The traceback may quote answers, so only the fact is logged.
+        logger.error("screening engine failed for one intake")
+        return Screening.Outcome.INCOMPLETE, {
+            "outcome": Screening.Outcome.INCOMPLETE,
+            "ruleset_version": ruleset.version,
+            "flags": [],
+            "not_evaluable": [],
+            "derived": {},
+            "error": "The screening engine failed; do not rely on this screening.",
+        }
+    return result["outcome"], result
+
+
+@transaction.atomic
+def do_screen_intake(intake: Intake, *, by: Any, request: Any = None) -> Screening:
+    """Screen the intake's current version and make it the intake's current screening."""
+    stored_ruleset = rulesets.get_active_ruleset(intake.clinic)
+    outcome, result = run_engine(
+        documents.intake_document(intake), rulesets.get_engine_ruleset(stored_ruleset)
+    )
+    screening, _ = Screening.objects.update_or_create(
+        intake=intake,
+        intake_version=intake.version,
+        ruleset=stored_ruleset,
+        defaults={
+            "ruleset_version": result["ruleset_version"],
+            "outcome": outcome,
+            "result": result,
+            "screened_at": timezone.now(),
+            **screening_counts(result),
+        },
+    )
+    Intake.objects.filter(pk=intake.pk).update(current_screening=screening)
+    intake.current_screening = screening
+    audit.record(
+        "intake.screened",
+        actor=by,
+        request=request,
+        clinic=intake.clinic,
+        patient=intake.patient,
+        target=screening,
+        category="screening_summary",
+        object_version=intake.version,
+        detail={"ruleset_version": result["ruleset_version"]},
+    )
+    return screening
