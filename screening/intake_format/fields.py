@@ -1,10 +1,12 @@
 """Field lists of the intake/1 document (intake-format.md sections 2.3, 3.5, 3.6)."""
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 FORMAT: Final = "intake/1"
 
-# Section keys in schema order (intake-format.md section 3.0), without format/patient/intake_date.
+# Section keys in schema order (intake-format.md section 3.0), without format, patient
+# and intake_date.
 SECTIONS: Final = (
     "demographics",
     "indication",
@@ -18,8 +20,8 @@ SECTIONS: Final = (
     "scales",
 )
 
-# The 21 medical checklist items (section 3.5) with the value `checklist_default: "all_false"`
-# gives an unlisted item (section 2.3).
+# The 21 medical checklist items (section 3.5) with the value that
+# `checklist_default: "all_false"` gives an unlisted item (section 2.3).
 MEDICAL_ITEMS: Final[dict[str, Any]] = {
     "aneurysmal_vascular_disease": False,
     "arteriovenous_malformation": False,
@@ -59,3 +61,18 @@ CHECKLIST_ITEMS: Final = {
 }
 
 MISSING_REASONS: Final = ("declined", "unknown", "not_asked")
+
+ALL_FALSE: Final = "all_false"
+
+
+def checklist_answers(block_name: str, block: Mapping[str, Any]) -> dict[str, Any]:
+    """Every checklist item of a history block, as the rules read it (section 2.3).
+
+    A listed item keeps its value, an explicit null included. An unlisted item is its
+    "no" value under `checklist_default: "all_false"`, and null otherwise.
+    """
+    items = CHECKLIST_ITEMS[block_name]
+    all_false = block.get("checklist_default") == ALL_FALSE
+    return {
+        item: block.get(item, no if all_false else None) for item, no in items.items()
+    }

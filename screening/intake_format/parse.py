@@ -1,4 +1,4 @@
-"""Step 1 of intake-format.md 4.1: parse strict JSON (RFC 8259) in UTF-8 to one object."""
+"""Step 1 of intake-format.md 4.1: strict JSON (RFC 8259) in UTF-8, one object."""
 
 import codecs
 import json
@@ -35,7 +35,7 @@ def parse_json(raw: bytes | str) -> Any:
     """
     text = _decode(raw) if isinstance(raw, bytes) else raw
     if text.startswith("\ufeff"):
-        _refuse(ROOT, "the file starts with a byte order mark (BOM): write UTF-8 without one")
+        _refuse(ROOT, "the file starts with a byte order mark: write UTF-8, no BOM")
     try:
         value = json.loads(
             text,
@@ -51,7 +51,7 @@ def parse_json(raw: bytes | str) -> Any:
         where = f"line {exc.lineno} column {exc.colno}"
         _refuse(ROOT, f"not valid JSON: {exc.msg} ({where})")
     except RecursionError:
-        _refuse(ROOT, "not valid JSON here: the objects and lists are nested too deeply")
+        _refuse(ROOT, "not valid JSON here: objects and lists are nested too deeply")
     except ValueError as exc:  # e.g. an integer with more digits than Python reads
         _refuse(ROOT, f"not valid JSON here: {exc}")
     bad_text = _first_unpaired_surrogate(value, [])
@@ -121,12 +121,20 @@ def _keep_duplicates(pairs: list[tuple[str, Any]]) -> _TaggedDict:
 
 
 def _locate_refusal(text: str) -> tuple[str, str]:
-    value = json.loads(
-        text, parse_float=Decimal, parse_constant=_Constant, object_pairs_hook=_keep_duplicates
-    )
+    try:
+        value = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_Constant,
+            object_pairs_hook=_keep_duplicates,
+        )
+    except json.JSONDecodeError as exc:  # a syntax error after the refused part
+        return ROOT, f"not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
+    except (RecursionError, ValueError):
+        value = None
     found = _first_refusal(value, [])
-    if found is None:  # not reached: the strict parse refused something
-        return ROOT, "not valid JSON"
+    if found is None:
+        return ROOT, "not valid JSON: NaN, Infinity or a duplicate key"
     return found
 
 
@@ -147,14 +155,16 @@ def _first_refusal(value: Any, path: list[str | int]) -> tuple[str, str] | None:
         children = list(value.items())
     elif isinstance(value, list):
         children = list(enumerate(value))
-    for key, child in children:
-        found = _first_refusal(child, [*path, key])
+    for name, child in children:
+        found = _first_refusal(child, [*path, name])
         if found is not None:
             return found
     return None
 
 
-def _first_unpaired_surrogate(value: Any, path: list[str | int]) -> list[str | int] | None:
+def _first_unpaired_surrogate(
+    value: Any, path: list[str | int]
+) -> list[str | int] | None:
     if isinstance(value, str):
         return None if _is_text(value) else path
     if isinstance(value, list):
