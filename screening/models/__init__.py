@@ -2,6 +2,7 @@
 
 from screening.models.audit import AuditEvent
 from screening.models.clinics import Clinic, Membership
+from screening.models.imports import ImportRecord
 from screening.models.intakes import Intake, IntakeSection, SectionRevision
 from screening.models.patients import Patient
 from screening.models.rulesets import Rule, RulesetVersion
@@ -10,6 +11,7 @@ from screening.models.screenings import Screening
 __all__ = [
     "AuditEvent",
     "Clinic",
+    "ImportRecord",
     "Intake",
     "IntakeSection",
     "Membership",
