@@ -5,19 +5,32 @@ from screening.models.clinics import Clinic, Membership
 from screening.models.imports import ImportRecord
 from screening.models.intakes import Intake, IntakeSection, SectionRevision
 from screening.models.patients import Patient
-from screening.models.rulesets import Rule, RulesetVersion
+from screening.models.rescreen import RescreenJob
+from screening.models.rulesets import (
+    ClinicTestCase,
+    ImpactPreview,
+    PublishedRulesetError,
+    Rule,
+    RulesetVersion,
+    TestCaseExpectation,
+)
 from screening.models.screenings import Screening
 
 __all__ = [
     "AuditEvent",
     "Clinic",
+    "ClinicTestCase",
+    "ImpactPreview",
     "ImportRecord",
     "Intake",
     "IntakeSection",
     "Membership",
     "Patient",
+    "PublishedRulesetError",
+    "RescreenJob",
     "Rule",
     "RulesetVersion",
     "Screening",
     "SectionRevision",
+    "TestCaseExpectation",
 ]

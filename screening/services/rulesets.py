@@ -1,4 +1,4 @@
-"""Rulesets in the database: load the shipped default, find the one a clinic screens with."""
+"""Rulesets in the database: the shipped default, drafts, the publish gate."""
 
 import json
 from pathlib import Path
@@ -34,14 +34,18 @@ def do_load_ruleset_document(
     by: Any = None,
 ) -> RulesetVersion:
     """Store a ruleset/1 document (the shipped default, or an imported one) as rows."""
+    # Rules are only ever added to a draft (the ORM guard), so even a ruleset stored as
+    # published is written as a draft first and published once complete.
     ruleset = RulesetVersion.objects.create(
         clinic=clinic,
         label=label,
         number=1 if label == document.get("version") else None,
-        status=status,
+        status=RulesetVersion.Status.DRAFT,
         clinic_settings=document.get("settings", {}),
         created_by=by,
-        published_at=timezone.now() if status == RulesetVersion.Status.PUBLISHED else None,
+        origin=RulesetVersion.Origin.SHIPPED
+        if clinic is None
+        else RulesetVersion.Origin.IMPORT,
     )
     rules = []
     for position, rule in enumerate(document["rules"]):
@@ -63,6 +67,10 @@ def do_load_ruleset_document(
             )
         )
     Rule.objects.bulk_create(rules)
+    if status != RulesetVersion.Status.DRAFT:
+        ruleset.status = status
+        ruleset.published_at = timezone.now()
+        ruleset.save(update_fields=["status", "published_at"])
     return ruleset
 
 
@@ -81,7 +89,7 @@ def do_install_default_ruleset() -> RulesetVersion:
 
 
 def ruleset_document(ruleset: RulesetVersion) -> dict[str, Any]:
-    """The ruleset as a ruleset/1 document (the format of fixtures/default_ruleset.json)."""
+    """The ruleset as a ruleset/1 document (as fixtures/default_ruleset.json)."""
     rules = []
     for rule in ruleset.rules.all():
         entry: dict[str, Any] = {name: getattr(rule, name) for name in RULE_FIELDS}
