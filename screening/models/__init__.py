@@ -15,6 +15,7 @@ from screening.models.rulesets import (
     TestCaseExpectation,
 )
 from screening.models.screenings import Screening
+from screening.models.security import RecoveryCode, RecoveryCodeDevice
 
 __all__ = [
     "AuditEvent",
@@ -27,6 +28,8 @@ __all__ = [
     "Membership",
     "Patient",
     "PublishedRulesetError",
+    "RecoveryCode",
+    "RecoveryCodeDevice",
     "RescreenJob",
     "Rule",
     "RulesetVersion",
