@@ -6,6 +6,13 @@ from screening.models.imports import ImportRecord
 from screening.models.intakes import Intake, IntakeSection, SectionRevision
 from screening.models.patients import Patient
 from screening.models.rescreen import RescreenJob
+from screening.models.reviews import (
+    Acknowledgement,
+    Addendum,
+    Disposition,
+    ReviewRecordIsImmutableError,
+    SignOff,
+)
 from screening.models.rulesets import (
     ClinicTestCase,
     ImpactPreview,
@@ -18,9 +25,12 @@ from screening.models.screenings import Screening
 from screening.models.security import RecoveryCode, RecoveryCodeDevice
 
 __all__ = [
+    "Acknowledgement",
+    "Addendum",
     "AuditEvent",
     "Clinic",
     "ClinicTestCase",
+    "Disposition",
     "ImpactPreview",
     "ImportRecord",
     "Intake",
@@ -31,9 +41,11 @@ __all__ = [
     "RecoveryCode",
     "RecoveryCodeDevice",
     "RescreenJob",
+    "ReviewRecordIsImmutableError",
     "Rule",
     "RulesetVersion",
     "Screening",
     "SectionRevision",
+    "SignOff",
     "TestCaseExpectation",
 ]
