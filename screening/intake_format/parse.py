@@ -1,18 +1,10 @@
 """Step 1 of intake-format.md 4.1: strict JSON (RFC 8259) in UTF-8, one object."""
 
-import codecs
 import json
 from decimal import Decimal
 from typing import Any, NoReturn
 
 from screening.intake_format.issues import ROOT, DocumentInvalid, Issue, format_path
-
-_OTHER_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16: its BOM starts the same way
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
 
 
 class _RefusedError(Exception):
@@ -52,8 +44,8 @@ def parse_json(raw: bytes | str) -> Any:
         _refuse(ROOT, f"not valid JSON: {exc.msg} ({where})")
     except RecursionError:
         _refuse(ROOT, "not valid JSON here: objects and lists are nested too deeply")
-    except ValueError as exc:  # e.g. an integer with more digits than Python reads
-        _refuse(ROOT, f"not valid JSON here: {exc}")
+    except ValueError:  # Python reads integers of at most 4300 digits
+        _refuse(ROOT, "a number has too many digits to be read")
     bad_text = _first_unpaired_surrogate(value, [])
     if bad_text is not None:
         _refuse(
@@ -67,9 +59,13 @@ def parse_json(raw: bytes | str) -> Any:
 
 
 def _decode(raw: bytes) -> str:
-    for bom, encoding in _OTHER_BOMS:
-        if raw.startswith(bom):
-            _refuse(ROOT, f"the file is {encoding} text: intake/1 files are UTF-8")
+    # json.loads would guess UTF-16/32 from the NUL bytes, or skip a BOM: refuse both.
+    encoding = json.detect_encoding(raw)
+    if encoding == "utf-8-sig":
+        _refuse(ROOT, "the file starts with a byte order mark: write UTF-8, no BOM")
+    if encoding != "utf-8":
+        name = encoding.upper().replace("-LE", "").replace("-BE", "")
+        _refuse(ROOT, f"the file is {name} text, not UTF-8: save it as UTF-8")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

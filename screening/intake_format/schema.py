@@ -20,7 +20,9 @@ SCHEMA: Final[dict[str, Any]] = json.loads(
 
 _DEFS_REF = "#/$defs/"
 _DATE_SHAPE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
+# Items 5 and 6 of the medical checklist: a date, false (never) or null (section 3.5).
 _EVENT_DATE = "a date (YYYY-MM-DD), false (never had it) or null (not answered)"
+_EVENT_DATE_NOTE = "an event date is a date, false for never, or null"
 _TYPE_WORDS: Final = {
     "integer": ["an integer"],
     "number": ["a number"],
@@ -133,7 +135,7 @@ def _issues_of(error: Any, *, hint: str | None = None) -> Iterator[Issue]:
         # The event date (a date, false or null): explain the date alternative.
         in_date = [each for each in error.context if each.relative_schema_path[0] == 0]
         for each in in_date:
-            yield from _issues_of(each, hint=_EVENT_DATE)
+            yield from _issues_of(each, hint=_EVENT_DATE_NOTE)
         if not in_date:
             yield Issue(format_path(path), error.message)
     elif kind == "pattern" and "propertyNames" in error.schema_path:
@@ -154,7 +156,7 @@ def _message(error: Any, hint: str | None) -> str:
     if kind == "type" and "then" in error.schema_path:
         return _branching_message(str(error.path[-1]), shown)
     if kind == "type" and hint is not None:
-        return f"expected {hint}, got {shown}"
+        return f"expected {_EVENT_DATE}, got {shown}"
     messages = {
         "type": lambda: f"expected {_type_words(error.schema)}, got {shown}",
         "enum": lambda: f"{shown} is not one of {', '.join(map(describe, value))}",
@@ -223,7 +225,7 @@ def _date_message(instance: Any, hint: str | None) -> str:
         message = f"{shown} is not a real calendar date"
     else:
         message = f"{shown} is not a date written YYYY-MM-DD"
-    return f"{message} (expected {hint})" if hint is not None else message
+    return f"{message} ({hint})" if hint is not None else message
 
 
 def _branching_message(field: str, shown: str) -> str:

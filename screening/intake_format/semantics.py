@@ -174,7 +174,8 @@ def _reason_refusal(doc: Mapping[str, Any], key: str) -> str | None:
         if isinstance(part, str):
             sub = property_schema(schema, part)
             if sub is None:
-                return f"names no field of intake/1 ({part!r} is not a key there)"
+                where = "the document" if depth == 0 else holder
+                return f'names no field of intake/1 ("{part}" is not a key of {where})'
             if value is None:
                 return f"names a field inside {holder}, which is null or absent"
             covered = part not in value and _is_defaulted(parts[:depth], part, value)
