@@ -1,0 +1,84 @@
+"""evaluate(ruleset, facts, *, as_of), the engine's one entry point; screen_document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from screening.engine.derived import derive
+from screening.engine.evidence import FactIndex, collect, needs_of
+from screening.engine.expression_nodes import AS_OF
+from screening.engine.facts import Facts, facts_from_document
+from screening.engine.results import (
+    Evidence,
+    Flag,
+    NotEvaluable,
+    ScreeningResult,
+    outcome_of,
+)
+from screening.engine.rulesets import Ruleset, load_default_ruleset
+
+
+def evaluate(ruleset: Ruleset, facts: Facts, *, as_of: date) -> ScreeningResult:
+    """Screen one intake: every enabled rule fires, stays silent or is not evaluable."""
+    settings = ruleset.settings
+    derived = derive(facts, settings, as_of=as_of)
+    env: dict[str, Any] = {**facts.values, **derived.values, AS_OF: as_of}
+    for name, source in ruleset.cross_rules:
+        # "Silent or not evaluable" reads the other rule's result, never unknown (§5.2).
+        env[name] = source.evaluate(env)
+    index = FactIndex(facts, derived, env, dict(ruleset.cross_rules))
+    raised = settings.severity_raised_to_absolute
+    flags: list[Flag] = []
+    not_evaluable: list[NotEvaluable] = []
+    for rule, compiled in ruleset.compiled:
+        value = compiled.evaluate(env)
+        if value is False:
+            continue
+        severity = "absolute" if rule.code in raised else rule.severity
+        traced = compiled.trace(env)
+        if value is None:
+            needs = needs_of(index, traced.reads) or tuple(sorted(compiled.facts))
+            not_evaluable.append(NotEvaluable(rule.code, severity, needs))
+            continue
+        evidence = collect(index, traced.reads)
+        if rule.code in raised:
+            evidence = Evidence(
+                evidence.answers,
+                evidence.threshold,
+                {**evidence.settings, "severity_raised_to_absolute": list(raised)},
+            )
+        flags.append(
+            Flag(
+                code=rule.code,
+                severity=severity,
+                title=rule.title,
+                message=rule.message,
+                evidence=evidence,
+                source=rule.source,
+                urgent=rule.urgent,
+                ruleset_version=ruleset.version,
+            )
+        )
+    flag_tuple, missing_tuple = tuple(flags), tuple(not_evaluable)
+    return ScreeningResult(
+        outcome=outcome_of(flag_tuple, missing_tuple),
+        ruleset_version=ruleset.version,
+        flags=flag_tuple,
+        not_evaluable=missing_tuple,
+        derived=derived.output,
+    )
+
+
+def screen_document(
+    doc: Mapping[str, Any], ruleset: Ruleset | None = None, *, as_of: date | None = None
+) -> dict[str, Any]:
+    """Screen an intake/1 document against its own intake_date; the §11 JSON object."""
+    facts = facts_from_document(doc)
+    result = evaluate(
+        ruleset if ruleset is not None else load_default_ruleset(),
+        facts,
+        as_of=as_of if as_of is not None else facts.intake_date,
+    )
+    return result.to_json()
