@@ -118,7 +118,7 @@ def is_text_schema(schema: Mapping[str, Any]) -> bool:
 # Schema errors as issues.
 
 
-def _issues_of(error: Any, *, hint: str | None = None) -> Iterator[Issue]:
+def _issues_of(error: Any, *, note: str | None = None) -> Iterator[Issue]:
     path: list[str | int] = list(error.absolute_path)
     kind: str = error.validator
     instance = error.instance
@@ -135,7 +135,7 @@ def _issues_of(error: Any, *, hint: str | None = None) -> Iterator[Issue]:
         # The event date (a date, false or null): explain the date alternative.
         in_date = [each for each in error.context if each.relative_schema_path[0] == 0]
         for each in in_date:
-            yield from _issues_of(each, hint=_EVENT_DATE_NOTE)
+            yield from _issues_of(each, note=_EVENT_DATE_NOTE)
         if not in_date:
             yield Issue(format_path(path), error.message)
     elif kind == "pattern" and "propertyNames" in error.schema_path:
@@ -145,17 +145,17 @@ def _issues_of(error: Any, *, hint: str | None = None) -> Iterator[Issue]:
             'names in full, e.g. "vitals.bp_systolic" or "scales.phq9[8]"',
         )
     else:
-        yield Issue(format_path(path), _message(error, hint))
+        yield Issue(format_path(path), _message(error, note))
 
 
-def _message(error: Any, hint: str | None) -> str:
+def _message(error: Any, note: str | None) -> str:
     kind: str = error.validator
     value: Any = error.validator_value
     instance = error.instance
     shown = describe(instance)
     if kind == "type" and "then" in error.schema_path:
         return _branching_message(str(error.path[-1]), shown)
-    if kind == "type" and hint is not None:
+    if kind == "type" and note is not None:
         return f"expected {_EVENT_DATE}, got {shown}"
     messages = {
         "type": lambda: f"expected {_type_words(error.schema)}, got {shown}",
@@ -171,9 +171,9 @@ def _message(error: Any, hint: str | None) -> str:
         ),
         "minItems": lambda: _count_message(error.schema, instance),
         "maxItems": lambda: _count_message(error.schema, instance),
-        "pattern": lambda: _date_message(instance, hint),
-        "format": lambda: _date_message(instance, hint),
     }
+    if kind in ("pattern", "format") and error.schema.get("format") == "date":
+        return _date_message(instance, note)
     make = messages.get(kind)
     return make() if make is not None else str(error.message)
 
@@ -205,9 +205,8 @@ def _unknown_key_message(key: str) -> str:
 
 
 def _empty_text_message(schema: Mapping[str, Any]) -> str:
-    if allows_null(schema):
-        return "is empty: text has 1 to 2000 characters (write null for no text)"
-    return "is empty: text has 1 to 2000 characters"
+    message = f"is empty: text has 1 to {schema.get('maxLength')} characters"
+    return f"{message} (write null for no text)" if allows_null(schema) else message
 
 
 def _count_message(schema: Mapping[str, Any], instance: list[Any]) -> str:
@@ -219,13 +218,13 @@ def _count_message(schema: Mapping[str, Any], instance: list[Any]) -> str:
     return f"has {len(instance)} items; it may have at most {high}"
 
 
-def _date_message(instance: Any, hint: str | None) -> str:
+def _date_message(instance: Any, note: str | None) -> str:
     shown = describe(instance)
     if isinstance(instance, str) and _DATE_SHAPE.fullmatch(instance):
         message = f"{shown} is not a real calendar date"
     else:
         message = f"{shown} is not a date written YYYY-MM-DD"
-    return f"{message} ({hint})" if hint is not None else message
+    return f"{message} ({note})" if note is not None else message
 
 
 def _branching_message(field: str, shown: str) -> str:

@@ -157,7 +157,7 @@ def test_it_checks_the_intake_date_against_today():
 
 def test_it_checks_the_patient_section():
     assert validate_section("patient", {"mrn": ""}, intake_date=TODAY, today=TODAY) == [
-        Issue("patient.mrn", "is empty: text has 1 to 2000 characters")
+        Issue("patient.mrn", "is empty: text has 1 to 64 characters")
     ]
 
 
