@@ -1,11 +1,16 @@
 """factory_boy factories for the screening models."""
 
 import datetime
+import itertools
+from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from screening.models import Clinic, Membership, Patient
+from screening.intake_format.fields import SECTIONS
+from screening.models import Clinic, Intake, IntakeSection, Membership, Patient
+from screening.services.documents import split_missing_reasons
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):
@@ -46,3 +51,69 @@ class PatientFactory(factory.django.DjangoModelFactory):
     date_of_birth = datetime.date(1980, 5, 17)
     sex_for_scoring = "female"
     created_by = factory.SubFactory(UserFactory)
+
+
+_bulk_mrn = itertools.count(1)
+
+
+def intakes_from_documents(
+    clinic: Clinic,
+    documents: list[dict[str, Any]],
+    *,
+    created_by: Any,
+    status: str = Intake.Status.IN_PROGRESS,
+) -> list[Intake]:
+    """One patient and one intake per intake/1 document, stored with bulk inserts.
+
+    Every section is saved (version 1) with the document's values; no screening runs,
+    so a test chooses when to screen (10,000 intakes take seconds this way).
+    """
+    patients = Patient.objects.bulk_create(
+        Patient(
+            clinic=clinic,
+            mrn=f"BULK{next(_bulk_mrn):07d}",
+            given_name="Test",
+            family_name="Patient",
+            date_of_birth=datetime.date(1970, 1, 1),
+            created_by=created_by,
+        )
+        for _ in documents
+    )
+    intakes = Intake.objects.bulk_create(
+        Intake(
+            clinic=clinic,
+            patient=patient,
+            intake_on=datetime.date.fromisoformat(document["intake_date"]),
+            status=status,
+            created_by=created_by,
+        )
+        for patient, document in zip(patients, documents, strict=True)
+    )
+    sections = []
+    for intake, document in zip(intakes, documents, strict=True):
+        reasons = split_missing_reasons(document.get("missing_reasons", {}))
+        sections.extend(
+            IntakeSection(
+                intake=intake,
+                kind=kind,
+                data=document[kind],
+                missing_reasons=reasons.get(kind, {}),
+                version=1,
+                updated_by=created_by,
+            )
+            for kind in SECTIONS
+        )
+    IntakeSection.objects.bulk_create(sections, batch_size=2000)
+    return intakes
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """A confirmed authenticator app; codes come from django_otp.oath.totp(bin_key)."""
+
+    class Meta:
+        model = TOTPDevice
+        django_get_or_create = ("user", "confirmed")
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True
