@@ -53,7 +53,7 @@ ARITHMETIC: Final[dict[str, Callable[[Any, Any], Any]]] = {
 
 def is_unknown(value: Any) -> bool:
     """None, or a value known only over completions."""
-    return value is None or isinstance(value, OneOf | AtLeast)
+    return value is None or value.__class__ in _UNCERTAIN
 
 
 class Node:
@@ -320,20 +320,21 @@ class Arithmetic(Node):
 class Known(Node):
     """is_true(x), is_false(x), is_null(x): never unknown themselves."""
 
-    __slots__ = ("kind", "operand")
+    __slots__ = ("fact_name", "kind", "operand", "wanted")
 
     def __init__(self, kind: str, operand: Node) -> None:
         super().__init__("bool")
         self.kind = kind
         self.operand = operand
+        self.wanted = kind == "is_true"
+        self.fact_name = operand.name if isinstance(operand, Fact) else None
 
     def _test(self, value: Any, env: Env) -> bool:
-        if self.kind == "is_null":
-            operand = self.operand
-            if isinstance(operand, Fact) and operand.name in env.get(ENUMERATED, ()):
-                return True
-            return is_unknown(value)
-        return value is (self.kind == "is_true")
+        if self.kind != "is_null":
+            return value is self.wanted
+        if value is None or value.__class__ in _UNCERTAIN:
+            return True
+        return self.fact_name is not None and self.fact_name in env.get(ENUMERATED, ())
 
     def run(self, env: Env) -> Any:
         return self._test(self.operand.run(env), env)
@@ -385,6 +386,7 @@ class Within(Node):
 
 
 _PLAIN: Final = frozenset({int, bool, str, date})
+_UNCERTAIN: Final = frozenset({OneOf, AtLeast})
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,15 @@ class CompiledExpression:
 
     def evaluate(self, env: nodes.Env) -> bool | None:
         """True (fires), False (silent) or None (not evaluable)."""
+        if not self.completion_facts:
+            value: bool | None = self.root.run(env)
+            return value
         uncertain = [
             name for name in self.completion_facts if isinstance(env.get(name), OneOf)
         ]
         if not uncertain:
-            value: bool | None = self.root.run(env)
-            return value
+            known: bool | None = self.root.run(env)
+            return known
         results = {self.root.run(overlay) for overlay in _completions(env, uncertain)}
         return results.pop() if len(results) == 1 else None
 
