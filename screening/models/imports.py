@@ -1,4 +1,4 @@
-"""The record of an imported intake/1 document: who, when, from which file, and its warnings."""
+"""The record of an imported intake/1 document: who, when, which file, its warnings."""
 
 from django.conf import settings
 from django.db import models

@@ -1,0 +1,327 @@
+"""Import intake/1 documents: validate a whole batch, then write it in one go."""
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from screening import audit
+from screening.intake_format import (
+    DocumentInvalid,
+    Issue,
+    dumps,
+    load_document,
+    normal_form,
+    warnings_for,
+)
+from screening.intake_format.fields import SECTIONS
+from screening.intake_format.issues import format_path
+from screening.models import (
+    Clinic,
+    ImportRecord,
+    Intake,
+    IntakeSection,
+    Patient,
+    SectionRevision,
+)
+from screening.services import patients, screenings
+from screening.services.documents import split_missing_reasons
+
+# Far above any real intake (the vignettes are 2-4 kB), low enough to stop a wrong file.
+MAX_FILE_BYTES: Final = 2 * 1024 * 1024
+DOCUMENT: Final = "(document)"
+BATCH: Final = "(batch)"
+NUL_MESSAGE: Final = (
+    "holds a NUL character (\\u0000), which cannot be stored: remove it from the text"
+)
+# Who the import_intakes and export_intake commands act as when no --user is named.
+SYSTEM_USERNAME: Final = "system-import"
+
+
+@dataclass(frozen=True)
+class FileIssue:
+    """One reason a file of the batch is refused: file, field path, reason."""
+
+    file_name: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file_name}: {self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportedIntake:
+    file_name: str
+    intake: Intake
+    patient_created: bool
+    warnings: list[Issue]
+
+
+@dataclass
+class ImportReport:
+    """What a batch import did: either every file imported, or errors and nothing."""
+
+    errors: list[FileIssue] = field(default_factory=list)
+    imported: list[ImportedIntake] = field(default_factory=list)
+    batch: uuid.UUID | None = None
+
+    @property
+    def is_refused(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(item.warnings) for item in self.imported)
+
+
+@dataclass
+class _Accepted:
+    file_name: str
+    document: dict[str, Any]
+    normal: dict[str, Any]
+    sha256: str
+    patient: Patient | None
+
+
+def do_get_system_user() -> Any:
+    """The command-line actor: inactive, no password, so nobody logs in as it.
+
+    Created on first use; the user signal audits the creation (`user.created`).
+    """
+    user, _ = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"is_active": False, "password": make_password(None)},
+    )
+    return user
+
+
+def document_sha256(normal: dict[str, Any]) -> str:
+    """Fingerprint of a normal-form document; reason order does not change it."""
+    canonical = dict(normal)
+    if "missing_reasons" in canonical:
+        canonical["missing_reasons"] = dict(
+            sorted(canonical["missing_reasons"].items())
+        )
+    return hashlib.sha256(dumps(canonical).encode()).hexdigest()
+
+
+def do_import_documents(
+    files: list[tuple[str, bytes]],
+    *,
+    clinic: Clinic,
+    by: Any,
+    request: Any = None,
+    today: date,
+) -> ImportReport:
+    """Import a batch of intake/1 files into the clinic: all of them, or none.
+
+    Every file is validated first (intake-format.md 4.1, with `today` for the
+    intake-date check); one refused file refuses the batch and nothing is written.
+    Otherwise each document becomes an intake of the patient with its MRN (created if
+    unknown), audited and screened, in one transaction.
+    """
+    accepted, errors = _validate_batch(files, clinic=clinic, today=today)
+    if errors:
+        return ImportReport(errors=errors)
+    return _write_batch(accepted, clinic=clinic, by=by, request=request)
+
+
+def _validate_batch(
+    files: list[tuple[str, bytes]], *, clinic: Clinic, today: date
+) -> tuple[list[_Accepted], list[FileIssue]]:
+    if not files:
+        return [], [
+            FileIssue(BATCH, DOCUMENT, "no files were given: nothing to import")
+        ]
+    accepted: list[_Accepted] = []
+    errors: list[FileIssue] = []
+    seen: dict[str, str] = {}
+    for file_name, raw in files:
+        document = _validate_file(raw, today=today)
+        if isinstance(document, list):
+            errors += [FileIssue(file_name, i.path, i.message) for i in document]
+            continue
+        normal = normal_form(document)
+        sha256 = document_sha256(normal)
+        problems = _duplicate_issues(sha256, seen, clinic=clinic)
+        patient, patient_issue = _existing_patient(clinic, normal["patient"]["mrn"])
+        if patient_issue:
+            problems.append(patient_issue)
+        errors += [FileIssue(file_name, i.path, i.message) for i in problems]
+        seen.setdefault(sha256, file_name)
+        accepted.append(_Accepted(file_name, document, normal, sha256, patient))
+    return accepted, errors
+
+
+def _validate_file(raw: bytes, *, today: date) -> dict[str, Any] | list[Issue]:
+    """The valid document, or the reasons to refuse it."""
+    if len(raw) > MAX_FILE_BYTES:
+        size = f"{len(raw) / 1024 / 1024:.1f} MB"
+        return [Issue(DOCUMENT, f"the file is {size}; an intake/1 file may be 2 MB")]
+    try:
+        document = load_document(raw, today=today)
+    except DocumentInvalid as refused:
+        return refused.issues
+    if "patient" not in document:
+        return [Issue("patient", "no patient: import it as a clinic test case instead")]
+    return _nul_issues(document, []) or document
+
+
+def _nul_issues(value: Any, path: list[str | int]) -> list[Issue]:
+    # Valid JSON and valid intake/1, but PostgreSQL's jsonb cannot store U+0000: refuse
+    # it on every database alike rather than fail half-way through the write.
+    if isinstance(value, str):
+        return [Issue(format_path(path), NUL_MESSAGE)] if "\x00" in value else []
+    children: list[tuple[str | int, Any]] = []
+    if isinstance(value, dict):  # keys are schema names or patterned paths: no NUL
+        children = list(value.items())
+    elif isinstance(value, list):
+        children = list(enumerate(value))
+    return [
+        issue for key, child in children for issue in _nul_issues(child, [*path, key])
+    ]
+
+
+def _duplicate_issues(
+    sha256: str, seen: dict[str, str], *, clinic: Clinic
+) -> list[Issue]:
+    # Importing a file twice (a double upload, a folder run again) would give the
+    # patient two identical intakes on the clinicians' worklist.
+    if sha256 in seen:
+        return [Issue(DOCUMENT, f"the same document as {seen[sha256]} in this batch")]
+    earlier = (
+        ImportRecord.objects.filter(document_sha256=sha256, intake__clinic=clinic)
+        .order_by("pk")
+        .first()
+    )
+    if earlier is None:
+        return []
+    day = timezone.localdate(earlier.imported_at).isoformat()
+    return [Issue(DOCUMENT, f"already imported as intake {earlier.intake_id} on {day}")]
+
+
+def _existing_patient(clinic: Clinic, mrn: str) -> tuple[Patient | None, Issue | None]:
+    patient = Patient.objects.filter(clinic=clinic, mrn=mrn).first()
+    if patient is not None and patient.is_deleted:
+        # Deleted patients are hidden, not gone (the MRN stays taken): attaching an
+        # intake to one would hide the intake too.
+        return None, Issue(
+            "patient.mrn",
+            "the patient with this MRN was deleted in this clinic; restore the "
+            "patient record first",
+        )
+    return patient, None
+
+
+@transaction.atomic
+def _write_batch(
+    accepted: list[_Accepted], *, clinic: Clinic, by: Any, request: Any
+) -> ImportReport:
+    report = ImportReport(batch=uuid.uuid4())
+    known: dict[str, Patient] = {}
+    for position, item in enumerate(accepted):
+        mrn = item.normal["patient"]["mrn"]
+        patient = item.patient or known.get(mrn)
+        created = patient is None
+        if patient is None:
+            patient = patients.do_create_patient(
+                clinic, mrn=mrn, by=by, request=request
+            )
+        known[mrn] = patient
+        intake, warnings = _write_intake(
+            item,
+            patient,
+            by=by,
+            request=request,
+            batch=report.batch,
+            position=position,
+            batch_size=len(accepted),
+        )
+        report.imported.append(
+            ImportedIntake(item.file_name, intake, created, warnings)
+        )
+    return report
+
+
+def _write_intake(
+    item: _Accepted,
+    patient: Patient,
+    *,
+    by: Any,
+    request: Any,
+    batch: uuid.UUID | None,
+    position: int,
+    batch_size: int,
+) -> tuple[Intake, list[Issue]]:
+    now = timezone.now()
+    normal = item.normal
+    # The imported document is the intake's first state: version 1 of it and of every
+    # section, so a form opened on it saves version 2.
+    intake = Intake.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        intake_on=date.fromisoformat(normal["intake_date"]),
+        status=Intake.Status.IN_PROGRESS,
+        version=1,
+        created_by=by,
+    )
+    reasons = split_missing_reasons(normal.get("missing_reasons", {}))
+    sections = IntakeSection.objects.bulk_create(
+        IntakeSection(
+            intake=intake,
+            kind=kind,
+            data=normal[kind],
+            missing_reasons=reasons.get(kind, {}),
+            version=1,
+            updated_by=by,
+            updated_at=now,
+        )
+        for kind in SECTIONS
+    )
+    SectionRevision.objects.bulk_create(
+        SectionRevision(
+            section=section,
+            version=1,
+            data=section.data,
+            missing_reasons=section.missing_reasons,
+            saved_by=by,
+            saved_at=now,
+            origin="import",
+        )
+        for section in sections
+    )
+    warnings = warnings_for(item.document)
+    ImportRecord.objects.create(
+        intake=intake,
+        batch=batch,
+        position=position,
+        file_name=item.file_name[:255],
+        document_sha256=item.sha256,
+        warnings=[{"path": w.path, "message": w.message} for w in warnings],
+        imported_by=by,
+        imported_at=now,
+    )
+    audit.record(
+        "intake.imported",
+        actor=by,
+        request=request,
+        clinic=intake.clinic,
+        patient=patient,
+        target=intake,
+        category="intake",
+        object_version=intake.version,
+        detail={
+            "batch_size": batch_size,
+            "batch_position": position,
+            "warnings": len(warnings),
+        },
+    )
+    screenings.do_screen_intake(intake, by=by, request=request)
+    return intake, warnings
