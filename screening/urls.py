@@ -2,11 +2,18 @@
 
 from django.urls import path
 
-from screening.views import home
+from screening.views import documents, home
 
 app_name = "screening"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.health, name="health"),
+    path("intakes/import/", documents.intake_import, name="intake-import"),
+    path(
+        "intakes/<int:pk>/import-report/",
+        documents.intake_import_report,
+        name="intake-import-report",
+    ),
+    path("intakes/<int:pk>/export/", documents.intake_export, name="intake-export"),
 ]
