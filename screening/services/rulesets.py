@@ -2,10 +2,11 @@
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from screening import engine
@@ -13,8 +14,9 @@ from screening.models import Clinic, Rule, RulesetVersion
 
 DEFAULT_RULESET_FILE = Path(settings.BASE_DIR) / "fixtures" / "default_ruleset.json"
 
-# Published rulesets never change, so their compiled form is cached by primary key.
-_compiled: dict[int, engine.Ruleset] = {}
+# Published rulesets never change, so their compiled form is cached. The key holds the
+# publishing time too: a test database rolled back reuses primary keys.
+_compiled: dict[tuple[int, Any], engine.Ruleset] = {}
 
 
 class UnknownRulesetError(Exception):
@@ -53,7 +55,7 @@ def do_load_ruleset_document(
         extra = {
             key: value
             for key, value in rule.items()
-            if key not in (*RULE_FIELDS, "enabled", "locked", "tests")
+            if key not in (*RULE_FIELDS, "enabled", "locked", "tests", "retired")
         }
         rules.append(
             Rule(
@@ -62,6 +64,7 @@ def do_load_ruleset_document(
                 enabled=rule.get("enabled", True),
                 locked=rule.get("locked", False),
                 tests=rule.get("tests", []),
+                is_retired=rule.get("retired", False),
                 extra=extra,
                 **known,
             )
@@ -88,21 +91,49 @@ def do_install_default_ruleset() -> RulesetVersion:
     )
 
 
+def rule_entry(rule: Rule) -> dict[str, Any]:
+    entry: dict[str, Any] = {name: getattr(rule, name) for name in RULE_FIELDS}
+    entry.update(
+        enabled=rule.enabled, locked=rule.locked, tests=rule.tests, **rule.extra
+    )
+    return entry
+
+
 def ruleset_document(ruleset: RulesetVersion) -> dict[str, Any]:
-    """The ruleset as a ruleset/1 document (as fixtures/default_ruleset.json)."""
-    rules = []
-    for rule in ruleset.rules.all():
-        entry: dict[str, Any] = {name: getattr(rule, name) for name in RULE_FIELDS}
-        entry.update(
-            enabled=rule.enabled, locked=rule.locked, tests=rule.tests, **rule.extra
-        )
-        rules.append(entry)
+    """The ruleset as the engine reads it: ruleset/1 without its retired rules."""
     return {
         "format": "ruleset/1",
         "version": ruleset.label or f"draft-{ruleset.pk}",
         "settings": ruleset.clinic_settings,
+        "rules": [
+            rule_entry(rule) for rule in ruleset.rules.all() if not rule.is_retired
+        ],
+    }
+
+
+def export_document(ruleset: RulesetVersion) -> dict[str, Any]:
+    """The ruleset/1 document to download: every rule with its tests, and the settings.
+
+    Retired rules are kept, marked `"retired": true`, so a re-import never reuses their
+    codes; the settings are written out in full, defaults included.
+    """
+    rules = []
+    for rule in ruleset.rules.all():
+        entry = rule_entry(rule)
+        if rule.is_retired:
+            entry["retired"] = True
+        rules.append(entry)
+    return {
+        "format": "ruleset/1",
+        "version": ruleset.label or f"draft-{ruleset.pk}",
+        "settings": full_settings(ruleset),
         "rules": rules,
     }
+
+
+def full_settings(ruleset: RulesetVersion) -> dict[str, Any]:
+    """Every §6 setting of the ruleset, the defaults filled in."""
+    return engine.ClinicSettings.from_dict(ruleset.clinic_settings).to_dict()
 
 
 def get_active_ruleset(clinic: Clinic) -> RulesetVersion:
@@ -121,9 +152,10 @@ def get_engine_ruleset(ruleset: RulesetVersion) -> engine.Ruleset:
     """The engine's compiled form of a stored ruleset."""
     if ruleset.status == RulesetVersion.Status.DRAFT:
         return engine.ruleset_from_dict(ruleset_document(ruleset))
-    if ruleset.pk not in _compiled:
-        _compiled[ruleset.pk] = engine.ruleset_from_dict(ruleset_document(ruleset))
-    return _compiled[ruleset.pk]
+    key = (ruleset.pk, ruleset.published_at)
+    if key not in _compiled:
+        _compiled[key] = engine.ruleset_from_dict(ruleset_document(ruleset))
+    return _compiled[key]
 
 
 def get_engine_ruleset_by_label(label: str) -> engine.Ruleset:
@@ -137,3 +169,68 @@ def get_engine_ruleset_by_label(label: str) -> engine.Ruleset:
             return engine.load_default_ruleset()
         raise UnknownRulesetError(label)
     return get_engine_ruleset(ruleset)
+
+
+def get_draft(clinic: Clinic) -> RulesetVersion | None:
+    """The clinic's open draft, if any."""
+    return RulesetVersion.objects.filter(
+        clinic=clinic, status=RulesetVersion.Status.DRAFT
+    ).first()
+
+
+def list_versions(clinic: Clinic) -> QuerySet[RulesetVersion]:
+    """The clinic's published versions, newest first (not the shipped default)."""
+    return RulesetVersion.objects.filter(
+        clinic=clinic,
+        status__in=[RulesetVersion.Status.PUBLISHED, RulesetVersion.Status.SUPERSEDED],
+    ).order_by("-number")
+
+
+def list_comparable_versions(clinic: Clinic) -> list[RulesetVersion]:
+    """The versions a clinic user may compare: the default, its own, its draft."""
+    versions = [do_install_default_ruleset(), *list_versions(clinic).reverse()]
+    draft = get_draft(clinic)
+    return [*versions, draft] if draft else versions
+
+
+DIFF_FIELDS: Final = (
+    "title",
+    "severity",
+    "expression",
+    "message",
+    "source",
+    "enabled",
+    "is_retired",
+    "tests",
+)
+
+
+def diff_rulesets(old: RulesetVersion, new: RulesetVersion) -> dict[str, Any]:
+    """What changed from one version to another: rules added, removed, retired,
+    changed field by field, and settings changed."""
+    before = {rule.code: rule for rule in old.rules.all()}
+    after = {rule.code: rule for rule in new.rules.all()}
+    changed = []
+    for code in sorted(before.keys() & after.keys()):
+        fields = [
+            {
+                "field": name,
+                "old": getattr(before[code], name),
+                "new": getattr(after[code], name),
+            }
+            for name in DIFF_FIELDS
+            if getattr(before[code], name) != getattr(after[code], name)
+        ]
+        if fields:
+            changed.append({"code": code, "fields": fields})
+    old_settings, new_settings = full_settings(old), full_settings(new)
+    return {
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+        "changed": changed,
+        "settings": [
+            {"name": name, "old": old_settings[name], "new": new_settings[name]}
+            for name in old_settings
+            if old_settings[name] != new_settings[name]
+        ],
+    }
