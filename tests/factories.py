@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.intake_format.fields import SECTIONS
 from screening.models import Clinic, Intake, IntakeSection, Membership, Patient
+from screening.services import intakes as intake_services
 from screening.services.documents import split_missing_reasons
 
 
@@ -117,3 +118,38 @@ class TOTPDeviceFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     name = "Authenticator app"
     confirmed = True
+
+
+def screened_intake(
+    clinic: Clinic,
+    document: dict[str, Any],
+    *,
+    by: Any = None,
+    patient: Patient | None = None,
+    ready: bool = True,
+) -> Intake:
+    """An intake entered through the services from an intake/1 document, as intake
+    staff would leave it: every section saved (with its field history) and screened,
+    then handed to the worklist unless `ready` is False."""
+    by = by or UserFactory()
+    patient = patient or PatientFactory(clinic=clinic, created_by=by)
+    intake = intake_services.do_create_intake(
+        patient,
+        intake_on=datetime.date.fromisoformat(document["intake_date"]),
+        primary_indication=document["indication"]["primary"],
+        by=by,
+    )
+    reasons = split_missing_reasons(document.get("missing_reasons", {}))
+    for section in intake.sections.order_by("pk"):
+        intake_services.do_save_section(
+            section,
+            document[section.kind],
+            missing_reasons=reasons.get(section.kind, {}),
+            version=section.version,
+            by=by,
+        )
+    if ready:
+        intake_services.do_mark_ready_for_review(intake, by=by)
+    return Intake.objects.select_related("clinic", "patient", "current_screening").get(
+        pk=intake.pk
+    )
