@@ -1,8 +1,9 @@
 """Settings, read from the environment (django-environ).
 
-Production is the default. DEBUG=true is the one development switch (security.md §2.3): it
-gives SQLite, a generated key kept in an untracked file and local hosts, and turns off the
-HTTPS-only settings. Without it, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL must all be set.
+Production is the default. DEBUG=true is the one development switch (security.md §2.3):
+it gives SQLite, a generated key kept in an untracked file and local hosts, and turns
+off the HTTPS-only settings. Without it, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL must
+all be set.
 """
 
 import secrets
@@ -16,8 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-# Set by the test settings: production settings over plain HTTP for the test client and the
-# live server (security.md §2.3). Never set in a deployment.
+# Set by the test settings: production settings over plain HTTP for the test client and
+# the live server (security.md §2.3). Never set in a deployment.
 HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG)
 
 
@@ -34,7 +35,9 @@ if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default=None) or _development_secret_key()
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
     DATABASES = {
-        "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+        "default": env.db(
+            "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+        )
     }
 else:
     SECRET_KEY = env("SECRET_KEY")  # no default: unset -> ImproperlyConfigured
@@ -68,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "screening.middleware.RequestIdMiddleware",  # first: every log line carries the id
+    "screening.middleware.HttpMethodMiddleware",  # GET, HEAD, POST, OPTIONS only
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -77,8 +82,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
+    "screening.middleware.SessionLifetimeMiddleware",  # 12 h absolute limit, timeouts
+    "screening.middleware.RequireMFAMiddleware",  # verified OTP where the role needs it
     "screening.middleware.NoStoreMiddleware",
+    "screening.middleware.DatabaseUnavailableMiddleware",  # OperationalError -> 503
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # must be last
@@ -141,7 +149,8 @@ PERMISSIONS_POLICY = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
 
-# Cookies and sessions: server-side sessions in the database, 15-minute sliding idle limit.
+# Cookies and sessions: server-side sessions in the database, 15-minute sliding idle
+# limit.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if HTTPS_ONLY:
     # The __Host- prefix needs HTTPS; development over plain HTTP keeps plain names.
@@ -169,6 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "screening.passwords.ContextWordsValidator"},  # clinic and product names
 ]
 
 # Lockout keyed on username and IP together, so one user's typos never lock out a clinic
@@ -177,6 +187,16 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# One client-IP rule for axes and the audit log (security.md §2.2).
+AXES_CLIENT_IP_CALLABLE = "screening.audit.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # generic 429 page
+# Behind a proxy, the META key of the client-IP header that proxy always overwrites
+# (e.g. HTTP_X_REAL_IP); unset, the address is REMOTE_ADDR.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+
+# Two-factor (django-otp): TOTP with its defaults (30-s step, one step either way, a
+# used step refused, wrong codes throttled); recovery codes in screening's own device.
+OTP_TOTP_ISSUER = "Ketamine intake screening"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -211,11 +231,29 @@ TASKS = {
     }
 }
 
-# Logs carry no PHI: never route django.db.backends (it logs SQL parameters).
+# Exception reports mask every POST value, not only sensitive_post_parameters.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "screening.logs.MaskAllPostFilter"
+
+# Logs carry no PHI: one JSON object per line with the request id, shipped off-box by
+# the host's log collector; no AdminEmailHandler. Never route django.db.backends (it
+# logs SQL parameters). axes' own lines are replaced by screening.auth's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "screening.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "screening.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"handlers": [], "propagate": False}},
+    "loggers": {
+        # Replaces Django's default handlers (console in DEBUG, mail_admins otherwise).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"handlers": [], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -4,6 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+from screening.views import accounts
+
+# /admin/ asks for a verified TOTP code on its own login form (security.md §2.1).
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path(
@@ -13,7 +19,15 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", accounts.logout_view, name="logout"),
+    path("account/2fa/setup/", accounts.mfa_enrol, name="accounts-mfa-enrol"),
+    path("account/2fa/code/", accounts.mfa_verify, name="accounts-mfa-verify"),
+    path(
+        "account/recovery-codes/",
+        accounts.recovery_codes,
+        name="accounts-recovery-codes",
+    ),
+    path("account/password/", accounts.password_change, name="accounts-password"),
     path("admin/", admin.site.urls),
     path("", include("screening.urls")),
 ]

@@ -1,17 +1,71 @@
-"""record(): the only writer of audit rows, and the hash chain over them (security.md §3)."""
+"""record(): the only writer of audit rows, and their hash chain (security.md §3)."""
 
 import hashlib
 import json
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Model
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from screening.models import AuditEvent, Clinic, Patient
+from screening.logs import current_request
+from screening.models import AuditEvent, Clinic, Membership, Patient
+
+
+class Event(models.TextChoices):
+    """Every audit event code (security.md §3.1): `<area>.<verb>`, verb in the past."""
+
+    AUTH_LOGIN = "auth.login", "Logged in"
+    AUTH_LOGIN_FAILED = "auth.login_failed", "Login failed"
+    AUTH_LOGOUT = "auth.logout", "Logged out"
+    AUTH_TIMEOUT = "auth.timeout", "Session timed out"
+    AUTH_LOCKED_OUT = "auth.locked_out", "Locked out"
+    AUTH_MFA_FAILED = "auth.mfa_failed", "Second factor failed"
+    AUTH_MFA_ENROLLED = "auth.mfa_enrolled", "Second factor enrolled"
+    AUTH_MFA_RESET = "auth.mfa_reset", "Second factor reset"
+    AUTH_RECOVERY_CODES_ISSUED = "auth.recovery_codes_issued", "Recovery codes issued"
+    AUTH_RECOVERY_CODE_USED = "auth.recovery_code_used", "Recovery code used"
+    AUTH_PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    AUTH_REAUTH_FAILED = "auth.reauth_failed", "Re-authentication failed"
+    USER_CREATED = "user.created", "User created"
+    USER_PRIVILEGE_CHANGED = "user.privilege_changed", "Privileges changed"
+    USER_SESSIONS_ENDED = "user.sessions_ended", "Sessions ended"
+    PATIENT_VIEWED = "patient.viewed", "Patient viewed"
+    INTAKE_VIEWED = "intake.viewed", "Intake viewed"
+    REVIEW_VIEWED = "review.viewed", "Review viewed"
+    REVIEW_PRINTED = "review.printed", "Review printed"
+    INTAKE_EXPORTED = "intake.exported", "Intake exported"
+    PATIENT_SEARCHED = "patient.searched", "Patients searched"
+    AUDIT_VIEWED = "audit.viewed", "Audit log viewed"
+    AUDIT_EXPORTED = "audit.exported", "Audit log exported"
+    PATIENT_CREATED = "patient.created", "Patient created"
+    PATIENT_UPDATED = "patient.updated", "Patient updated"
+    PATIENT_DELETED = "patient.deleted", "Patient deleted"
+    INTAKE_CREATED = "intake.created", "Intake created"
+    INTAKE_UPDATED = "intake.updated", "Intake updated"
+    INTAKE_IMPORTED = "intake.imported", "Intake imported"
+    INTAKE_SCREENED = "intake.screened", "Intake screened"
+    INTAKE_EDIT_CONFLICT = "intake.edit_conflict", "Edit conflict refused"
+    REVIEW_ACKNOWLEDGED = "review.acknowledged", "Flag acknowledged"
+    REVIEW_SIGNED = "review.signed", "Review signed"
+    INTAKE_AMENDED = "intake.amended", "Addendum started"
+    RULESET_DRAFTED = "ruleset.drafted", "Ruleset drafted"
+    RULESET_EDITED = "ruleset.edited", "Ruleset edited"
+    RULESET_TESTED = "ruleset.tested", "Ruleset tested"
+    RULESET_APPROVED = "ruleset.approved", "Ruleset approved"
+    RULESET_PUBLISHED = "ruleset.published", "Ruleset published"
+    RULESET_RESCREEN_STARTED = "ruleset.rescreen_started", "Re-screen started"
+    RULESET_RESCREEN_FINISHED = "ruleset.rescreen_finished", "Re-screen finished"
+    ACCESS_DENIED = "access.denied", "Access denied"
+    ACCESS_BREAK_GLASS = "access.break_glass", "Break-glass access"
+    AUDIT_STATUS_CHANGED = "audit.status_changed", "Audit status changed"
+    RETENTION_PURGED = "retention.purged", "Retention purge"
+
 
 CHAIN_FORMAT_VERSION = 1
 GENESIS_HASH = "0" * 64
@@ -73,7 +127,15 @@ def compute_row_hash(event: AuditEvent) -> str:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR; never the client-written X-Forwarded-For."""
+    """The client's address for audit rows and axes: one rule for both.
+
+    REMOTE_ADDR, or behind a proxy only the header that proxy overwrites (e.g.
+    HTTP_X_REAL_IP, set in CLIENT_IP_HEADER); never the left-most X-Forwarded-For
+    value, which the client writes itself.
+    """
+    header = getattr(settings, "CLIENT_IP_HEADER", "")
+    if header:
+        return request.META.get(header) or None
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -103,6 +165,10 @@ def record(
     if request is not None and actor is None:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
+    if request is None:
+        # Request id and address of the request being handled, when a service or
+        # signal was called without it; the actor stays whatever the caller said.
+        request = current_request.get()
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request else ""
     event = AuditEvent(
         occurred_at=timezone.now(),
@@ -140,3 +206,97 @@ def record(
 
 def new_request_id() -> str:
     return uuid.uuid4().hex
+
+
+# Further integrity checks run by `manage.py verify_audit` after the chain, e.g. the
+# sign-off hashes of security.md §3.4. Each yields one line per problem found.
+IntegrityCheck = Callable[[], Iterable[str]]
+integrity_checks: list[IntegrityCheck] = []
+
+
+def register_integrity_check(check: IntegrityCheck) -> IntegrityCheck:
+    """Add a check to verify_audit (usable as a decorator)."""
+    integrity_checks.append(check)
+    return check
+
+
+def find_chain_break() -> tuple[str | None, int, AuditEvent | None]:
+    """Walk the chain in seq order: (first broken link or None, row count, head row)."""
+    expected_seq, prev_hash, count, head = 1, GENESIS_HASH, 0, None
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+        where = f"audit chain broken at seq {event.seq}"
+        if event.seq != expected_seq:
+            return f"{where}: seq {expected_seq} missing", count, head
+        if compute_row_hash(event) != event.row_hash:
+            return f"{where}: row_hash does not match its contents", count, head
+        if event.prev_hash != prev_hash:
+            return f"{where}: prev_hash does not match seq {event.seq - 1}", count, head
+        expected_seq, prev_hash, head = event.seq + 1, event.row_hash, event
+        count += 1
+    return None, count, head
+
+
+# Cells starting with these are formulas in spreadsheet programs (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "activity_at",
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "clinic_id",
+    "patient_id",
+    "data_category",
+    "action",
+    "object_type",
+    "object_id",
+    "object_version",
+    "detail",
+    "outcome",
+    "reason",
+    "request_id",
+    "source_ip",
+    "user_agent_hash",
+    "prev_hash",
+    "row_hash",
+)
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        text = _iso(value) or ""
+    elif isinstance(value, dict):
+        text = json.dumps(value, sort_keys=True)
+    else:
+        text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def export_rows(events: QuerySet[AuditEvent]) -> Iterable[list[str]]:
+    """The header and one row per event, streamed in the queryset's order."""
+    yield list(EXPORT_COLUMNS)
+    for event in events.iterator(chunk_size=2000):
+        yield [csv_cell(getattr(event, name)) for name in EXPORT_COLUMNS]
+
+
+def clinics_audited_by(user: Any) -> QuerySet[Clinic]:
+    """The clinics in which this user holds the auditor role."""
+    return Clinic.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.AUDITOR
+    )
+
+
+def list_events(clinics: QuerySet[Clinic]) -> QuerySet[AuditEvent]:
+    """Audit rows an auditor of these clinics may read.
+
+    Rows of the clinics themselves, plus clinic-less rows (logins, timeouts, denials
+    of unknown objects) written by the clinics' own members.
+    """
+    members = Membership.objects.filter(clinic__in=clinics).values("user_id")
+    return AuditEvent.objects.filter(
+        Q(clinic__in=clinics) | Q(clinic__isnull=True, actor_id__in=members)
+    )

@@ -1,15 +1,197 @@
-"""Request middleware: no caching of pages shown to a logged-in user."""
+"""Middleware: request ids, session limits, required 2FA, no-store, database outages."""
 
+import logging
+import time
+import uuid
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.models import Session
+from django.db import InterfaceError, OperationalError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+from django_otp import user_has_device
+
+from screening import audit
+from screening.logs import current_request
+from screening.models import Membership
+
+logger = logging.getLogger(__name__)
+
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
+# Session key holding the Unix time of the login (absolute limit, security.md §2.1).
+LOGIN_AT_SESSION_KEY = "login_at"
+
+# Roles whose holders need a verified second factor (security.md §2.4).
+MFA_ROLES = (Membership.Role.CLINICIAN, Membership.Role.RULE_ADMIN)
+# URL names reachable before the second factor; static files never reach Django
+# (whitenoise answers them first).
+MFA_EXEMPT_URL_NAMES = frozenset(
+    {
+        "login",
+        "logout",
+        "accounts-mfa-enrol",
+        "accounts-mfa-verify",
+        "screening:health",
+    }
+)
+
+
+class RequestIdMiddleware:
+    """Give every request an id, for its log lines, its audit rows and its response."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]
+        token = current_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
+        return response
+
+
+class HttpMethodMiddleware:
+    """Answer 405 to any method but GET, HEAD, POST and OPTIONS, before any view runs.
+
+    Django's generic views route PUT to post(); no view of this app takes PUT, DELETE,
+    PATCH or TRACE, so they never reach one (security.md T-CFG-04).
+    """
+
+    ALLOWED = ("GET", "HEAD", "POST", "OPTIONS")
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in self.ALLOWED:
+            return HttpResponseNotAllowed(self.ALLOWED)
+        return self.get_response(request)
+
+
+class SessionLifetimeMiddleware:
+    """End sessions at the idle limit and 12 h after login, each with one audit row.
+
+    The idle limit itself is the database session's expiry (SESSION_COOKIE_AGE, renewed
+    by SESSION_SAVE_EVERY_REQUEST); here a request carrying an expired session's key is
+    recognised and audited before `clearsessions` removes the row.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            self._end_if_too_old(request)
+        else:
+            self._audit_idle_timeout(request)
+        return self.get_response(request)
+
+    def _end_if_too_old(self, request: HttpRequest) -> None:
+        login_at = request.session.get(LOGIN_AT_SESSION_KEY)
+        # A session without a login time was not made by our login: fail closed.
+        age = time.time() - login_at if login_at is not None else None
+        if age is not None and age < settings.SESSION_ABSOLUTE_AGE:
+            return
+        audit.record(
+            "auth.timeout",
+            request=request,
+            category="session",
+            detail={"limit": "absolute"},
+        )
+        request.session.flush()
+        request.user = AnonymousUser()
+
+    def _audit_idle_timeout(self, request: HttpRequest) -> None:
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not session_key:
+            return
+        expired = Session.objects.filter(
+            session_key=session_key, expire_date__lte=timezone.now()
+        ).first()
+        if expired is None:
+            return
+        user_id = expired.get_decoded().get("_auth_user_id")
+        if user_id is not None:
+            actor = get_user_model().objects.filter(pk=user_id).first()
+            audit.record(
+                "auth.timeout",
+                actor=actor,
+                request=request,
+                category="session",
+                detail={"limit": "idle"},
+            )
+        # Deleted so the same stale cookie is audited once.
+        Session.objects.filter(session_key=session_key).delete()
+
+
+def needs_mfa(user: Any) -> bool:
+    """Whether this user must pass a second factor before reaching the app."""
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role__in=MFA_ROLES).exists()
+
+
+class RequireMFAMiddleware:
+    """Send a clinician, rule admin or staff user without verified OTP to 2FA first.
+
+    LoginRequiredMiddleware checks only the password login; without this a password
+    alone would reach PHI (security.md §4, two-factor gaps).
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name in MFA_EXEMPT_URL_NAMES:
+            return None
+        # The admin site is an OTPAdminSite: it asks for the code on its own login form.
+        if match.namespace == "admin":
+            return None
+        if not needs_mfa(user):
+            return None
+        if user_has_device(user, confirmed=True):
+            target = reverse("accounts-mfa-verify")
+        else:
+            target = reverse("accounts-mfa-enrol")
+        if request.method == "GET":
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return HttpResponseRedirect(target)
 
 
 class NoStoreMiddleware:
     """`Cache-Control: no-store` on every response to a logged-in user (ASVS 14.3.2)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -17,3 +199,30 @@ class NoStoreMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The generic 503 page, rendered without a context: the database may be down."""
+    body = loader.get_template("503.html").render()
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = "30"
+    add_never_cache_headers(response)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a lost database connection in a view into the generic 503 page."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.error("database unavailable", exc_info=exception)
+            return database_unavailable_response()
+        return None

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from screening.views import documents, home
+from screening.views import audit, documents, home
 
 app_name = "screening"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.health, name="health"),
+    path("audit/", audit.audit_list, name="audit-list"),
+    path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("intakes/import/", documents.intake_import, name="intake-import"),
     path(
         "intakes/<int:pk>/import-report/",

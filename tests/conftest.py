@@ -4,8 +4,15 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from tests.factories import ClinicFactory, MembershipFactory, UserFactory
+from screening.middleware import needs_mfa
+from tests.factories import (
+    ClinicFactory,
+    MembershipFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+)
 
 ROLES = ("intake_staff", "clinician", "rule_admin", "auditor")
 
@@ -51,6 +58,28 @@ def other_clinic_clinician(other_clinic):
     return _member(other_clinic, "clinician", "otherclinician")
 
 
+def logged_in_client(user) -> Client:
+    """A client logged in as the user; OTP-verified when the user's role needs 2FA.
+
+    Clinicians, rule admins and staff get a confirmed TOTP device and a session that
+    counts as verified, as after the code prompt (RequireMFAMiddleware lets them in).
+    """
+    client = Client()
+    client.force_login(user)
+    if needs_mfa(user):
+        device = TOTPDeviceFactory(user=user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(db) -> Callable[[object], Client]:
+    """A logged-in (and, where needed, OTP-verified) client for any user."""
+    return logged_in_client
+
+
 @pytest.fixture
 def client_as(clinic) -> Callable[[str], Client]:
     """A logged-in client for a role in clinic A (users made on demand)."""
@@ -59,8 +88,6 @@ def client_as(clinic) -> Callable[[str], Client]:
     def make(role: str) -> Client:
         if role not in users:
             users[role] = _member(clinic, role, f"{role}-user")
-        client = Client()
-        client.force_login(users[role])
-        return client
+        return logged_in_client(users[role])
 
     return make

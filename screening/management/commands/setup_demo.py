@@ -1,4 +1,8 @@
-"""Create the demo clinic, one user per role, and the default ruleset (development only)."""
+"""Create the demo clinic, one user per role and the default ruleset (development only).
+
+The demo clinician and rule admins get confirmed TOTP devices, and their otpauth:// URIs
+are printed beside the logins: 2FA is exercised in the demo, never bypassed.
+"""
 
 from typing import Any
 
@@ -6,7 +10,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from screening.middleware import MFA_ROLES
 from screening.models import Clinic, Membership
 from screening.services import rulesets
 
@@ -17,7 +23,7 @@ DEMO_USERS = [
     ("ruleadmin2", Membership.Role.RULE_ADMIN, "Second rule admin (approves drafts)"),
     ("auditor", Membership.Role.AUDITOR, "Auditor"),
 ]
-DEMO_PASSWORD_SUFFIX = "-demo-passphrase"
+DEMO_PASSWORD_SUFFIX = "-demo-passphrase"  # noqa: S105 - printed demo logins
 
 
 class Command(BaseCommand):
@@ -43,7 +49,18 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     user=user, clinic=clinic, defaults={"role": role}
                 )
-                logins.append((label, username, password))
+                uri = ""
+                if role in MFA_ROLES:
+                    device, _ = TOTPDevice.objects.get_or_create(
+                        user=user,
+                        confirmed=True,
+                        defaults={"name": "Demo authenticator"},
+                    )
+                    uri = device.config_url
+                logins.append((label, username, password, uri))
         self.stdout.write("Demo Clinic is ready. Log in at http://127.0.0.1:8000/ as:")
-        for label, username, password in logins:
+        for label, username, password, uri in logins:
             self.stdout.write(f"  {label:38} {username:12} {password}")
+            if uri:
+                # Add this to an authenticator app (or compute codes from it).
+                self.stdout.write(f"  {'':38} TOTP: {uri}")

@@ -1,0 +1,77 @@
+"""Account forms: second-factor codes, recovery codes, password change."""
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+
+from screening.reauth import ReauthenticationFields
+
+
+def _helper(legend: str, *fields: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(Fieldset(legend, *fields))
+    return helper
+
+
+class TotpCodeForm(forms.Form):
+    """The first code from a newly added authenticator app."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Confirm the app", "code")
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().replace(" ", "")
+        if not code.isdigit():
+            raise forms.ValidationError("Type the 6 digits your app shows, no letters.")
+        return code
+
+
+class SecondFactorForm(forms.Form):
+    """The login prompt: a TOTP code, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Second step", "code")
+
+
+class RecoveryCodesForm(ReauthenticationFields):
+    """New recovery codes replace the old ones; both factors are asked first."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Confirm it is you", "password", "otp_token")
+
+
+class AccountPasswordChangeForm(PasswordChangeForm):
+    """Django's form (old password required), laid out for crispy."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            "Change your password", "old_password", "new_password1", "new_password2"
+        )

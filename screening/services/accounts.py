@@ -1,0 +1,180 @@
+"""Second factors and sessions: TOTP enrolment, recovery codes, checks, ending sessions.
+
+Each change writes its audit row in the same transaction (security.md §2.4, §3.1).
+"""
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from screening import audit
+from screening.models import AuditEvent, RecoveryCode, RecoveryCodeDevice
+from screening.models.security import normalise_code
+
+RECOVERY_CODE_COUNT = 10
+# 12 base32 characters = 60 bits each (ASVS 6.5.2 asks for at least 10).
+RECOVERY_CODE_LENGTH = 12
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+class SecondFactorThrottledError(Exception):
+    """Too many wrong codes in a row: the device refuses until the back-off passes."""
+
+
+def get_totp_device(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
+    """The user's TOTP device (confirmed, or the one being enrolled)."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+    )
+
+
+def count_recovery_codes(user: Any) -> int:
+    """How many unused recovery codes the user has left."""
+    return RecoveryCode.objects.filter(device__user=user).count()
+
+
+@transaction.atomic
+def do_start_totp_enrolment(user: Any) -> TOTPDevice:
+    """The unconfirmed device whose secret the user adds to an authenticator app."""
+    device = get_totp_device(user, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="Authenticator app", confirmed=False
+        )
+    return device
+
+
+@transaction.atomic
+def do_confirm_totp_device(
+    device: TOTPDevice, *, token: str, request: HttpRequest
+) -> bool:
+    """Confirm the device with a first code; the session counts as verified."""
+    if not device.verify_token(token):
+        audit.record(
+            "auth.mfa_failed",
+            request=request,
+            category="session",
+            detail={"step": "enrolment"},
+            outcome=AuditEvent.Outcome.DENIED,
+        )
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    otp_login(request, device)
+    # A new privilege level for this session: a new session key (ASVS 7.2.4).
+    request.session.cycle_key()
+    audit.record(
+        "auth.mfa_enrolled", request=request, target=device, category="session"
+    )
+    return True
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(_BASE32) for _ in range(RECOVERY_CODE_LENGTH))
+
+
+def format_code(code: str) -> str:
+    """XXXX-XXXX-XXXX, easier to copy by hand."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+@transaction.atomic
+def do_issue_recovery_codes(user: Any, *, request: HttpRequest) -> list[str]:
+    """Replace all recovery codes with 10 new ones, returned once, stored hashed."""
+    device, _ = RecoveryCodeDevice.objects.get_or_create(
+        user=user, defaults={"name": "Recovery codes", "confirmed": True}
+    )
+    RecoveryCode.objects.filter(device=device).delete()
+    codes = [_new_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, code_hash=make_password(code)) for code in codes
+    )
+    audit.record(
+        "auth.recovery_codes_issued",
+        request=request,
+        target=device,
+        category="session",
+        detail={"count": len(codes)},
+    )
+    return [format_code(code) for code in codes]
+
+
+def _check_device(device: Device | None, code: str) -> bool:
+    if device is None:
+        return False
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        raise SecondFactorThrottledError
+    return device.verify_token(code)
+
+
+def do_verify_second_factor(
+    user: Any, *, code: str, request: HttpRequest
+) -> Device | None:
+    """Check a TOTP or recovery code; on success the session is OTP-verified."""
+    code = code.strip().replace(" ", "")
+    is_totp = code.isdigit() and len(code) in (6, 8)
+    with transaction.atomic():
+        if is_totp:
+            device: Device | None = get_totp_device(user)
+            if device is not None:
+                device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        else:
+            device = (
+                RecoveryCodeDevice.objects.select_for_update().filter(user=user).first()
+            )
+        try:
+            verified = _check_device(device, code if is_totp else normalise_code(code))
+        except SecondFactorThrottledError:
+            verified = None
+    if device is None or not verified:
+        audit.record(
+            "auth.mfa_failed",
+            request=request,
+            category="session",
+            detail={"kind": "totp" if is_totp else "recovery_code"},
+            outcome=AuditEvent.Outcome.DENIED,
+        )
+        if verified is None:
+            raise SecondFactorThrottledError
+        return None
+    otp_login(request, device)
+    request.session.cycle_key()
+    if not is_totp:
+        audit.record(
+            "auth.recovery_code_used",
+            request=request,
+            target=device,
+            category="session",
+            detail={"left": count_recovery_codes(user)},
+        )
+    return device
+
+
+@transaction.atomic
+def do_end_sessions(user: Any, *, by: Any, request: HttpRequest | None = None) -> int:
+    """Log the user out everywhere: delete each of their session rows."""
+    # No session-to-user index: decoding every live session is fine at clinic scale.
+    keys = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=keys).delete()
+    audit.record(
+        "user.sessions_ended",
+        actor=by,
+        request=request,
+        target=user,
+        category="user",
+        detail={"count": len(keys)},
+    )
+    return len(keys)

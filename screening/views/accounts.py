@@ -1,0 +1,127 @@
+"""Account pages: logout, TOTP enrolment, the code prompt, recovery codes, password."""
+
+from base64 import b32encode
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_POST
+
+from screening.forms.accounts import (
+    AccountPasswordChangeForm,
+    RecoveryCodesForm,
+    SecondFactorForm,
+    TotpCodeForm,
+)
+from screening.reauth import verify_reauthentication
+from screening.services import accounts
+
+ISSUED_TEMPLATE = "screening/accounts/recovery_codes_issued.html"
+WRONG_CODE = "That code is not right. Type the code your app shows now."
+THROTTLED = (
+    "Too many wrong codes in a row. Wait a minute, then type the code your app "
+    "shows now."
+)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """The page to continue to: a local path only (no open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("screening:home")
+
+
+def _qr_svg(uri: str) -> str:
+    # Inline SVG markup (no data: URI, no inline style) passes the strict CSP.
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return image.to_string(encoding="unicode")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)  # deletes the session row; the signal writes auth.logout
+    response = redirect("login")
+    # The browser drops its cache, cookies and storage for the site (ASVS 14.3.1).
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_enrol(request: HttpRequest) -> HttpResponse:
+    if accounts.get_totp_device(request.user) is not None:
+        return redirect(_next_url(request))
+    device = accounts.do_start_totp_enrolment(request.user)
+    form = TotpCodeForm(request.POST or None)
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        if accounts.do_confirm_totp_device(device, token=code, request=request):
+            codes = accounts.do_issue_recovery_codes(request.user, request=request)
+            context = {"codes": codes, "next": _next_url(request)}
+            return render(request, ISSUED_TEMPLATE, context)
+        form.add_error("code", WRONG_CODE)
+    secret = b32encode(device.bin_key).decode()
+    context: dict[str, Any] = {
+        "form": form,
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "otpauth_uri": device.config_url,
+        "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 - our own SVG
+        "next": _next_url(request),
+    }
+    return render(request, "screening/accounts/mfa_enrol.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    if request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(_next_url(request))
+    if accounts.get_totp_device(request.user) is None:
+        return redirect("accounts-mfa-enrol")
+    form = SecondFactorForm(request.POST or None)
+    if form.is_valid():
+        try:
+            device = accounts.do_verify_second_factor(
+                request.user, code=form.cleaned_data["code"], request=request
+            )
+        except accounts.SecondFactorThrottledError:
+            form.add_error("code", THROTTLED)
+        else:
+            if device is not None:
+                return redirect(_next_url(request))
+            form.add_error("code", WRONG_CODE)
+    context = {"form": form, "next": _next_url(request)}
+    return render(request, "screening/accounts/mfa_verify.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    if accounts.get_totp_device(request.user) is None:
+        return redirect("accounts-mfa-enrol")
+    form = RecoveryCodesForm(request.POST or None)
+    if form.is_valid() and verify_reauthentication(form, request):
+        codes = accounts.do_issue_recovery_codes(request.user, request=request)
+        context = {"codes": codes, "next": reverse("screening:home")}
+        return render(request, ISSUED_TEMPLATE, context)
+    context = {"form": form, "left": accounts.count_recovery_codes(request.user)}
+    return render(request, "screening/accounts/recovery_codes.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = AccountPasswordChangeForm(request.user, request.POST or None)
+    if form.is_valid():
+        user = form.save()  # the post_save signal writes auth.password_changed
+        # This session stays; the user's other sessions fail their hash check and end.
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password is changed. Other sessions are ended.")
+        return redirect("screening:home")
+    return render(request, "screening/accounts/password_change.html", {"form": form})

@@ -1,0 +1,104 @@
+"""The auditors' report on the audit log: filter, sort, page, export (ONC (d)(3))."""
+
+import csv
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from screening import access, audit, permissions
+from screening.forms.audit import COLUMNS, DEFAULT_SORT, AuditFilterForm
+
+PAGE_SIZE = 50
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _query(form: AuditFilterForm, **changes: Any) -> str:
+    """The filter's query string with some values changed (sort, page)."""
+    query = QueryDict(mutable=True)
+    for name in [*form.fields, "page"]:
+        value = changes.get(name, form.data.get(name, ""))
+        if value:
+            query[name] = str(value)
+    return query.urlencode()
+
+
+def _headers(form: AuditFilterForm, sort: str) -> list[dict[str, str]]:
+    headers = []
+    for name, label in COLUMNS:
+        if sort == name:
+            next_sort, state = f"-{name}", "ascending"
+        elif sort == f"-{name}":
+            next_sort, state = name, "descending"
+        else:
+            next_sort, state = name, "none"
+        headers.append(
+            {
+                "label": label,
+                "query": _query(form, sort=next_sort, page=""),
+                "sort": state,
+            }
+        )
+    return headers
+
+
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    clinic = access.get_clinic_for_user(request, action=permissions.VIEW_AUDIT)
+    form = AuditFilterForm(request.GET)
+    events = audit.list_events(audit.clinics_audited_by(request.user))
+    events = form.filter(events) if form.is_valid() else events.none()
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record(
+        "audit.viewed",
+        request=request,
+        clinic=clinic,
+        category="audit",
+        detail={"count": page.paginator.count, "page": page.number},
+    )
+    sort = (form.cleaned_data.get("sort") or DEFAULT_SORT) if form.is_valid() else ""
+    context = {
+        "form": form,
+        "page": page,
+        "headers": _headers(form, sort),
+        "columns": [name for name, _ in COLUMNS],
+        "query": _query(form, page=""),
+    }
+    return render(request, "screening/audit/list.html", context)
+
+
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponse:
+    clinic = access.get_clinic_for_user(request, action=permissions.VIEW_AUDIT)
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "page": None, "headers": [], "query": ""}
+        return render(request, "screening/audit/list.html", context, status=400)
+    events = form.filter(audit.list_events(audit.clinics_audited_by(request.user)))
+    audit.record(
+        "audit.exported",
+        request=request,
+        clinic=clinic,
+        category="audit",
+        detail={"count": events.count()},
+    )
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(row) for row in audit.export_rows(events))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    return response

@@ -1,0 +1,47 @@
+// Idle-session warning (security.md §2.1): the server ends a session after
+// data-session-age seconds without a request; warn at least 60 s before that.
+// No inline script and no style attributes (strict CSP): hooks are data- attributes.
+"use strict";
+
+(function () {
+  const body = document.body;
+  const age = Number.parseInt(body.dataset.sessionAge || "", 10);
+  const warning = document.querySelector("[data-session-warning]");
+  const ended = document.querySelector("[data-session-ended]");
+  const keep = document.querySelector("[data-session-keep]");
+  if (!age || !warning || !ended) {
+    return; // not logged in
+  }
+  // 90 s ahead leaves a margin over the required 60 s for a slow click.
+  const WARN_BEFORE_SECONDS = 90;
+  let warnTimer = null;
+  let endTimer = null;
+
+  function start() {
+    window.clearTimeout(warnTimer);
+    window.clearTimeout(endTimer);
+    warning.hidden = true;
+    warnTimer = window.setTimeout(function () {
+      warning.hidden = false;
+    }, Math.max(age - WARN_BEFORE_SECONDS, 0) * 1000);
+    endTimer = window.setTimeout(function () {
+      warning.hidden = true;
+      ended.hidden = false;
+    }, age * 1000);
+  }
+
+  if (keep) {
+    keep.addEventListener("click", function () {
+      // Any request renews the server-side session; the health check is the lightest.
+      fetch(body.dataset.sessionRefreshUrl, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (response.ok) {
+            start();
+          }
+        });
+    });
+  }
+  // Saves made in the background (drafts) renew the session too.
+  document.addEventListener("session:renewed", start);
+  start();
+})();

@@ -1,0 +1,152 @@
+"""Every URL pattern of the app, walked from the URLconf, and the expected statuses.
+
+A URL that exists in the URLconf but not in ROUTES fails T-AC-02, so a new view joins
+the permission tests automatically and fails until its row is written.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.converters import IntConverter
+
+ROLES = ("intake_staff", "clinician", "rule_admin", "auditor")
+# The admin site is Django's own, behind OTPAdminSite: T-AC-06 covers it as a whole.
+EXCLUDED_NAMESPACES = ("admin",)
+
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str  # "namespace:name"
+    route: str  # the pattern text, e.g. "intakes/<int:pk>/export/"
+    params: tuple[str, ...]
+    int_params: tuple[str, ...] = ()
+
+    def any_kwargs(self) -> dict[str, object]:
+        """Some value for every parameter (for tests refused before any lookup)."""
+        return {name: 1 if name in self.int_params else "x" for name in self.params}
+
+
+@dataclass(frozen=True)
+class Route:
+    """Expected GET statuses in the user's own clinic (another clinic's object: 404)."""
+
+    anonymous: int
+    intake_staff: int
+    clinician: int
+    rule_admin: int
+    auditor: int
+    # What the URL's <int:pk> points at (a key of the `world` fixture), if anything.
+    obj: str | None = None
+    # GET on another clinic's object: 404 unless the method itself is refused first.
+    other: int = NOT_FOUND
+    # Form views: posted to by the fuzz, CSRF and size tests.
+    is_form: bool = False
+    # Extra kwargs for parameters other than the object's pk.
+    kwargs: dict[str, object] = field(default_factory=dict)
+
+    def status(self, role: str) -> int:
+        return getattr(self, role)
+
+
+def _everyone(status: int, *, anonymous: int = REDIRECT, **kw: object) -> Route:
+    return Route(anonymous, status, status, status, status, **kw)  # type: ignore[arg-type]
+
+
+ROUTES: dict[str, Route] = {
+    # LoginView(redirect_authenticated_user=True) sends a logged-in user home.
+    "login": _everyone(REDIRECT, anonymous=OK, is_form=True),
+    "logout": _everyone(NOT_ALLOWED),
+    # Enrolment: a user who already has a device goes on; clinicians and rule admins
+    # (verified in these tests) have one.
+    "accounts-mfa-enrol": Route(REDIRECT, OK, REDIRECT, REDIRECT, OK, is_form=True),
+    # The prompt: no device -> enrolment; already verified -> on.
+    "accounts-mfa-verify": _everyone(REDIRECT, is_form=True),
+    "accounts-recovery-codes": Route(
+        REDIRECT, REDIRECT, OK, OK, REDIRECT, is_form=True
+    ),
+    "accounts-password": _everyone(OK, is_form=True),
+    "screening:home": _everyone(OK),
+    "screening:health": _everyone(OK, anonymous=OK),
+    "screening:audit-list": Route(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "screening:audit-export": Route(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "screening:intake-import": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, is_form=True
+    ),
+    "screening:intake-import-report": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="imported_intake"
+    ),
+    "screening:intake-export": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="intake", is_form=True
+    ),
+    "screening:patient-list": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, is_form=True
+    ),
+    "screening:patient-create": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, is_form=True
+    ),
+    "screening:patient-detail": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="patient"
+    ),
+    "screening:patient-edit": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="patient", is_form=True
+    ),
+    "screening:intake-create": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="patient", is_form=True
+    ),
+    "screening:intake-detail": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="intake"
+    ),
+    "screening:intake-section-edit": Route(
+        REDIRECT,
+        OK,
+        OK,
+        FORBIDDEN,
+        FORBIDDEN,
+        obj="intake",
+        is_form=True,
+        kwargs={"section": "vitals"},
+    ),
+    # Intake staff read the clinician-entered sections; only clinicians post them.
+    "screening:intake-clinician-edit": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="intake", is_form=True
+    ),
+    # POST only: a GET is refused before the intake is fetched.
+    "screening:intake-ready": Route(
+        REDIRECT,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        obj="intake",
+        other=NOT_ALLOWED,
+        is_form=True,
+    ),
+}
+
+
+def _walk(
+    patterns: list[URLPattern | URLResolver], prefix: str, namespace: str | None
+) -> list[Pattern]:
+    found: list[Pattern] = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or namespace
+            if inner in EXCLUDED_NAMESPACES:
+                continue
+            found += _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        else:
+            name = f"{namespace}:{entry.name}" if namespace else str(entry.name)
+            converters = entry.pattern.converters
+            params = tuple(converters)
+            ints = tuple(
+                p for p, c in converters.items() if isinstance(c, IntConverter)
+            )
+            found.append(Pattern(name, prefix + str(entry.pattern), params, ints))
+    return found
+
+
+def all_patterns() -> list[Pattern]:
+    """Every named URL of the app outside the admin site."""
+    return _walk(get_resolver().url_patterns, "", None)
