@@ -57,7 +57,11 @@ class IntakeImportForm(forms.Form):
         label="Or a folder",
         required=False,
         attrs={"webkitdirectory": True},
-        help_text="Every .json file in the folder is imported; others are skipped.",
+        # Django refuses a request with more than DATA_UPLOAD_MAX_NUMBER_FILES (100).
+        help_text=(
+            "Every .json file in the folder is imported; others are skipped. At most "
+            "100 files per upload: larger batches go through manage.py import_intakes."
+        ),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -72,6 +76,8 @@ class IntakeImportForm(forms.Form):
         self._origin: dict[str, str] = {}
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # A refused batch can list dozens of errors: one paragraph each, not one run.
+        self.helper.error_text_inline = False
         self.helper.layout = Layout(
             Fieldset("Documents to import", "clinic", "files", "folder")
         )

@@ -131,6 +131,17 @@ def test_it_refuses_a_file_larger_than_2_mb(client_as, clinic):
     assert not Intake.objects.exists()
 
 
+def test_it_refuses_more_than_100_files_in_one_upload(client_as, clinic):
+    client = client_as("intake_staff")
+    before = row_counts()
+    files = [upload(f"{n}.json", read(BASE)) for n in range(101)]
+
+    response = post_import(client, clinic, folder=files)
+
+    assert response.status_code == 400
+    assert row_counts() == before
+
+
 def test_it_asks_for_a_file_when_none_was_chosen(client_as, clinic):
     response = post_import(client_as("intake_staff"), clinic)
 
