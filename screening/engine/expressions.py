@@ -3,7 +3,6 @@ compiled to the engine's own three-valued evaluator (README.md explains the choi
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +13,7 @@ from typing import Any, Final
 import rule_engine  # type: ignore[import-untyped]
 from rule_engine import ast
 
+from screening.engine import expression_messages as messages
 from screening.engine import expression_nodes as nodes
 from screening.engine.uncertain import OneOf
 from screening.engine.vocabulary import (
@@ -26,18 +26,11 @@ from screening.engine.vocabulary import (
     NUMBER,
     TEXT,
     TEXT_SET,
-    TYPE_NAMES,
     VOCABULARY,
     FactSpec,
 )
 
-FUNCTIONS: Final = {
-    "is_true": 1,
-    "is_false": 1,
-    "is_null": 1,
-    "within_days": 2,
-    "within_months": 2,
-}
+FUNCTIONS: Final = messages.FUNCTIONS
 NUMERIC: Final = frozenset({INT, NUMBER})
 
 
@@ -127,9 +120,9 @@ def compile_expression(text: str) -> CompiledExpression:
     try:
         statement = rule_engine.Rule(text, context=_CONTEXT).statement
     except rule_engine.RuleSyntaxError as error:
-        raise ExpressionError(_syntax_message(text, error)) from None
+        raise ExpressionError(messages.syntax_message(text, error)) from None
     except rule_engine.SymbolResolutionError as error:
-        raise ExpressionError(_unknown_message(error.symbol_name)) from None
+        raise ExpressionError(messages.unknown_message(error.symbol_name)) from None
     except rule_engine.AttributeResolutionError as error:
         raise ExpressionError(
             f"'{error.attribute_name}' cannot be read here: only the facts of the "
@@ -141,8 +134,8 @@ def compile_expression(text: str) -> CompiledExpression:
     root = compiler.build(statement.expression)
     if root.type != BOOL:
         raise ExpressionError(
-            f"The condition must be yes/no, but it is {_type_name(root)}: compare it, "
-            "e.g. `... > 8`."
+            f"The condition must be yes/no, but it is {messages.type_name(root)}: "
+            "compare it, e.g. `... > 8`."
         )
     completions = tuple(
         sorted(
@@ -152,39 +145,6 @@ def compile_expression(text: str) -> CompiledExpression:
         )
     )
     return CompiledExpression(text, root, frozenset(compiler.facts), completions)
-
-
-def _syntax_message(text: str, error: rule_engine.RuleSyntaxError) -> str:
-    token = error.token
-    if token is None:
-        return "Syntax error: the condition ends too early (is an operand missing?)."
-    position = getattr(token, "lexpos", None)
-    where = f" at character {position + 1}" if isinstance(position, int) else ""
-    return f"Syntax error{where}: unexpected {token.value!r} in `{text.strip()}`."
-
-
-def _unknown_message(name: str) -> str:
-    if name in NAMESPACES:
-        example = next(fact for fact in VOCABULARY if fact.startswith(f"{name}."))
-        return f"'{name}' is a section, not a fact: name a field, e.g. {example}."
-    close = difflib.get_close_matches(name, [*VOCABULARY, *FUNCTIONS], n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    return (
-        f"Unknown name '{name}': a condition may read only the facts of the vocabulary "
-        f"and call {', '.join(FUNCTIONS)}.{hint}"
-    )
-
-
-def _type_name(node: nodes.Node) -> str:
-    return TYPE_NAMES.get(node.type, node.type)
-
-
-def _describe(node: nodes.Node) -> str:
-    if isinstance(node, nodes.Fact):
-        return node.name
-    if isinstance(node, nodes.Literal) and not isinstance(node, nodes.ArrayLiteral):
-        return nodes.literal_text(node.value)
-    return "the expression"
 
 
 _BUILDERS: Final = {
@@ -219,7 +179,7 @@ class _Compiler:
         method = _BUILDERS.get(type(expression).__name__)
         builder = getattr(self, method) if method else None
         if builder is None:
-            raise ExpressionError(_forbidden(expression))
+            raise ExpressionError(messages.forbidden(expression))
         node: nodes.Node = builder(expression)
         return node
 
@@ -228,7 +188,7 @@ class _Compiler:
     def _fact(self, name: str) -> nodes.Node:
         spec = VOCABULARY.get(name)
         if spec is None:
-            raise ExpressionError(_unknown_message(name))
+            raise ExpressionError(messages.unknown_message(name))
         if spec.type in LIST_ITEM_TYPES:
             raise ExpressionError(
                 f"{name} is a list of item answers: read one item, e.g. {name}[0]."
@@ -265,7 +225,7 @@ class _Compiler:
         name = self._dotted(expression.container)
         spec: FactSpec | None = VOCABULARY.get(name)
         if spec is None:
-            raise ExpressionError(_unknown_message(name))
+            raise ExpressionError(messages.unknown_message(name))
         if spec.type not in LIST_ITEM_TYPES or spec.length is None:
             raise ExpressionError(
                 f"{name} is not a list: '[...]' cannot be used on it."
@@ -342,22 +302,22 @@ class _Compiler:
             return nodes.Not(operand)
         if operand.type not in NUMERIC:
             raise ExpressionError(
-                f"'-' needs a number, but {_describe(operand)} is not one."
+                f"'-' needs a number, but {messages.describe(operand)} is not one."
             )
         return nodes.Negate(operand)
 
     def _expect_bool(self, node: nodes.Node, operator: str) -> None:
         if node.type != BOOL:
             raise ExpressionError(
-                f"'{operator}' needs yes/no operands, but {_describe(node)} is "
-                f"{_type_name(node)}."
+                f"'{operator}' needs yes/no operands, but {messages.describe(node)} is "
+                f"{messages.type_name(node)}."
             )
 
     def _comparison(self, expression: ast.ComparisonExpression) -> nodes.Node:
         left, right = self.build(expression.left), self.build(expression.right)
         op = str(expression.type)
         if not _comparable(left, right, ordering=False):
-            raise ExpressionError(_mismatch(left, right))
+            raise ExpressionError(messages.mismatch(left, right))
         _check_text_values(left, right)
         return nodes.Compare(op, left, right)
 
@@ -369,7 +329,7 @@ class _Compiler:
                     "An event date (a date, or false for never) cannot be ordered: use "
                     "within_days(fact, n) or within_months(fact, n)."
                 )
-            raise ExpressionError(_mismatch(left, right))
+            raise ExpressionError(messages.mismatch(left, right))
         return nodes.Compare(str(expression.type), left, right)
 
     def _contains(self, expression: ast.ContainsExpression) -> nodes.Node:
@@ -384,13 +344,13 @@ class _Compiler:
         else:
             raise ExpressionError(
                 f"'in' needs a set fact or a list such as [3, 4] on its right, but "
-                f"{_describe(container)} is {_type_name(container)}."
+                f"{messages.describe(container)} is {messages.type_name(container)}."
             )
         member_kind = "number" if member.type in NUMERIC else member.type
         if member_kind != element:
             raise ExpressionError(
-                f"{_describe(member)} is {_type_name(member)} and "
-                f"cannot be looked for in {_describe(container)}."
+                f"{messages.describe(member)} is {messages.type_name(member)} and "
+                f"cannot be looked for in {messages.describe(container)}."
             )
         if isinstance(member, nodes.Literal) and isinstance(container, nodes.Fact):
             _check_value(container.name, member.value)
@@ -404,8 +364,8 @@ class _Compiler:
         for side in (left, right):
             if side.type not in NUMERIC:
                 raise ExpressionError(
-                    f"Arithmetic needs numbers, but {_describe(side)} is "
-                    f"{_type_name(side)}."
+                    f"Arithmetic needs numbers, but {messages.describe(side)} is "
+                    f"{messages.type_name(side)}."
                 )
         if op == "tdiv" and isinstance(right, nodes.Literal) and right.value == 0:
             raise ExpressionError("Division by zero.")
@@ -442,8 +402,8 @@ class _Compiler:
         subject, amount = arguments
         if subject.type not in (DATE, EVENT_DATE):
             raise ExpressionError(
-                f"{name} needs a date first, but {_describe(subject)} is "
-                f"{_type_name(subject)}."
+                f"{name} needs a date first, but {messages.describe(subject)} is "
+                f"{messages.type_name(subject)}."
             )
         if not (
             isinstance(amount, nodes.Literal)
@@ -454,23 +414,6 @@ class _Compiler:
                 f"{name} needs a whole number of days or months second."
             )
         return nodes.Within(subject, int(amount.value), months=name == "within_months")
-
-
-def _forbidden(expression: ast.ExpressionBase) -> str:
-    kind = type(expression).__name__
-    names = {
-        "ComprehensionExpression": "Loops (comprehensions)",
-        "TernaryExpression": "The '? :' operator",
-        "MappingExpression": "Mappings",
-        "SetExpression": "Set literals",
-        "GetSliceExpression": "Slices",
-        "FuzzyComparisonExpression": "Regular-expression matching",
-        "BitwiseExpression": "Bitwise operators",
-        "BitwiseShiftExpression": "Bitwise operators",
-        "BytesExpression": "Byte strings",
-        "TimedeltaExpression": "Time spans",
-    }
-    return f"{names.get(kind, kind)} are not allowed in a rule condition."
 
 
 def _comparable(left: nodes.Node, right: nodes.Node, *, ordering: bool) -> bool:
@@ -489,14 +432,6 @@ def _comparable(left: nodes.Node, right: nodes.Node, *, ordering: bool) -> bool:
         EVENT_DATE in kinds
         and isinstance(other, nodes.Literal)
         and other.value is False
-    )
-
-
-def _mismatch(left: nodes.Node, right: nodes.Node) -> str:
-    return (
-        f"Type mismatch: {_describe(left)} is {_type_name(left)} and "
-        f"cannot be compared with {_describe(right)}, which is "
-        f"{_type_name(right)}."
     )
 
 

@@ -126,7 +126,9 @@ def _medical_spec(item: str, default: Any) -> FactSpec:
         return _spec(
             path, TEXT, "Child-Pugh class", "none", values=("none", "A", "B", "C")
         )
-    assert default is False  # noqa: S101 - a new item type must be declared above
+    if default is not False:
+        # A checklist item of another type must be declared above, with its type.
+        raise TypeError(f"{path}: undeclared checklist item type")
     return _spec(path, BOOL, "Medical checklist item, after checklist_default", False)
 
 
