@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from screening.engine import instruments
 from screening.engine.dates import parse_date
 from screening.engine.exact import to_exact
 from screening.engine.names import normalise_name
+from screening.engine.substances import STIMULANTS
 from screening.engine.uncertain import OneOf
-from screening.engine.vocabulary import CSSRS_QUESTIONS, PCL5_CLUSTER_NAMES, VOCABULARY
+from screening.engine.vocabulary import CSSRS_QUESTIONS, PCL5_CLUSTER_NAMES
 from screening.intake_format.fields import CHECKLIST_ITEMS
-
-NUMBER_FIELDS: Final = frozenset({"vitals.bmi"})
-STIMULANTS: Final = ("cocaine", "amphetamine", "methamphetamine")
 
 Row = Mapping[str, Any]
 
@@ -389,8 +387,3 @@ def _scales(build: _Builder, scales: Row) -> None:
     build.derive("madrs_band", band, {"scales.madrs_total": madrs})
     build.derived["madrs_total"] = madrs
     build.derived["madrs_band"] = band
-
-
-def unknown_facts() -> dict[str, None]:
-    """Every vocabulary fact as unknown: the base that rule tests fill in."""
-    return dict.fromkeys(VOCABULARY)
