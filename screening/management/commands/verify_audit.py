@@ -13,6 +13,9 @@ from django.core.management.base import BaseCommand
 
 from screening import audit
 
+# Importing registers the sign-off hash check (security.md §3.4) with the audit module.
+from screening.services import review_hashes  # noqa: F401
+
 
 class Command(BaseCommand):
     help = (

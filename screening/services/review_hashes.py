@@ -1,0 +1,414 @@
+"""The sign-off hashes of security.md §3.4, and their verification.
+
+Both are made with the audit chain's `canonical()`:
+
+- `summary_sha256` covers what the clinician saw: every answer of the signed intake
+  version (missing reasons included), every flag with its code, severity and evidence,
+  the not-evaluable items and the ruleset version.
+- `signature_sha256` covers `summary_sha256`, the acknowledgements, the disposition and
+  its rationale, the signer and the time of signing.
+
+Every display of a signed summary, its PDF and `verify_audit` recompute both from the
+stored rows, so a change made behind the app's back shows as "altered since signature".
+The functions here read rows already fetched: callers choose the queries.
+"""
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from screening import audit
+from screening.models import (
+    Acknowledgement,
+    Disposition,
+    Intake,
+    IntakeSection,
+    Screening,
+    SectionRevision,
+    SignOff,
+)
+from screening.services import documents
+
+HASH_FORMAT_VERSION = 1
+# Info flags are findings (TRD met), not concerns: they need no acknowledgement.
+ACKNOWLEDGED_SEVERITIES = ("absolute", "relative", "caution")
+
+
+class NotScreenedError(Exception):
+    """There is no screening to hash."""
+
+
+# Canonical values
+
+
+def plain(value: Any) -> Any:
+    """A JSON value to hash: decimals as strings, dates ISO, datetimes UTC with Z."""
+    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        # Stored answers come back as decimals; a float prints the same digits.
+        return repr(value)
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    raise TypeError(f"cannot hash a {type(value).__name__}")
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def sha256_of(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(audit.canonical(plain(payload))).hexdigest()
+
+
+def flag_item(flag: dict[str, Any]) -> dict[str, Any]:
+    """The hashed part of a flag: code, severity and evidence pairs."""
+    return {
+        "code": flag["code"],
+        "severity": flag["severity"],
+        "evidence": flag.get("evidence") or {},
+    }
+
+
+def not_evaluable_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {"code": item["code"], "needs": sorted(item.get("needs") or [])}
+
+
+def item_sha256(kind: str, item: dict[str, Any]) -> str:
+    """Identifies a flag or item as shown: a changed one needs acknowledging again."""
+    is_flag = kind == Acknowledgement.Kind.FLAG
+    hashed = flag_item(item) if is_flag else not_evaluable_item(item)
+    return sha256_of({"kind": kind, **hashed})
+
+
+# Review state
+
+
+@dataclass
+class ReviewState:
+    """What the current screening asks of the clinician, and what is still open."""
+
+    screening: Screening | None
+    acknowledgements: dict[tuple[str, str], Acknowledgement]
+    disposition: Disposition | None
+    pending_flags: list[str] = field(default_factory=list)
+    pending_not_evaluable: list[str] = field(default_factory=list)
+
+    @property
+    def has_absolute(self) -> bool:
+        return bool(self.screening and self.screening.absolute_count)
+
+    @property
+    def is_screening_usable(self) -> bool:
+        return (
+            self.screening is not None
+            and self.screening.outcome != Screening.Outcome.INCOMPLETE
+        )
+
+    def blockers(self) -> list[str]:
+        """Why the intake cannot be signed yet, as sentences; empty when it can."""
+        if self.screening is None:
+            return [
+                "The intake has not been screened yet. Save a section to screen it."
+            ]
+        if not self.is_screening_usable:
+            return [
+                "The screening is incomplete and cannot be relied on. Correct the "
+                "intake so it can be screened again."
+            ]
+        reasons = []
+        if self.pending_flags:
+            reasons.append(
+                f"Acknowledge every flag ({len(self.pending_flags)} still open)."
+            )
+        if self.pending_not_evaluable:
+            reasons.append(
+                "Enter the missing data or accept each not-evaluable item as unknown "
+                f"({len(self.pending_not_evaluable)} still open)."
+            )
+        if self.disposition is None:
+            reasons.append("Choose a disposition with its rationale.")
+        return reasons
+
+
+def latest_acknowledgements(
+    rows: Iterable[Acknowledgement],
+) -> dict[tuple[str, str], Acknowledgement]:
+    """The newest acknowledgement of each (kind, rule code)."""
+    latest: dict[tuple[str, str], Acknowledgement] = {}
+    for row in sorted(rows, key=lambda ack: ack.pk):
+        latest[(row.kind, row.rule_code)] = row
+    return latest
+
+
+def latest_disposition(rows: Iterable[Disposition]) -> Disposition | None:
+    return max(rows, key=lambda row: row.pk, default=None)
+
+
+def review_items(
+    screening: Screening,
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every (kind, item) of the screening that needs the clinician's answer."""
+    for flag in screening.result.get("flags", []):
+        if flag["severity"] in ACKNOWLEDGED_SEVERITIES:
+            yield Acknowledgement.Kind.FLAG, flag
+    for item in screening.result.get("not_evaluable", []):
+        yield Acknowledgement.Kind.NOT_EVALUABLE, item
+
+
+def get_review_state(
+    screening: Screening | None,
+    acknowledgements: Iterable[Acknowledgement],
+    dispositions: Iterable[Disposition],
+) -> ReviewState:
+    """The review of one screening, from rows already fetched (no queries)."""
+    state = ReviewState(
+        screening=screening,
+        acknowledgements=latest_acknowledgements(acknowledgements),
+        disposition=latest_disposition(dispositions),
+    )
+    if screening is None:
+        return state
+    for kind, item in review_items(screening):
+        ack = state.acknowledgements.get((kind, item["code"]))
+        if ack is not None and ack.item_sha256 == item_sha256(kind, item):
+            continue
+        if kind == Acknowledgement.Kind.FLAG:
+            state.pending_flags.append(item["code"])
+        else:
+            state.pending_not_evaluable.append(item["code"])
+    return state
+
+
+# Hashes
+
+
+def summary_payload(
+    intake: Intake, sections: Iterable[IntakeSection], screening: Screening
+) -> dict[str, Any]:
+    result = screening.result
+    return {
+        "v": HASH_FORMAT_VERSION,
+        "intake_id": intake.pk,
+        "answers": documents.intake_document(intake, list(sections)),
+        "outcome": screening.outcome,
+        "flags": sorted(
+            (flag_item(flag) for flag in result.get("flags", [])),
+            key=lambda flag: flag["code"],
+        ),
+        "not_evaluable": sorted(
+            (not_evaluable_item(item) for item in result.get("not_evaluable", [])),
+            key=lambda item: item["code"],
+        ),
+        "ruleset_version": screening.ruleset_version,
+    }
+
+
+def compute_summary_hash(
+    intake: Intake,
+    *,
+    sections: Iterable[IntakeSection] | None = None,
+    screening: Screening | None = None,
+) -> str:
+    """sha256 over the answers, flags, not-evaluable items and ruleset version."""
+    if sections is None:
+        sections = intake.sections.all()
+    if screening is None:
+        screening = intake.current_screening
+    if screening is None:
+        raise NotScreenedError
+    return sha256_of(summary_payload(intake, sections, screening))
+
+
+def signature_payload(
+    *,
+    summary_sha256: str,
+    acknowledgements: Iterable[Acknowledgement],
+    disposition: Disposition,
+    signer_id: int,
+    signed_at: datetime,
+) -> dict[str, Any]:
+    return {
+        "v": HASH_FORMAT_VERSION,
+        "summary_sha256": summary_sha256,
+        "acknowledgements": [
+            {
+                "kind": ack.kind,
+                "code": ack.rule_code,
+                "item_sha256": ack.item_sha256,
+                "reason_code": ack.reason_code,
+                "note": ack.note,
+                "by": ack.acknowledged_by_id,
+                "at": ack.acknowledged_at,
+            }
+            for ack in sorted(acknowledgements, key=lambda a: (a.rule_code, a.kind))
+        ],
+        "disposition": {
+            "decision": disposition.decision,
+            "rationale": disposition.rationale,
+            "override_rationale": disposition.override_rationale,
+            "by": disposition.decided_by_id,
+            "at": disposition.decided_at,
+        },
+        "signer_id": signer_id,
+        "signed_at": signed_at,
+    }
+
+
+def compute_signature_hash(
+    *,
+    summary_sha256: str,
+    acknowledgements: Iterable[Acknowledgement],
+    disposition: Disposition,
+    signer_id: int,
+    signed_at: datetime,
+) -> str:
+    """sha256 over the summary hash, acknowledgements, disposition, signer and time."""
+    return sha256_of(
+        signature_payload(
+            summary_sha256=summary_sha256,
+            acknowledgements=acknowledgements,
+            disposition=disposition,
+            signer_id=signer_id,
+            signed_at=signed_at,
+        )
+    )
+
+
+def signed_acknowledgements(state: ReviewState) -> list[Acknowledgement]:
+    """The acknowledgements that answer the signed screening's items."""
+    if state.screening is None:
+        return []
+    keys = [(kind, item["code"]) for kind, item in review_items(state.screening)]
+    return [
+        state.acknowledgements[key] for key in keys if key in state.acknowledgements
+    ]
+
+
+# Verification
+
+
+def sections_as_of(
+    intake: Intake,
+    revisions: Iterable[SectionRevision],
+    kinds: Iterable[str],
+    *,
+    as_of: datetime,
+) -> list[IntakeSection]:
+    """The sections rebuilt from field history as they stood at `as_of` (T-INT-06)."""
+    latest: dict[str, SectionRevision] = {}
+    for revision in sorted(revisions, key=lambda rev: rev.version):
+        if revision.saved_at <= as_of:
+            latest[revision.section.kind] = revision
+    rebuilt = []
+    for kind in kinds:
+        revision = latest.get(kind)
+        rebuilt.append(
+            IntakeSection(
+                intake=intake,
+                kind=kind,
+                data=revision.data if revision else None,
+                missing_reasons=revision.missing_reasons if revision else {},
+                version=revision.version if revision else 0,
+            )
+        )
+    return rebuilt
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Both hashes of a sign-off recomputed from the stored rows."""
+
+    answers_match: bool
+    history_matches: bool
+    signature_matches: bool
+
+    @property
+    def is_intact(self) -> bool:
+        return self.answers_match and self.history_matches and self.signature_matches
+
+
+def verify_signoff(
+    signoff: SignOff,
+    *,
+    sections: Iterable[IntakeSection],
+    revisions: Iterable[SectionRevision],
+    acknowledgements: Iterable[Acknowledgement],
+    dispositions: Iterable[Disposition],
+) -> Verification:
+    """Recompute a sign-off's hashes from rows already fetched (no queries)."""
+    intake, screening = signoff.intake, signoff.screening
+    sections = list(sections)
+    summary = compute_summary_hash(intake, sections=sections, screening=screening)
+    rebuilt = sections_as_of(
+        intake,
+        revisions,
+        [section.kind for section in sections],
+        as_of=signoff.signed_at,
+    )
+    history = compute_summary_hash(intake, sections=rebuilt, screening=screening)
+    state = get_review_state(screening, acknowledgements, dispositions)
+    signature = None
+    if state.disposition is not None:
+        signature = compute_signature_hash(
+            summary_sha256=summary,
+            acknowledgements=signed_acknowledgements(state),
+            disposition=state.disposition,
+            signer_id=signoff.signer_id,
+            signed_at=signoff.signed_at,
+        )
+    return Verification(
+        answers_match=summary == signoff.summary_sha256,
+        history_matches=history == signoff.summary_sha256,
+        signature_matches=signature == signoff.signature_sha256,
+    )
+
+
+def signoffs_with_evidence() -> Any:
+    """Sign-offs with every row their hashes read, in a fixed number of queries."""
+    return SignOff.objects.select_related(
+        "intake__patient", "screening", "signer"
+    ).prefetch_related(
+        "intake__sections__revisions",
+        "intake__acknowledgements",
+        "intake__dispositions",
+    )
+
+
+def check_signoff(signoff: SignOff) -> Verification:
+    """Verify a sign-off fetched with signoffs_with_evidence()."""
+    intake = signoff.intake
+    sections = list(intake.sections.all())
+    return verify_signoff(
+        signoff,
+        sections=sections,
+        revisions=[rev for section in sections for rev in section.revisions.all()],
+        acknowledgements=intake.acknowledgements.all(),
+        dispositions=intake.dispositions.all(),
+    )
+
+
+def verify_signoffs() -> list[str]:
+    """Ids of the sign-offs altered since signature (for `manage.py verify_audit`)."""
+    altered = []
+    for signoff in signoffs_with_evidence().order_by("pk").iterator(chunk_size=200):
+        if not check_signoff(signoff).is_intact:
+            altered.append(str(signoff.pk))
+    return altered
+
+
+@audit.register_integrity_check
+def signoff_integrity() -> Iterator[str]:
+    for signoff_id in verify_signoffs():
+        yield f"sign-off {signoff_id} altered since signature"
