@@ -1,14 +1,20 @@
+import itertools
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from screening.intake_format import documents_equal, dumps, parse_json
+from screening.intake_format.fields import SECTIONS
 from screening.models import AuditEvent, ImportRecord, Intake
 from screening.services import imports
 from screening.services.intakes import do_create_intake
 from tests.documents import DOCUMENT_NAMES, TODAY, loads, read, row_counts
 from tests.factories import MembershipFactory, PatientFactory, UserFactory
+from tests.intake_format.strategies import documents
 
 IMPORT_URL = reverse("screening:intake-import")
 BASE = "checklist-all-false-with-nulls.json"
@@ -331,3 +337,38 @@ def test_it_downloads_what_it_uploaded(client_as, clinic, name):
     response = client.post(reverse("screening:intake-export", args=[intake.pk]))
 
     assert documents_equal(parse_json(response.content), loads(read(name)))
+
+
+_serial = itertools.count()
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    document=documents().filter(lambda d: "\\u0000" not in dumps(d)),
+    spoil=st.none() | st.sampled_from(SECTIONS),
+)
+def test_it_never_fails_on_a_generated_upload__t_val_01(
+    client_as, clinic, time_machine, document, spoil
+):
+    # The generated intake dates run to 2030; the check against today is tested above.
+    time_machine.move_to("2031-01-01 12:00:00Z")
+    document["patient"] = {"mrn": f"G-{next(_serial)}"}
+    if spoil is not None:
+        document[spoil] = "spoiled"
+    client = client_as("intake_staff")
+    before = row_counts()
+
+    response = post_import(
+        client, clinic, files=[upload("g.json", dumps(document).encode())]
+    )
+
+    if spoil is None:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 200
+        assert any(f"— {spoil}" in e for e in response.context["form"].errors["files"])
+        assert row_counts() == before
