@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from screening import engine
 from screening.intake_format import DocumentInvalid, dumps, load_document
@@ -52,7 +53,11 @@ class Command(BaseCommand):
             return rulesets.get_engine_ruleset_by_label(label)
         except rulesets.UnknownRulesetError:
             message = f"no published ruleset {label!r}"
-            raise CommandError(message, returncode=2) from None
+        except DatabaseError:
+            message = (
+                "cannot read rulesets: is the database migrated (manage.py migrate)?"
+            )
+        raise CommandError(message, returncode=2)
 
     def _refuse(self, errors: list[str]) -> None:
         self.stderr.write("The document is invalid; nothing was screened:")
