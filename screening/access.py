@@ -6,7 +6,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from screening import audit, permissions
-from screening.models import Clinic, Intake, Patient
+from screening.models import (
+    Clinic,
+    ClinicTestCase,
+    Intake,
+    Patient,
+    RescreenJob,
+    Rule,
+    RulesetVersion,
+)
 
 
 def _deny(request: HttpRequest, *, clinic: Clinic | None, kind: str, pk: int) -> None:
@@ -65,3 +73,70 @@ def get_intake_for_user(request: HttpRequest, pk: int, *, action: str) -> Intake
         _deny(request, clinic=intake.clinic, kind="intake", pk=pk)
         raise PermissionDenied
     return intake
+
+
+def _in_clinic(
+    request: HttpRequest, obj: Any, clinic: Clinic | None, *, kind: str, pk: int
+) -> Any:
+    """The object if its clinic is one of the user's (else 404); 403 on role."""
+    if obj is None or clinic not in permissions.clinics_of(request.user):
+        _deny(request, clinic=None, kind=kind, pk=pk)
+        raise Http404
+    return obj
+
+
+def _with_role(
+    request: HttpRequest, obj: Any, clinic: Clinic, *, action: str, kind: str
+) -> Any:
+    if not permissions.can(request.user, action, clinic=clinic):
+        _deny(request, clinic=clinic, kind=kind, pk=obj.pk)
+        raise PermissionDenied
+    return obj
+
+
+def get_ruleset_for_user(
+    request: HttpRequest, pk: int, *, action: str
+) -> RulesetVersion:
+    """One of the user's clinics' ruleset versions (else 404); 403 on role.
+
+    The shipped default belongs to no clinic: it is reached from the clinic's own
+    pages, never by id.
+    """
+    ruleset = RulesetVersion.objects.select_related("clinic").filter(pk=pk).first()
+    clinic = ruleset.clinic if ruleset else None
+    _in_clinic(request, ruleset, clinic, kind="ruleset", pk=pk)
+    return _with_role(request, ruleset, clinic, action=action, kind="ruleset")
+
+
+def get_draft_for_user(request: HttpRequest, pk: int, *, action: str) -> RulesetVersion:
+    """As get_ruleset_for_user, for a page that changes it: only a draft (else 403)."""
+    ruleset = get_ruleset_for_user(request, pk, action=action)
+    if not ruleset.is_draft:
+        _deny(request, clinic=ruleset.clinic, kind="ruleset", pk=pk)
+        raise PermissionDenied
+    return ruleset
+
+
+def get_rule_for_user(request: HttpRequest, pk: int, *, action: str) -> Rule:
+    rule = Rule.objects.select_related("ruleset__clinic").filter(pk=pk).first()
+    clinic = rule.ruleset.clinic if rule else None
+    _in_clinic(request, rule, clinic, kind="rule", pk=pk)
+    return _with_role(request, rule, clinic, action=action, kind="rule")
+
+
+def get_test_case_for_user(
+    request: HttpRequest, pk: int, *, action: str
+) -> ClinicTestCase:
+    case = ClinicTestCase.objects.select_related("clinic").filter(pk=pk).first()
+    clinic = case.clinic if case else None
+    _in_clinic(request, case, clinic, kind="test_case", pk=pk)
+    return _with_role(request, case, clinic, action=action, kind="test_case")
+
+
+def get_rescreen_job_for_user(
+    request: HttpRequest, pk: int, *, action: str
+) -> RescreenJob:
+    job = RescreenJob.objects.select_related("clinic", "ruleset").filter(pk=pk).first()
+    clinic = job.clinic if job else None
+    _in_clinic(request, job, clinic, kind="rescreen_job", pk=pk)
+    return _with_role(request, job, clinic, action=action, kind="rescreen_job")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from screening.views import audit, documents, home
+from screening.views import audit, documents, home, rule_publishing, rules
 
 app_name = "screening"
 
@@ -18,4 +18,62 @@ urlpatterns = [
         name="intake-import-report",
     ),
     path("intakes/<int:pk>/export/", documents.intake_export, name="intake-export"),
+    path("rules/", rules.rule_index, name="rule-index"),
+    path("rules/vocabulary/", rules.rule_vocabulary, name="rule-vocabulary"),
+    path("rules/diff/", rules.ruleset_diff, name="ruleset-diff"),
+    path("rules/import/", rules.ruleset_import, name="ruleset-import"),
+    path("rules/drafts/new/", rules.ruleset_draft_create, name="ruleset-draft-create"),
+    path("rules/rulesets/<int:pk>/", rules.ruleset_detail, name="ruleset-detail"),
+    path("rules/rulesets/<int:pk>/rules/new/", rules.rule_create, name="rule-create"),
+    path(
+        "rules/rulesets/<int:pk>/settings/",
+        rules.ruleset_settings_edit,
+        name="ruleset-settings-edit",
+    ),
+    path(
+        "rules/rulesets/<int:pk>/export/", rules.ruleset_export, name="ruleset-export"
+    ),
+    path(
+        "rules/rulesets/<int:pk>/tests/",
+        rule_publishing.ruleset_tests_run,
+        name="ruleset-tests-run",
+    ),
+    path(
+        "rules/rulesets/<int:pk>/cases/",
+        rule_publishing.ruleset_cases,
+        name="ruleset-cases",
+    ),
+    path(
+        "rules/rulesets/<int:pk>/cases/<int:case_pk>/approve/",
+        rule_publishing.test_case_approve,
+        name="test-case-approve",
+    ),
+    path(
+        "rules/rulesets/<int:pk>/impact/",
+        rule_publishing.ruleset_impact,
+        name="ruleset-impact",
+    ),
+    path(
+        "rules/rulesets/<int:pk>/publish/",
+        rule_publishing.ruleset_publish,
+        name="ruleset-publish",
+    ),
+    path(
+        "rules/rulesets/<int:pk>/discard/",
+        rule_publishing.ruleset_discard,
+        name="ruleset-discard",
+    ),
+    path("rules/rules/<int:pk>/edit/", rules.rule_edit, name="rule-edit"),
+    path("rules/rules/<int:pk>/tests/", rules.rule_tests_edit, name="rule-tests-edit"),
+    path("rules/rules/<int:pk>/retire/", rules.rule_retire, name="rule-retire"),
+    path(
+        "rules/jobs/<int:pk>/",
+        rule_publishing.rescreen_job_detail,
+        name="rescreen-job-detail",
+    ),
+    path(
+        "rules/jobs/<int:pk>/progress/",
+        rule_publishing.rescreen_job_progress,
+        name="rescreen-job-progress",
+    ),
 ]
