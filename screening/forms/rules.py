@@ -160,7 +160,9 @@ class RuleTestForm(forms.Form):
     )
     expect = forms.ChoiceField(
         label="Expected",
-        choices=[(name, name.replace("_", " ")) for name in OUTCOMES],
+        # A blank first choice, so an untouched extra row stays empty (not "changed").
+        choices=[("", "---------")]
+        + [(name, name.replace("_", " ")) for name in OUTCOMES],
     )
 
     def clean_facts(self) -> dict[str, Any]:
@@ -286,7 +288,8 @@ class MinDoseForm(forms.Form):
     )
     agent = forms.CharField(max_length=100)
     drug_class = forms.ChoiceField(
-        label="Class", choices=[(c, c) for c in MEDICATION_CLASSES]
+        label="Class",
+        choices=[("", "---------")] + [(c, c) for c in MEDICATION_CLASSES],
     )
     min_mg_per_day = forms.DecimalField(
         label="Minimum mg/day", min_value=Decimal("0.0001"), decimal_places=4
