@@ -255,5 +255,8 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"handlers": [], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # PDF rendering reports every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

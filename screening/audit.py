@@ -196,9 +196,16 @@ def record(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        head = AuditEvent.objects.order_by("-seq").only("seq", "row_hash").first()
+        head = (
+            AuditEvent.objects.order_by("-seq")
+            .only("seq", "row_hash", "occurred_at")
+            .first()
+        )
         event.seq = head.seq + 1 if head else 1
         event.prev_hash = head.row_hash if head else GENESIS_HASH
+        if head is not None and event.occurred_at < head.occurred_at:
+            # A clock stepped back (NTP): time never runs backwards along the chain.
+            event.occurred_at = head.occurred_at
         event.row_hash = compute_row_hash(event)
         event.save(force_insert=True)
     return event

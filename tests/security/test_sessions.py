@@ -1,0 +1,131 @@
+import re
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from screening.models import AuditEvent
+from tests.security.conftest import PASSWORD
+from tests.security.routes import ROLES, ROUTES, all_patterns
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+LOGOUT_FORM = re.compile(r'<form method="post" action="/logout/"')
+
+
+def _login(user) -> Client:
+    client = Client()
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def _sent_to_login(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(
+        reverse("login")
+    )
+
+
+def test_it_ends_an_idle_session_after_15_minutes__t_ses_01(
+    time_machine, member, clinic
+):
+    time_machine.move_to(START, tick=False)
+    user = member(clinic, "intake_staff")
+    client = _login(user)
+    home = reverse("screening:home")
+    time_machine.shift(timedelta(minutes=14))
+    assert client.get(home).status_code == 200
+    time_machine.shift(timedelta(minutes=14))
+    assert client.get(home).status_code == 200
+    time_machine.shift(timedelta(minutes=16))
+    assert _sent_to_login(client.get(home))
+    assert _sent_to_login(client.get(home))
+    rows = AuditEvent.objects.filter(action="auth.timeout", actor=user)
+    assert rows.count() == 1
+    assert rows.get().detail == {"limit": "idle"}
+
+
+def test_it_ends_any_session_12_hours_after_login__t_ses_02(
+    time_machine, member, clinic
+):
+    time_machine.move_to(START, tick=False)
+    user = member(clinic, "intake_staff")
+    client = _login(user)
+    home = reverse("screening:home")
+    for _ in range(71):  # every 10 minutes up to 11 h 50 min
+        time_machine.shift(timedelta(minutes=10))
+        assert client.get(home).status_code == 200
+    time_machine.shift(timedelta(minutes=10, seconds=1))
+    assert _sent_to_login(client.get(home))
+    row = AuditEvent.objects.get(action="auth.timeout", actor=user)
+    assert row.detail == {"limit": "absolute"}
+
+
+def test_it_logs_out_only_by_post_and_forgets_the_session__t_ses_03(member, clinic):
+    user = member(clinic, "intake_staff")
+    client = _login(user)
+    old_cookie = client.cookies["sessionid"].value
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    replay = Client()
+    replay.cookies["sessionid"] = old_cookie
+    assert _sent_to_login(replay.get(reverse("screening:home")))
+    assert AuditEvent.objects.filter(action="auth.logout", actor=user).count() == 1
+
+
+def test_it_offers_a_post_logout_form_on_every_page__t_ses_03(client_as, world):
+    pages = 0
+    for role in ROLES:
+        client = client_as(role)
+        client.raise_request_exception = False
+        for pattern in all_patterns():
+            route = ROUTES.get(pattern.name)
+            if route is None:
+                continue  # T-AC-02 fails for a URL missing from the table
+            kwargs = dict(route.kwargs)
+            if route.obj:
+                kwargs["pk"] = world["own"][route.obj].pk
+            response = client.get(reverse(pattern.name, kwargs=kwargs))
+            content_type = response.get("Content-Type", "")
+            if response.status_code != 200 or not content_type.startswith("text/html"):
+                continue
+            pages += 1
+            assert LOGOUT_FORM.search(response.content.decode()), (role, pattern.name)
+    assert pages >= 10
+
+
+def test_it_ends_the_sessions_of_a_deactivated_user__t_ses_04(member, clinic):
+    user = member(clinic, "intake_staff")
+    client = _login(user)
+    before = AuditEvent.objects.filter(action="user.privilege_changed").count()
+    user.is_active = False
+    user.save()
+    assert _sent_to_login(client.get(reverse("screening:home")))
+    rows = AuditEvent.objects.filter(action="user.privilege_changed")
+    assert rows.count() == before + 1
+    assert rows.last().detail == {"is_active": False}
+
+
+def test_it_ends_every_session_of_a_user__t_ses_05(member, clinic):
+    user = member(clinic, "intake_staff")
+    other = member(clinic, "intake_staff")
+    first, second, bystander = _login(user), _login(user), _login(other)
+    call_command("end_sessions", user.username, stdout=StringIO())
+    assert _sent_to_login(first.get(reverse("screening:home")))
+    assert _sent_to_login(second.get(reverse("screening:home")))
+    assert bystander.get(reverse("screening:home")).status_code == 200
+    left = [
+        s
+        for s in Session.objects.all()
+        if s.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    assert left == []
+    row = AuditEvent.objects.get(action="user.sessions_ended")
+    assert row.detail == {"count": 2}
