@@ -4,6 +4,8 @@ import os
 import shutil
 
 import pytest
+from django.urls import reverse
+from django_otp.oath import totp
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
 # test body are still synchronous and safe here.
@@ -31,3 +33,30 @@ def base_url():
     # pytest-base-url's own fixture warns under pytest 9 (filterwarnings = error); the
     # tests use live_server.url instead.
     return None
+
+
+FACTORY_PASSWORD = "correct horse battery staple"  # UserFactory's
+
+
+@pytest.fixture
+def login(live_server):
+    """Log a user in through the real forms: password, then the current TOTP code.
+
+    `login(page, user, device=None)`: a user whose role needs 2FA passes its TOTP
+    device (tests.factories.TOTPDeviceFactory); its code is computed from the key.
+    UserFactory's password is "correct horse battery staple".
+    """
+
+    def log_in(page, user, device=None, password=None):
+        page.goto(live_server.url + reverse("login"))
+        page.fill("#id_username", user.get_username())
+        page.fill("#id_password", password or FACTORY_PASSWORD)
+        page.click("main button[type=submit]")
+        if device is not None:
+            page.wait_for_url("**" + reverse("accounts-mfa-verify") + "**")
+            code = totp(device.bin_key, device.step, device.t0, device.digits)
+            page.fill("#id_code", f"{code:0{device.digits}d}")
+            page.click("main button[type=submit]")
+        page.wait_for_load_state()
+
+    return log_in
