@@ -1,9 +1,11 @@
 """Patient records: create and update, each audited."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from screening import audit
 from screening.models import Clinic, Patient
@@ -61,3 +63,27 @@ def do_update_patient(
         category="patient",
     )
     return patient
+
+
+def list_patients(clinics: Iterable[Clinic]) -> QuerySet[Patient]:
+    """The active patients of these clinics, by name."""
+    return Patient.objects.filter(clinic__in=list(clinics), is_deleted=False).order_by(
+        "family_name", "given_name", "pk"
+    )
+
+
+def search_patients(clinics: Iterable[Clinic], text: str) -> QuerySet[Patient]:
+    """Patients whose MRN starts with the text, whose date of birth it is, or whose
+    names contain each of its words."""
+    patients = list_patients(clinics)
+    text = text.strip()
+    try:
+        born = date.fromisoformat(text)
+    except ValueError:
+        born = None
+    if born is not None:
+        return patients.filter(date_of_birth=born)
+    by_name = Q()
+    for word in text.split():
+        by_name &= Q(family_name__icontains=word) | Q(given_name__icontains=word)
+    return patients.filter(Q(mrn__istartswith=text) | by_name)

@@ -1,0 +1,347 @@
+"""Answer fields: every question can be left "not answered" (null), with a reason.
+
+A yes/no question is a radio group Yes / No / Not answered, never a bare checkbox
+(intake-format.md 2.1: null is never false). Every nullable field gets a companion
+`<name>__why` select (declined / unknown / not asked) that SectionForm adds and
+stores in the section's `missing_reasons`. Each field's `initial_for(value)` turns a
+stored intake/1 value into what the widget shows; `clean()` turns posted text back.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from screening.forms.questions import EVENT_DATE, NOT_ANSWERED, REASONS, YES_NO, Choices
+
+WHY = "__why"  # suffix of the reason companion of a nullable field
+ON = "__on"  # suffix of the date companion of an event-date field
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def radio() -> forms.RadioSelect:
+    return forms.RadioSelect(attrs={"class": "form-check-input"})
+
+
+class AnswerField:
+    """Mixin: a question's answer. A nullable answer gets a reason companion."""
+
+    nullable = True
+    unit = ""
+
+    @property
+    def has_reason(self) -> bool:
+        return self.nullable and getattr(self, "reason", True)
+
+    def initial_for(self, value: Any) -> Any:
+        return value
+
+
+class YesNoField(AnswerField, forms.ChoiceField):
+    def __init__(self, *, label: str, nullable: bool = True, **kwargs: Any) -> None:
+        self.nullable = nullable
+        choices = YES_NO + ([("", NOT_ANSWERED)] if nullable else [])
+        kwargs.setdefault("error_messages", {"required": "Choose Yes or No."})
+        super().__init__(
+            choices=choices,
+            required=not nullable,
+            widget=radio(),
+            label=label,
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> bool | None:
+        text = super().clean(value)
+        return {"yes": True, "no": False}.get(text)
+
+    def initial_for(self, value: Any) -> str:
+        return {True: "yes", False: "no"}.get(value, "") if value is not None else ""
+
+
+class ChoiceAnswerField(AnswerField, forms.ChoiceField):
+    """One of a fixed list (an intake/1 enum), or not answered."""
+
+    def __init__(
+        self,
+        *,
+        choices: Choices,
+        label: str,
+        nullable: bool = True,
+        null_label: str = NOT_ANSWERED,
+        select: bool = False,
+        coerce: type = str,
+        reason: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.nullable = nullable
+        self.coerce = coerce
+        # False where null is itself an answer ("No override"), not a missing one.
+        self.reason = reason
+        if select:
+            full = (
+                [("", f"— {null_label} —")] if nullable else [("", "— Choose —")]
+            ) + choices
+            widget: forms.Widget = forms.Select(attrs={"class": "form-select"})
+        else:
+            full = choices + ([("", null_label)] if nullable else [])
+            widget = radio()
+        kwargs.setdefault("error_messages", {"required": "Choose one of the answers."})
+        super().__init__(
+            choices=full, required=not nullable, widget=widget, label=label, **kwargs
+        )
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        return None if text in ("", None) else self.coerce(text)
+
+    def initial_for(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+
+class GivenField(ChoiceAnswerField):
+    """Administered / Not administered: a whole instrument, null when not given."""
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        given: str = "Administered",
+        not_given: str = "Not administered",
+    ) -> None:
+        super().__init__(choices=[("yes", given)], null_label=not_given, label=label)
+
+    def clean(self, value: Any) -> bool | None:
+        return True if super().clean(value) else None
+
+    def initial_for(self, value: Any) -> str:
+        return "" if value is None else "yes"
+
+
+class ReasonField(forms.ChoiceField):
+    """Why a question is not answered; stored only while its answer is null."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            choices=[("", "— No reason given —"), *REASONS],
+            required=False,
+            label="Reason not answered",
+            widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        )
+
+    def clean(self, value: Any) -> str | None:
+        return super().clean(value) or None
+
+
+def _number_messages(
+    whole: bool, minimum: Any, maximum: Any, unit: str, exclusive_minimum: bool
+) -> dict[str, str]:
+    kind = "a whole number" if whole else "a number"
+    measured = f" in {unit}" if unit else ""
+    if unit == "%":
+        kind, measured = "a percentage", ""
+    low = f"above {minimum}" if exclusive_minimum else f"from {minimum}"
+    between = f"Enter {kind}{measured} {low} up to {maximum}."
+    return {
+        "invalid": f"Enter {kind}{measured}, using digits only.",
+        "min_value": between,
+        "max_value": between,
+        "required": f"Enter {kind}{measured}.",
+    }
+
+
+class IntegerAnswerField(AnswerField, forms.IntegerField):
+    def __init__(
+        self,
+        *,
+        label: str,
+        min_value: int,
+        max_value: int,
+        unit: str = "",
+        nullable: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.nullable, self.unit = nullable, unit
+        super().__init__(
+            label=label,
+            min_value=min_value,
+            max_value=max_value,
+            required=not nullable,
+            error_messages=_number_messages(True, min_value, max_value, unit, False),
+            # Text, not type=number: arrow keys and the wheel never change the value.
+            widget=forms.TextInput(
+                attrs={"class": "form-control", "inputmode": "numeric", "size": 6}
+            ),
+            **kwargs,
+        )
+
+
+class DecimalAnswerField(AnswerField, forms.DecimalField):
+    """A number that may have a fraction; kept as Decimal, never a binary float."""
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        min_value: int,
+        max_value: int,
+        unit: str = "",
+        exclusive_minimum: bool = False,
+        max_places: int | None = None,
+        nullable: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.nullable, self.unit = nullable, unit
+        self.max_places = max_places
+        self.exclusive_minimum = exclusive_minimum
+        self.messages = _number_messages(
+            False, min_value, max_value, unit, exclusive_minimum
+        )
+        super().__init__(
+            label=label,
+            min_value=None if exclusive_minimum else min_value,
+            max_value=max_value,
+            required=not nullable,
+            error_messages=self.messages,
+            widget=forms.TextInput(
+                attrs={"class": "form-control", "inputmode": "decimal", "size": 8}
+            ),
+            **kwargs,
+        )
+        self.exclusive_bound = min_value
+
+    def clean(self, value: Any) -> int | Decimal | None:
+        number = super().clean(value)
+        if number is None:
+            return None
+        if self.exclusive_minimum and number <= self.exclusive_bound:
+            raise forms.ValidationError(self.messages["min_value"], code="min_value")
+        # 150 stays the JSON integer 150; 12.50 is stored as 12.5.
+        if number == number.to_integral_value():
+            return int(number)
+        number = number.normalize()
+        places = -int(number.as_tuple().exponent)
+        if self.max_places is not None and places > self.max_places:
+            raise forms.ValidationError(
+                f"Enter at most {self.max_places} decimal "
+                f"place{'s' if self.max_places != 1 else ''} "
+                f"(you entered {places}).",
+                code="max_decimal_places",
+            )
+        return number
+
+
+class DateAnswerField(AnswerField, forms.DateField):
+    """A calendar date, typed as YYYY-MM-DD (or DD/MM/YYYY); never after `latest`."""
+
+    def __init__(self, *, label: str, nullable: bool = True, **kwargs: Any) -> None:
+        self.nullable = nullable
+        self.latest: date | None = None
+        super().__init__(
+            label=label,
+            required=not nullable,
+            input_formats=DATE_FORMATS,
+            error_messages={
+                "invalid": "Enter a real date as YYYY-MM-DD, for example 2025-03-14.",
+                "required": "Enter the date as YYYY-MM-DD.",
+            },
+            widget=forms.DateInput(
+                format="%Y-%m-%d",
+                attrs={
+                    "class": "form-control",
+                    "placeholder": "YYYY-MM-DD",
+                    "size": 11,
+                    "autocomplete": "off",
+                },
+            ),
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> str | None:
+        day = super().clean(value)
+        if day is None:
+            return None
+        if self.latest is not None and day > self.latest:
+            raise forms.ValidationError(
+                f"Enter a date on or before the intake date ({self.latest:%Y-%m-%d}): "
+                "answers describe the intake day or earlier.",
+                code="after_intake",
+            )
+        return day.isoformat()
+
+    def initial_for(self, value: Any) -> Any:
+        return value
+
+
+class EventDateField(ChoiceAnswerField):
+    """Never / Date: … / Not answered (medical history items 5 and 6).
+
+    The typed date lives in the `<name>__on` companion; SectionForm combines the two
+    into the intake/1 value: a date string, false (never) or null.
+    """
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        super().__init__(choices=EVENT_DATE, label=label, **kwargs)
+
+    def initial_for(self, value: Any) -> str:
+        if value is False:
+            return "never"
+        return "" if value is None else "date"
+
+
+class TextAnswerField(AnswerField, forms.CharField):
+    """Free text (1-2000 characters); empty means null. Notes carry no reason."""
+
+    nullable = False
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        max_length: int = 2000,
+        rows: int = 0,
+        required_message: str = "Enter this text.",
+        **kwargs: Any,
+    ) -> None:
+        widget: forms.Widget = (
+            forms.Textarea(attrs={"class": "form-control", "rows": rows})
+            if rows
+            else forms.TextInput(attrs={"class": "form-control"})
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(
+            label=label,
+            max_length=max_length,
+            widget=widget,
+            error_messages={
+                "max_length": f"Shorten this text to at most {max_length} characters.",
+                "required": required_message,
+            },
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> str | None:
+        return super().clean(value) or None
+
+
+class LinesField(TextAnswerField):
+    """A list of texts, typed one per line (other_conditions)."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        super().__init__(
+            label=label,
+            max_length=40_000,
+            rows=3,
+            help_text="One condition per line.",
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = forms.CharField.clean(self, value) or ""
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if any(len(line) > 2000 for line in lines):
+            raise forms.ValidationError("Shorten each line to at most 2000 characters.")
+        return lines
+
+    def initial_for(self, value: Any) -> str:
+        return "\n".join(value or [])

@@ -1,0 +1,46 @@
+"""Crispy layout pieces of the intake forms: branching wrappers and list rows."""
+
+from typing import Any
+
+from crispy_forms.layout import Div, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+
+def shown_if(condition: str, *fields: Any) -> Div:
+    """Fields asked only when `name=value|value` holds (intake-format.md 2.1).
+
+    The server decides what a hidden question stores; static/js/intake_form.js only
+    hides the fields while the condition is false, for convenience.
+    """
+    return Div(*fields, data_show_if=condition)
+
+
+def hidden_if(condition: str, *fields: Any) -> Div:
+    return Div(*fields, data_hide_if=condition)
+
+
+class Rows(LayoutObject):
+    """The rows of a RowsBlock: one fieldset per row, Remove, and Add another."""
+
+    template = "screening/intakes/includes/_rows.html"
+
+    def __init__(self, block: str) -> None:
+        self.block = block
+        self.fields: list[Any] = []
+
+    def render(
+        self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any
+    ) -> SafeString:
+        block = form.blocks[self.block]
+        return SafeString(
+            render_to_string(
+                self.template,
+                {
+                    "block": block,
+                    "formset": block.formset,
+                    "show_errors": form.helper.form_show_errors,
+                },
+            )
+        )

@@ -1,0 +1,119 @@
+"""Patients: list and search (POST: no search text in a URL), create, view, edit."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from screening import access, audit, permissions
+from screening.forms.intakes import IntakeCreateForm
+from screening.forms.patients import PatientForm, PatientSearchForm
+from screening.models import Clinic
+from screening.services import patients
+
+PAGE_SIZE = 50
+MRN_TAKEN = "Another patient in this clinic has this MRN. Check the number."
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _clinics(request: HttpRequest) -> list[Clinic]:
+    """The user's clinics whose patients the role may see (403 if there are none)."""
+    access.get_clinic_for_user(request, action=permissions.VIEW_PATIENT)
+    return [
+        clinic
+        for clinic in permissions.clinics_of(request.user)
+        if permissions.can(request.user, permissions.VIEW_PATIENT, clinic=clinic)
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def patient_list(request: HttpRequest) -> HttpResponse:
+    clinics = _clinics(request)
+    form = PatientSearchForm(_posted(request))
+    found = patients.list_patients(clinics).select_related("clinic")
+    searched = form.is_bound and form.is_valid()
+    if searched:
+        found = patients.search_patients(clinics, form.cleaned_data["q"])
+        # The count only: the search text is PHI and never reaches a log or a URL.
+        audit.record(
+            "patient.searched",
+            request=request,
+            clinic=clinics[0],
+            category="patient",
+            detail={"result_count": found.count()},
+        )
+    page = Paginator(found, PAGE_SIZE).get_page(
+        None if searched else request.GET.get("page")
+    )
+    context = {"form": form, "page": page, "searched": searched, "clinics": clinics}
+    return render(request, "screening/patients/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    clinic = access.get_clinic_for_user(request, action=permissions.EDIT_PATIENT)
+    form = PatientForm(_posted(request), clinic=clinic)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = patients.do_create_patient(
+                clinic, **form.values(), by=request.user, request=request
+            )
+        except IntegrityError:  # another user took the MRN a moment ago
+            form.add_error("mrn", MRN_TAKEN)
+        else:
+            messages.success(request, "Patient created. Start an intake below.")
+            return redirect("screening:patient-detail", pk=patient.pk)
+    return render(
+        request, "screening/patients/form.html", {"form": form, "patient": None}
+    )
+
+
+@require_GET
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = access.get_patient_for_user(request, pk, action=permissions.VIEW_PATIENT)
+    audit.record(
+        "patient.viewed",
+        request=request,
+        clinic=patient.clinic,
+        patient=patient,
+        target=patient,
+        category="patient",
+    )
+    intakes = patient.intakes.select_related("current_screening").order_by(
+        "-intake_on", "-pk"
+    )
+    can_edit = permissions.can(
+        request.user, permissions.EDIT_INTAKE, clinic=patient.clinic
+    )
+    context = {
+        "patient": patient,
+        "intakes": intakes,
+        "age": patient.age_on(timezone.localdate()),
+        "intake_form": IntakeCreateForm() if can_edit else None,
+    }
+    return render(request, "screening/patients/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = access.get_patient_for_user(request, pk, action=permissions.EDIT_PATIENT)
+    form = PatientForm(_posted(request), instance=patient, clinic=patient.clinic)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patients.do_update_patient(
+                patient, form.values(), by=request.user, request=request
+            )
+        except IntegrityError:
+            form.add_error("mrn", MRN_TAKEN)
+        else:
+            messages.success(request, "Patient details saved.")
+            return redirect("screening:patient-detail", pk=patient.pk)
+    return render(
+        request, "screening/patients/form.html", {"form": form, "patient": patient}
+    )

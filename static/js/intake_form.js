@@ -1,0 +1,87 @@
+// Intake section forms: convenience only. The server decides what a hidden question
+// stores (intake-format.md 2.1), so the page works the same without this file.
+//  - data-show-if="name=a|b" / data-hide-if="name=a|b": show or hide a block while the
+//    answer to `name` (looked up in the nearest [data-scope], else the form) is a or b.
+//  - [data-answer-reason]: the "why not answered" select, hidden once there is an answer.
+//  - Typing an event date picks its "Date:" option.
+"use strict";
+
+(function () {
+  function controls(scope, name) {
+    return scope.querySelectorAll('[name="' + name + '"], [name$="-' + name + '"]');
+  }
+
+  function valueOf(scope, name) {
+    for (const control of controls(scope, name)) {
+      if (control.type === "radio" || control.type === "checkbox") {
+        if (control.checked) {
+          return control.value;
+        }
+      } else {
+        return control.value;
+      }
+    }
+    return "";
+  }
+
+  function holds(element, attribute) {
+    const [name, values] = element.getAttribute(attribute).split("=");
+    const scope = element.parentElement.closest("[data-scope]") || element.closest("form");
+    return values.split("|").includes(valueOf(scope, name));
+  }
+
+  function isAnswered(answer) {
+    const main = answer.querySelector("[data-answer-main]");
+    if (!main) {
+      return false;
+    }
+    for (const control of main.querySelectorAll("input, select, textarea")) {
+      if (control.type === "radio") {
+        if (control.checked && control.value !== "") {
+          return true;
+        }
+      } else if (control.value.trim() !== "") {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function update(form) {
+    form.querySelectorAll("[data-show-if]").forEach(function (element) {
+      element.classList.toggle("d-none", !holds(element, "data-show-if"));
+    });
+    form.querySelectorAll("[data-hide-if]").forEach(function (element) {
+      element.classList.toggle("d-none", holds(element, "data-hide-if"));
+    });
+    form.querySelectorAll("[data-answer]").forEach(function (answer) {
+      const reason = answer.querySelector("[data-answer-reason]");
+      if (reason) {
+        reason.classList.toggle("d-none", isAnswered(answer));
+      }
+    });
+  }
+
+  function pickDateOption(event) {
+    const input = event.target;
+    if (!input.name || !input.name.endsWith("__on") || input.value.trim() === "") {
+      return;
+    }
+    const options = input.closest("[data-answer-main]");
+    const dateOption = options && options.querySelector('input[type="radio"][value="date"]');
+    if (dateOption) {
+      dateOption.checked = true;
+    }
+  }
+
+  document.querySelectorAll("form[data-intake-form]").forEach(function (form) {
+    form.addEventListener("input", function (event) {
+      pickDateOption(event);
+      update(form);
+    });
+    form.addEventListener("change", function () {
+      update(form);
+    });
+    update(form);
+  });
+})();

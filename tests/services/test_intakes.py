@@ -1,0 +1,101 @@
+"""Saving a section: version check, history, signed intakes, concurrent saves."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from screening.models import Intake, IntakeSection, SectionRevision
+from screening.services import intakes
+from tests.factories import IntakeFactory, PatientFactory
+
+VITALS = {"bp_systolic": 124, "bp_diastolic": 80}
+
+
+@pytest.fixture
+def intake(clinic, intake_staff) -> Intake:
+    patient = PatientFactory(clinic=clinic, created_by=intake_staff)
+    return IntakeFactory(patient=patient, created_by=intake_staff)
+
+
+def save(section: IntakeSection, values, *, version: int, by) -> IntakeSection:
+    return intakes.do_save_section(
+        section, values, missing_reasons={}, version=version, by=by
+    )
+
+
+def test_it_saves_a_section_with_its_history(intake, intake_staff):
+    section = intake.sections.get(kind="vitals")
+
+    save(section, VITALS, version=0, by=intake_staff)
+
+    revision = SectionRevision.objects.get(section=section)
+    assert (revision.version, revision.data, revision.saved_by) == (
+        1,
+        VITALS,
+        intake_staff,
+    )
+    assert section.version == 1
+
+
+def test_it_refuses_a_save_at_an_old_version(intake, intake_staff):
+    section = intake.sections.get(kind="vitals")
+    save(section, VITALS, version=0, by=intake_staff)
+
+    with pytest.raises(intakes.StaleEditError):
+        save(section, {**VITALS, "bp_systolic": 130}, version=0, by=intake_staff)
+
+    section.refresh_from_db()
+    assert section.data["bp_systolic"] == 124
+
+
+def test_it_refuses_to_change_a_signed_intake(intake, intake_staff):
+    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.SIGNED)
+    intake.refresh_from_db()
+    section = intake.sections.get(kind="vitals")
+
+    with pytest.raises(intakes.SignedIntakeError):
+        save(section, VITALS, version=0, by=intake_staff)
+
+    assert not SectionRevision.objects.filter(section=section).exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time: racing saves need PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("writers", [2, 20])
+def test_it_lets_exactly_one_of_concurrent_saves_win__t_int_02(
+    intake, intake_staff, writers
+):
+    pk = intake.sections.get(kind="vitals").pk
+    barrier = threading.Barrier(writers)
+    outcomes: list[object] = []
+
+    def write(n: int) -> None:
+        try:
+            section = IntakeSection.objects.select_related("intake").get(pk=pk)
+            barrier.wait()  # every thread holds version 0 before any saves
+            save(
+                section, {**VITALS, "bp_systolic": 100 + n}, version=0, by=intake_staff
+            )
+            outcomes.append("saved")
+        except intakes.StaleEditError:
+            outcomes.append("stale")
+        except Exception as error:  # noqa: BLE001 - any other outcome fails the test
+            outcomes.append(error)
+        finally:
+            connection.close()  # each thread had its own connection
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(map(str, outcomes)) == ["saved"] + ["stale"] * (writers - 1)
+    section = IntakeSection.objects.get(pk=pk)
+    assert section.version == 1
+    assert section.data["bp_diastolic"] == 80
+    assert SectionRevision.objects.filter(section=section).count() == 1
