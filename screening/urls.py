@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from screening.views import audit, documents, home, rule_publishing, rules
+from screening.views import (
+    audit,
+    documents,
+    home,
+    intakes,
+    patients,
+    rule_publishing,
+    rules,
+)
 
 app_name = "screening"
 
@@ -18,6 +26,23 @@ urlpatterns = [
         name="intake-import-report",
     ),
     path("intakes/<int:pk>/export/", documents.intake_export, name="intake-export"),
+    path("patients/", patients.patient_list, name="patient-list"),
+    path("patients/new/", patients.patient_create, name="patient-create"),
+    path("patients/<int:pk>/", patients.patient_detail, name="patient-detail"),
+    path("patients/<int:pk>/edit/", patients.patient_edit, name="patient-edit"),
+    path("patients/<int:pk>/intakes/new/", intakes.intake_create, name="intake-create"),
+    path("intakes/<int:pk>/", intakes.intake_detail, name="intake-detail"),
+    path(
+        "intakes/<int:pk>/sections/<slug:section>/",
+        intakes.intake_section_edit,
+        name="intake-section-edit",
+    ),
+    path(
+        "intakes/<int:pk>/clinician-entered/",
+        intakes.intake_clinician_edit,
+        name="intake-clinician-edit",
+    ),
+    path("intakes/<int:pk>/ready/", intakes.intake_ready, name="intake-ready"),
     path("rules/", rules.rule_index, name="rule-index"),
     path("rules/vocabulary/", rules.rule_vocabulary, name="rule-vocabulary"),
     path("rules/diff/", rules.ruleset_diff, name="ruleset-diff"),
