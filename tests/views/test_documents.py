@@ -63,6 +63,7 @@ def test_it_imports_several_files_and_shows_the_report(client_as, clinic, role):
     assert WARNS in page
     assert "vitals.bp_systolic" in page  # a warning, shown after the import
     assert "Absolute contraindication" in page
+    assert reverse("screening:intake-detail", args=[intakes[1].pk]) in page
     assert AuditEvent.objects.filter(action="intake.imported").count() == 2
 
 
