@@ -11,3 +11,6 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         # Audit rows for logins, lockouts and privilege changes (screening/signals.py).
         from screening import signals  # noqa: F401
+        from screening.logs import install_record_factory
+
+        install_record_factory()

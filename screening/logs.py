@@ -32,6 +32,25 @@ def get_request_id() -> str:
     return getattr(request, "request_id", "") if request is not None else ""
 
 
+def install_record_factory() -> None:
+    """Stamp every log record with the request id when it is created.
+
+    A handler's filter would miss records handled elsewhere (test capture, a second
+    handler); the factory runs once per record, whatever handles it.
+    """
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "stamps_request_id", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.request_id = get_request_id()
+        return record
+
+    factory.stamps_request_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
 class RequestIdFilter(logging.Filter):
     """Stamp each record with the current request id."""
 
@@ -51,6 +70,8 @@ def _exception_outline(exc: BaseException) -> str:
         frames = "".join(traceback.format_tb(current.__traceback__))
         name = f"{type(current).__module__}.{type(current).__qualname__}"
         parts.append(f"Traceback (most recent call last):\n{frames}{name}")
+        if current.__cause__ is None and current.__suppress_context__:
+            break
         current = current.__cause__ or current.__context__
     return "\n\nwhile handling:\n".join(reversed(parts))
 

@@ -127,10 +127,16 @@ def _seed(clinic: Any, creator: Any, *, name: str) -> dict[str, Any]:
         by=creator,
     )
     intake = intakes.do_create_intake(
-        patient, intake_on=date(2026, 11, 2), primary_indication="mdd", by=creator
+        patient,
+        intake_on=date(2026, 11, 2),
+        primary_indication="major_depressive_disorder",
+        by=creator,
     )
     imported = intakes.do_create_intake(
-        patient, intake_on=date(2026, 11, 3), primary_indication="mdd", by=creator
+        patient,
+        intake_on=date(2026, 11, 3),
+        primary_indication="major_depressive_disorder",
+        by=creator,
     )
     ImportRecord.objects.create(
         intake=imported,

@@ -1,0 +1,162 @@
+import json
+import logging
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import models
+from django.urls import reverse
+
+from screening.logs import JsonFormatter
+from screening.models import AuditEvent, Intake, Patient
+from screening.services import intakes
+
+pytestmark = pytest.mark.django_db
+
+DOCUMENT = Path(__file__).resolve().parents[1] / "documents/every-optional-key.json"
+
+
+class _Everything(logging.Handler):
+    """Keeps every record of every logger, formatted as production writes it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self.lines.append(JsonFormatter().format(record))
+
+
+@pytest.fixture
+def every_log_line():
+    handler = _Everything()
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+    ]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+    yield handler
+    for logger, level in levels:
+        logger.setLevel(level)
+        logger.removeHandler(handler)
+
+
+def test_it_keeps_the_canary_out_of_logs_urls_audit_and_errors__t_aud_08(
+    settings, client_as, clinic, every_log_line
+):
+    canary = f"ZZCANARY-{uuid.uuid4()}"
+    settings.ROOT_URLCONF = "tests.security.boom_urls"
+    staff = client_as("intake_staff")
+    clinician = client_as("clinician")
+    for client in (staff, clinician):
+        client.raise_request_exception = False
+    responses = []
+
+    def send(client, method, url, data=None):
+        response = getattr(client, method)(url, data or {})
+        responses.append((url, response))
+        return response
+
+    created = send(
+        staff,
+        "post",
+        reverse("screening:patient-create"),
+        {
+            "mrn": f"{canary}-MRN"[:64],
+            "family_name": canary,
+            "given_name": canary,
+            "date_of_birth": "1980-05-17",
+            "sex_for_scoring": "female",
+        },
+    )
+    assert created.status_code == 302
+    patient = Patient.objects.get(family_name=canary)
+    started = send(
+        staff,
+        "post",
+        reverse("screening:intake-create", args=[patient.pk]),
+        {"intake_on": "2026-11-02", "primary_indication": "major_depressive_disorder"},
+    )
+    assert started.status_code == 302
+    intake = Intake.objects.get(patient=patient)
+    # Free-text answers carry the canary too (as an import or a form would store them).
+    document = json.loads(DOCUMENT.read_text())
+    medications = [
+        dict(row, name=f"{row['name']} {canary}") for row in document["medications"]
+    ]
+    for kind, value in (
+        ("medications", medications),
+        ("allergies", [{"substance": canary, "reaction": canary}]),
+    ):
+        section = intake.sections.get(kind=kind)
+        intakes.do_save_section(
+            section,
+            value,
+            missing_reasons={},
+            version=section.version,
+            by=patient.created_by,
+        )
+    send(staff, "post", reverse("screening:patient-list"), {"q": canary})
+    for name in ("patient-detail",):
+        send(staff, "get", reverse(f"screening:{name}", args=[patient.pk]))
+    for name in ("intake-detail", "intake-export", "intake-clinician-edit"):
+        send(staff, "get", reverse(f"screening:{name}", args=[intake.pk]))
+    for section in ("medications", "allergies", "vitals"):
+        send(
+            staff,
+            "get",
+            reverse("screening:intake-section-edit", args=[intake.pk, section]),
+        )
+    export = send(staff, "post", reverse("screening:intake-export", args=[intake.pk]))
+    assert export.status_code == 200
+    send(clinician, "get", reverse("screening:review-summary", args=[intake.pk]))
+    failed = send(staff, "post", "/boom/", {"note": canary, "family_name": canary})
+    assert failed.status_code == 500
+    missing = send(staff, "get", reverse("screening:patient-detail", args=[10**9]))
+    assert missing.status_code == 404
+    stranger = send(
+        client_as("auditor"),
+        "get",
+        reverse("screening:patient-detail", args=[patient.pk]),
+    )
+    assert stranger.status_code == 403
+
+    hits = []
+    for url, response in responses:
+        if canary in url or canary in response.get("Location", ""):
+            hits.append(f"url {url}")
+        if response.status_code >= 400 and canary.encode() in response.content:
+            hits.append(f"error page {url} {response.status_code}")
+        for cookie in response.cookies.values():
+            if canary in cookie.value:
+                hits.append(f"cookie {cookie.key}")
+    for line in every_log_line.lines:
+        if canary in line:
+            hits.append(f"log {line[:120]}")
+    for record in every_log_line.records:
+        if canary in record.getMessage():
+            hits.append(f"log message {record.name}")
+    text_fields = [
+        field.name
+        for field in AuditEvent._meta.fields
+        if isinstance(field, models.CharField | models.TextField | models.JSONField)
+    ]
+    for row in AuditEvent.objects.values(*text_fields):
+        if canary in json.dumps(row, default=str):
+            hits.append(f"audit row {row}")
+    assert hits == []
+    # The canary did travel: shown to its own clinic's staff, and quoted by the failing
+    # view's exception, which reached the log only as types and frames.
+    shown = [
+        r
+        for url, r in responses
+        if r.status_code == 200 and canary.encode() in r.content
+    ]
+    assert shown
+    raised = [r for r in every_log_line.records if r.exc_info and r.exc_info[1]]
+    assert any(canary in str(r.exc_info[1]) for r in raised)
+    assert AuditEvent.objects.filter(patient=patient).count() >= 10
