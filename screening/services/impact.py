@@ -7,39 +7,86 @@ screened under the draft and compared with its result under the published rulese
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db import transaction
 from django.utils import timezone
 
 from screening import audit
-from screening.models import ImpactPreview, Intake, RulesetVersion
-from screening.services import documents, rescreen, rulesets, screenings
+from screening.models import ImpactPreview, Intake, RulesetVersion, Screening
+from screening.services import rescreen, rulesets, screenings
 
 EXAMPLES: Final = 5
 CHUNK: Final = 500
 
 
-def _intakes(ruleset: RulesetVersion) -> Iterator[Intake]:
-    """Open intakes in id order, a chunk at a time with their sections prefetched."""
+def _batches(
+    ruleset: RulesetVersion, published: RulesetVersion
+) -> Iterator[list[tuple[Intake, dict[str, Any], dict[str, Any] | None]]]:
+    """Open intakes a chunk at a time: intake, document, and the stored result under
+    the published version when it is for the intake's present version."""
     assert ruleset.clinic is not None  # noqa: S101 - only a clinic's draft is previewed
-    queryset = (
-        rescreen.open_intakes(ruleset.clinic)
-        .select_related("patient", "current_screening")
-        .prefetch_related("sections")
-        .order_by("pk")
-    )
     last = 0
-    while True:
-        chunk = list(queryset.filter(pk__gt=last)[:CHUNK])
-        if not chunk:
-            return
-        yield from chunk
-        last = chunk[-1].pk
+    while batch := rescreen.load_batch(ruleset.clinic, after=last, size=CHUNK):
+        stored = {
+            (screening.intake_id, screening.intake_version): screening.result
+            for screening in Screening.objects.filter(
+                pk__in=[intake.current_screening_id for intake, _ in batch],
+                ruleset=published,
+            ).only("intake_id", "intake_version", "result")
+        }
+        yield [
+            (intake, document, stored.get((intake.pk, intake.version)))
+            for intake, document in batch
+        ]
+        last = batch[-1][0].pk
 
 
 def _flag_codes(result: dict[str, Any]) -> dict[str, str]:
     return {flag["code"]: flag["severity"] for flag in result["flags"]}
+
+
+@dataclass
+class _Changes:
+    """Intake ids by what changes for them, gathered one intake at a time."""
+
+    gained: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    lost: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    severity: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    outcomes: dict[tuple[str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    changed: int = 0
+
+    def add(self, pk: int, before: dict[str, Any], after: dict[str, Any]) -> None:
+        old, new = _flag_codes(before), _flag_codes(after)
+        for code in new.keys() - old.keys():
+            self.gained[code].append(pk)
+        for code in old.keys() - new.keys():
+            self.lost[code].append(pk)
+        for code in old.keys() & new.keys():
+            if old[code] != new[code]:
+                self.severity[code].append(pk)
+        if before["outcome"] != after["outcome"]:
+            self.outcomes[(before["outcome"], after["outcome"])].append(pk)
+        if old != new or before["outcome"] != after["outcome"]:
+            self.changed += 1
+
+    def flags(self) -> list[dict[str, Any]]:
+        codes = sorted(self.gained.keys() | self.lost.keys() | self.severity.keys())
+        return [
+            {
+                "code": code,
+                "gained": len(self.gained[code]),
+                "lost": len(self.lost[code]),
+                "severity_changed": len(self.severity[code]),
+                "gained_examples": self.gained[code][:EXAMPLES],
+                "lost_examples": self.lost[code][:EXAMPLES],
+                "severity_changed_examples": self.severity[code][:EXAMPLES],
+            }
+            for code in codes
+        ]
 
 
 def compute_impact(draft: RulesetVersion) -> dict[str, Any]:
@@ -48,60 +95,26 @@ def compute_impact(draft: RulesetVersion) -> dict[str, Any]:
     published = rulesets.get_active_ruleset(draft.clinic)
     before_engine = rulesets.get_engine_ruleset(published)
     after_engine = rulesets.get_engine_ruleset(draft)
-    gained: dict[str, list[int]] = defaultdict(list)
-    lost: dict[str, list[int]] = defaultdict(list)
-    severity_changed: dict[str, list[int]] = defaultdict(list)
-    outcomes: dict[tuple[str, str], list[int]] = defaultdict(list)
-    changed: set[int] = set()
+    changes = _Changes()
     total = 0
-    for intake in _intakes(draft):
-        total += 1
-        document = documents.intake_document(intake, list(intake.sections.all()))
-        stored = intake.current_screening
-        if (
-            stored is not None
-            and stored.ruleset_id == published.pk
-            and stored.intake_version == intake.version
-        ):
-            before = stored.result  # already screened under the published version
-        else:
-            before = screenings.run_engine(document, before_engine)[1]
-        after = screenings.run_engine(document, after_engine)[1]
-        old, new = _flag_codes(before), _flag_codes(after)
-        for code in new.keys() - old.keys():
-            gained[code].append(intake.pk)
-        for code in old.keys() - new.keys():
-            lost[code].append(intake.pk)
-        for code in old.keys() & new.keys():
-            if old[code] != new[code]:
-                severity_changed[code].append(intake.pk)
-        if before["outcome"] != after["outcome"]:
-            outcomes[(before["outcome"], after["outcome"])].append(intake.pk)
-        if old != new or before["outcome"] != after["outcome"]:
-            changed.add(intake.pk)
-    codes = sorted(gained.keys() | lost.keys() | severity_changed.keys())
+    for batch in _batches(draft, published):
+        for intake, document, stored in batch:
+            total += 1
+            # Already screened under the published version: no need to do it again.
+            before = stored or screenings.run_engine(document, before_engine)[1]
+            after = screenings.run_engine(document, after_engine)[1]
+            changes.add(intake.pk, before, after)
     return {
         "ruleset_version": published.label,
         "intakes": total,
-        "changed": len(changed),
+        "changed": changes.changed,
         "signed_not_rescreened": Intake.objects.filter(clinic=draft.clinic)
         .exclude(status__in=rescreen.OPEN_STATUSES)
         .count(),
-        "flags": [
-            {
-                "code": code,
-                "gained": len(gained[code]),
-                "lost": len(lost[code]),
-                "severity_changed": len(severity_changed[code]),
-                "gained_examples": gained[code][:EXAMPLES],
-                "lost_examples": lost[code][:EXAMPLES],
-                "severity_changed_examples": severity_changed[code][:EXAMPLES],
-            }
-            for code in codes
-        ],
+        "flags": changes.flags(),
         "outcomes": [
             {"from": old, "to": new, "count": len(ids), "examples": ids[:EXAMPLES]}
-            for (old, new), ids in sorted(outcomes.items())
+            for (old, new), ids in sorted(changes.outcomes.items())
         ],
     }
 

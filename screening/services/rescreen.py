@@ -7,17 +7,25 @@ its Screening rows, the intakes' current screening, the cursor and one audit row
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from screening import audit
-from screening.models import Clinic, Intake, RescreenJob, RulesetVersion, Screening
+from screening.models import (
+    Clinic,
+    Intake,
+    IntakeSection,
+    RescreenJob,
+    RulesetVersion,
+    Screening,
+)
 from screening.services import documents, rulesets, screenings
 
 logger = logging.getLogger(__name__)
@@ -99,13 +107,7 @@ def do_run_rescreen_job(
     batch_number = 0
     while True:
         job.refresh_from_db()
-        batch = list(
-            open_intakes(job.clinic)
-            .filter(pk__gt=job.cursor)
-            .select_related("patient")
-            .prefetch_related("sections")
-            .order_by("pk")[: job.batch_size]
-        )
+        batch = load_batch(job.clinic, after=job.cursor, size=job.batch_size)
         if not batch:
             break
         try:
@@ -119,24 +121,49 @@ def do_run_rescreen_job(
     return _finish(job)
 
 
-def _screen_batch(job: RescreenJob, batch: list[Intake], engine_ruleset: Any) -> None:
+def load_batch(
+    clinic: Clinic, *, after: int, size: int
+) -> list[tuple[Intake, dict[str, Any]]]:
+    """The next open intakes after an id, each with its intake/1 document.
+
+    Sections are read in one query over the batch's id range, not a prefetch's
+    IN list of every id: the range is what the batch covers anyway.
+    """
+    intakes = list(
+        open_intakes(clinic)
+        .filter(pk__gt=after)
+        .select_related("patient")
+        .order_by("pk")[:size]
+    )
+    if not intakes:
+        return []
+    sections: dict[int, list[IntakeSection]] = defaultdict(list)
+    for section in IntakeSection.objects.filter(
+        intake_id__gte=intakes[0].pk, intake_id__lte=intakes[-1].pk
+    ).only("intake_id", "kind", "data", "missing_reasons", "version"):
+        sections[section.intake_id].append(section)
+    return [
+        (intake, documents.intake_document(intake, sections[intake.pk]))
+        for intake in intakes
+    ]
+
+
+def _screen_batch(
+    job: RescreenJob,
+    batch: list[tuple[Intake, dict[str, Any]]],
+    engine_ruleset: Any,
+) -> None:
     # The engine runs outside the transaction: it reads nothing from the database.
     screened_at = timezone.now()
     results = [
-        (
-            intake,
-            screenings.run_engine(
-                documents.intake_document(intake, list(intake.sections.all())),
-                engine_ruleset,
-            ),
-        )
-        for intake in batch
+        (intake, screenings.run_engine(document, engine_ruleset))
+        for intake, document in batch
     ]
-    ids = [intake.pk for intake in batch]
+    first, last = batch[0][0].pk, batch[-1][0].pk
     with transaction.atomic():
         # Compare-and-swap on the cursor: of two runs of a job only one commits a batch.
         claimed = RescreenJob.objects.filter(pk=job.pk, cursor=job.cursor).update(
-            cursor=ids[-1],
+            cursor=last,
             heartbeat_at=screened_at,
             done=F("done") + len(batch),
             batches=F("batches") + 1,
@@ -145,7 +172,7 @@ def _screen_batch(job: RescreenJob, batch: list[Intake], engine_ruleset: Any) ->
             raise RescreenJobTakenError
         done_before = set(
             Screening.objects.filter(
-                intake_id__in=ids, ruleset=job.ruleset
+                intake_id__gte=first, intake_id__lte=last, ruleset=job.ruleset
             ).values_list("intake_id", "intake_version")
         )
         new = [
@@ -165,7 +192,7 @@ def _screen_batch(job: RescreenJob, batch: list[Intake], engine_ruleset: Any) ->
         # ignore_conflicts: a save racing this batch may have screened the same intake
         # version under this ruleset a moment ago; the unique constraint keeps one.
         Screening.objects.bulk_create(new, ignore_conflicts=True)
-        _point_intakes_at(job.ruleset, batch)
+        _point_intakes_at(job.ruleset, first=first, last=last)
         RescreenJob.objects.filter(pk=job.pk).update(
             screened=F("screened") + len(new),
             already_screened=F("already_screened") + len(batch) - len(new),
@@ -181,36 +208,29 @@ def _screen_batch(job: RescreenJob, batch: list[Intake], engine_ruleset: Any) ->
                 "object_type": "intake",
                 "count": len(new),
                 "ruleset_version": job.ruleset.label,
-                "first_id": ids[0],
-                "last_id": ids[-1],
+                "first_id": first,
+                "last_id": last,
             },
         )
 
 
-def _point_intakes_at(ruleset: RulesetVersion, batch: list[Intake]) -> None:
-    """Make each intake's screening under this ruleset its current one, in one UPDATE.
+def _point_intakes_at(ruleset: RulesetVersion, *, first: int, last: int) -> None:
+    """Make each open intake's screening under this ruleset, at the intake's present
+    version, its current one: one UPDATE over the batch's id range.
 
-    Only where the intake is still at the version screened and still open: an intake
-    edited meanwhile was re-screened by its save, and a signed one never changes.
+    An intake edited meanwhile has a new version, which its save screened (then that
+    screening becomes current) or not yet (then it is left alone); a signed intake
+    never changes.
     """
-    rows = Screening.objects.filter(
-        ruleset=ruleset,
-        intake_id__in=[intake.pk for intake in batch],
-    ).values_list("pk", "intake_id", "intake_version")
-    screened = {
-        (intake_id, version): screening_id for screening_id, intake_id, version in rows
-    }
-    whens, matches = [], Q()
-    for intake in batch:
-        screening_id = screened.get((intake.pk, intake.version))
-        if screening_id is None:
-            continue
-        whens.append(When(pk=intake.pk, then=Value(screening_id)))
-        matches |= Q(pk=intake.pk, version=intake.version)
-    if whens:
-        Intake.objects.filter(matches, status__in=OPEN_STATUSES).update(
-            current_screening_id=Case(*whens)
-        )
+    screening = Screening.objects.filter(
+        intake=OuterRef("pk"), intake_version=OuterRef("version"), ruleset=ruleset
+    ).values("pk")[:1]
+    Intake.objects.filter(
+        Exists(screening),
+        pk__gte=first,
+        pk__lte=last,
+        status__in=OPEN_STATUSES,
+    ).update(current_screening_id=Subquery(screening))
 
 
 @transaction.atomic
@@ -245,19 +265,20 @@ def list_stale_jobs(*, stale_after: timedelta = STALE_AFTER) -> QuerySet[Rescree
     )
 
 
-def do_resume_stale_jobs(*, stale_after: timedelta = STALE_AFTER) -> list[RescreenJob]:
-    """Queue every stale job again; its new run carries on after the cursor."""
-    jobs = list(list_stale_jobs(stale_after=stale_after))
-    for job in jobs:
-        # Moving the heartbeat first keeps a second check from queueing it twice.
-        RescreenJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
-        logger.info("resuming re-screen job %s after batch %s", job.pk, job.batches)
-        enqueue_rescreen(job)
-    return jobs
-
-
-def is_stale(job: RescreenJob, *, stale_after: timedelta = STALE_AFTER) -> bool:
-    if job.is_finished:
-        return False
-    last = job.heartbeat_at or job.created_at
-    return last < timezone.now() - stale_after
+def do_resume_stale_jobs(
+    *, stale_after: timedelta = STALE_AFTER, job: RescreenJob | None = None
+) -> list[RescreenJob]:
+    """Queue stale jobs (or this one, if stale) again; they go on after the cursor."""
+    stale = list_stale_jobs(stale_after=stale_after)
+    jobs = list(stale.filter(pk=job.pk) if job is not None else stale)
+    resumed = []
+    for stale_job in jobs:
+        # Claim it by moving the heartbeat: two checks at once queue it only once.
+        claimed = RescreenJob.objects.filter(
+            pk=stale_job.pk, heartbeat_at=stale_job.heartbeat_at
+        ).update(heartbeat_at=timezone.now())
+        if claimed:
+            logger.info("resuming re-screen job %s", stale_job.pk)
+            enqueue_rescreen(stale_job)
+            resumed.append(stale_job)
+    return resumed

@@ -1,0 +1,164 @@
+"""Measure the background re-screen: intakes per second through do_run_rescreen_job.
+
+Usage:
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/intake_screening \\
+        .venv/bin/python bench/rescreen.py [--intakes 10000] [--batch-size 500]
+
+It creates a throwaway test database (test_<name>, destroyed afterwards), stores the
+intakes with bulk inserts (the shipped clinic test cases, cycled, BP varied), publishes
+a clinic version and times the job as the worker runs it: batches of open intakes,
+documents built in memory, screened, Screening rows bulk-inserted, the intakes' current
+screening moved in one UPDATE, one audit row per batch. Setup is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
+# Read before the test settings default it to an in-memory SQLite database.
+DATABASE_URL_SET = "DATABASE_URL" in os.environ
+
+import django  # noqa: E402 - the path and settings are set up first
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from screening import intake_format  # noqa: E402
+from screening.intake_format.fields import SECTIONS  # noqa: E402
+from screening.models import (  # noqa: E402
+    Clinic,
+    Intake,
+    IntakeSection,
+    Membership,
+    Patient,
+    RescreenJob,
+)
+from screening.services import drafts, impact, publishing, rescreen  # noqa: E402
+
+CASES_DIR = Path(settings.BASE_DIR) / "fixtures" / "clinic_test_cases"
+KEEP_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+
+def store_intakes(clinic: Clinic, count: int, user: object) -> None:
+    base = [
+        intake_format.load_document(path.read_bytes(), today=None)
+        for path in sorted(CASES_DIR.glob("*.json"))
+    ]
+    documents = []
+    for n in range(count):
+        document = copy.deepcopy(base[n % len(base)])
+        document["vitals"]["bp_systolic"] = 120 + n % 40
+        documents.append(document)
+    patients = Patient.objects.bulk_create(
+        Patient(
+            clinic=clinic,
+            mrn=f"BENCH{n:07d}",
+            given_name="Bench",
+            family_name="Patient",
+            date_of_birth=date(1970, 1, 1),
+            created_by=user,
+        )
+        for n in range(count)
+    )
+    intakes = Intake.objects.bulk_create(
+        Intake(
+            clinic=clinic,
+            patient=patient,
+            intake_on=date.fromisoformat(document["intake_date"]),
+            created_by=user,
+        )
+        for patient, document in zip(patients, documents, strict=True)
+    )
+    IntakeSection.objects.bulk_create(
+        (
+            IntakeSection(
+                intake=intake,
+                kind=kind,
+                data=document[kind],
+                version=1,
+                updated_by=user,
+            )
+            for intake, document in zip(intakes, documents, strict=True)
+            for kind in SECTIONS
+        ),
+        batch_size=5000,
+    )
+
+
+def run(count: int, batch_size: int) -> None:
+    clinic = Clinic.objects.create(name="Bench clinic", slug="bench")
+    author, approver = (
+        get_user_model().objects.create(username=name)
+        for name in ("author", "approver")
+    )
+    for user in (author, approver):
+        Membership.objects.create(user=user, clinic=clinic, role="rule_admin")
+    store_intakes(clinic, count, author)
+    draft = drafts.do_create_draft(clinic, by=author)
+    drafts.do_update_settings(
+        draft, {"bp_guide_age_banded": True}, revision=1, by=author
+    )
+    draft.refresh_from_db()
+    started = time.perf_counter()
+    impact.do_show_impact_preview(draft, by=author)
+    preview_seconds = time.perf_counter() - started
+    # Queued on a backend that keeps the task: the job is run (and timed) below.
+    with override_settings(TASKS=KEEP_TASKS):
+        publishing.do_publish_ruleset(
+            draft, by=approver, reason="bench", revision=draft.revision
+        )
+    job = RescreenJob.objects.get(ruleset=draft)
+    RescreenJob.objects.filter(pk=job.pk).update(batch_size=batch_size)
+
+    started = time.perf_counter()
+    job = rescreen.do_run_rescreen_job(job.pk)
+    seconds = time.perf_counter() - started
+
+    assert job.done == count, (job.done, count)  # noqa: S101 - a bench sanity check
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    print(f"intakes: {count}, batch size {batch_size}, batches {job.batches}")
+    print(f"re-screen: {seconds:.2f} s = {count / seconds:.0f} intakes/s")
+    print(
+        f"impact preview (two screenings each): {preview_seconds:.2f} s = "
+        f"{count / preview_seconds:.0f} intakes/s"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intakes", type=int, default=10_000)
+    parser.add_argument("--batch-size", type=int, default=rescreen.DEFAULT_BATCH_SIZE)
+    options = parser.parse_args()
+    if not DATABASE_URL_SET:
+        print(
+            "Set DATABASE_URL (PostgreSQL): the figure is for the production database."
+        )
+        return 2
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(options.intakes, options.batch_size)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
