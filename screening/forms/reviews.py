@@ -1,0 +1,187 @@
+"""Review forms: acknowledge a flag or accept an item as unknown, decide, sign, amend.
+
+Each acknowledgement form is one small form per flag (reason as radio buttons, a
+one-line note, Enter submits), so a clinician can work down the summary with the
+keyboard alone: arrows pick the reason, Tab reaches the note, Enter acknowledges, and
+the next open item has the focus when the page comes back.
+"""
+
+import re
+from typing import Any
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+
+from screening.models import Acknowledgement, Disposition, Intake, Screening
+from screening.reauth import ReauthenticationFields
+
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,59}$")
+NOTE_REQUIRED = "Say why in the note: it is required when the reason is 'other'."
+
+
+class AcknowledgementForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=Acknowledgement.Kind.choices, widget=forms.HiddenInput
+    )
+    code = forms.CharField(max_length=60, widget=forms.HiddenInput)
+    reason_code = forms.ChoiceField(label="Reason", widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        help_text="Required with 'other'.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        kind: str = "",
+        code: str = "",
+        autofocus: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        data = args[0] if args else kwargs.get("data")
+        if data is not None:
+            kind, code = data.get("kind", ""), data.get("code", "")
+        if kind not in Acknowledgement.Kind.values:
+            kind = Acknowledgement.Kind.FLAG
+        safe_code = code if _CODE.match(code or "") else "item"
+        # Many of these forms share a page: ids unique per item keep labels right.
+        kwargs.setdefault("auto_id", f"id_{kind}_{safe_code}_%s")
+        kwargs.setdefault("initial", {"kind": kind, "code": code})
+        super().__init__(*args, **kwargs)
+        reasons = (
+            Acknowledgement.FlagReason
+            if kind == Acknowledgement.Kind.FLAG
+            else Acknowledgement.UnknownReason
+        )
+        reason_field: Any = self.fields["reason_code"]
+        reason_field.choices = reasons.choices
+        if kind == Acknowledgement.Kind.NOT_EVALUABLE:
+            reason_field.label = "Accept as unknown because"
+        if autofocus:
+            reason_field.widget.attrs["autofocus"] = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset("", InlineRadios("reason_code"), "note", "kind", "code")
+        )
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        if not _CODE.match(code):
+            raise forms.ValidationError("This item is not part of the screening.")
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason_code") == "other" and not data.get("note", "").strip():
+            self.add_error("note", NOTE_REQUIRED)
+        return data
+
+
+class DispositionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Disposition",
+        choices=Disposition.Decision.choices,
+        widget=forms.RadioSelect,
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    override_rationale = forms.CharField(
+        label="Override rationale (proceeding despite an absolute contraindication)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required to proceed while an absolute contraindication is flagged.",
+    )
+
+    def __init__(
+        self, *args: Any, screening: Screening | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_absolute = bool(screening and screening.absolute_count)
+        fields = ["decision", "rationale"]
+        if self.has_absolute:
+            fields.append("override_rationale")
+        else:
+            del self.fields["override_rationale"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Fieldset("Disposition", *fields))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        proceeds = data.get("decision") == Disposition.Decision.PROCEED
+        if proceeds and self.has_absolute:
+            if not data.get("override_rationale", "").strip():
+                self.add_error(
+                    "override_rationale",
+                    "An absolute contraindication is flagged: write why you proceed "
+                    "despite it, or choose another disposition.",
+                )
+        elif "override_rationale" in data:
+            data["override_rationale"] = ""
+        return data
+
+
+class SignOffForm(ReauthenticationFields):
+    # The hash of the summary the clinician read; sign-off refuses if it changed.
+    summary_sha256 = forms.CharField(
+        min_length=64, max_length=64, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset("Confirm it is you", "password", "otp_token", "summary_sha256")
+        )
+
+    def clean_summary_sha256(self) -> str:
+        value: str = self.cleaned_data["summary_sha256"]
+        if not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise forms.ValidationError("Reload the summary and sign again.")
+        return value
+
+
+class AddendumForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the addendum",
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What needs correcting, in a sentence. It is kept with the sign-off.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Fieldset("Start an addendum", "reason"))
+
+
+class WorklistFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *Intake.Status.choices],
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        required=False,
+        choices=[("", "Any outcome"), *Screening.Outcome.choices],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Fieldset("", "status", "outcome"))

@@ -1,0 +1,528 @@
+"""The flagged summary as the clinician reads it, for the page and its PDF.
+
+`build_summary()` reads everything the summary shows in a fixed number of queries,
+whatever the number of flags, trials or versions, and turns the stored screening
+(rule book §11) into rows with question labels, who entered each answer and when,
+acknowledgements, derived scores, the TRD table and, once signed, the recomputed hashes.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from django.db.models import Prefetch
+
+from screening.forms.questions import answer_text, question_label
+from screening.intake_format.fields import CHECKLIST_ITEMS, SECTIONS, checklist_answers
+from screening.models import (
+    Acknowledgement,
+    Disposition,
+    Intake,
+    IntakeSection,
+    Screening,
+    SectionRevision,
+    SignOff,
+)
+from screening.services import documents, reviews
+from screening.services.review_hashes import (
+    ReviewState,
+    Verification,
+    get_review_state,
+    verify_signoff,
+)
+
+SEVERITY_GROUPS: Final = (
+    ("absolute", "Absolute contraindications"),
+    ("relative", "Relative contraindications"),
+    ("caution", "Cautions"),
+    ("info", "Information"),
+)
+
+OUTCOME_WORDS: Final = {
+    "absolute_contraindication": "Absolute contraindication flagged",
+    "needs_clinician_review": "Flags for the clinician to review",
+    "no_flags": "No flags",
+    "incomplete": "Screening incomplete - do not rely on it",
+}
+
+BAND_WORDS: Final = {
+    "not_administered": "not administered",
+    "incomplete": "incomplete (an item is unanswered)",
+}
+
+# (label, total key, band key) of the derived values shown with their bands (§11).
+DERIVED_SCORES: Final = (
+    ("PHQ-9", "phq9_total", "phq9_band"),
+    ("PHQ-9 item 9", "phq9_item9", None),
+    ("GAD-7", "gad7_total", "gad7_band"),
+    ("PCL-5", "pcl5_total", "pcl5_band"),
+    ("PCL-5 DSM-5 cluster rule met", "pcl5_dsm5_cluster_rule_met", None),
+    ("AUDIT-C", "audit_c_total", "audit_c_positive"),
+    ("DAST-10", "dast10_total", "dast10_band"),
+    ("C-SSRS screener risk", "cssrs_risk", None),
+    ("MADRS (clinician-entered)", "madrs_total", "madrs_band"),
+    ("Days since myocardial infarction or ACS", "days_since_mi", None),
+    ("Days since revascularisation", "days_since_revascularization", None),
+    (
+        "Months since SUD criteria last met",
+        "months_since_sud_criteria_last_met",
+        None,
+    ),
+    (
+        "Benzodiazepines, diazepam equivalent (mg/day)",
+        "diazepam_equivalent_mg_per_day",
+        None,
+    ),
+)
+
+TRD_VALUES: Final = (
+    ("TRD definition applies (major depressive disorder)", "trd_rule_applicable"),
+    ("Agents with an adequate failed trial", "adequate_failed_trials"),
+    ("TRD met", "trd_met"),
+    ("Thase-Rush stage", "thase_rush_stage"),
+)
+
+MISSING_REASON_WORDS: Final = {
+    "declined": "patient declined",
+    "unknown": "unknown",
+    "not_asked": "not asked",
+}
+
+# Rule book §7.3: why a trial does or does not count as an adequate failure.
+TRIAL_REASON_WORDS: Final = {
+    "episode_unknown": "episode not recorded",
+    "not_current_episode": "not in the current episode",
+    "dose_judged_inadequate": "dose judged inadequate by the clinician",
+    "drug_not_in_dose_table": "drug not in the dose table (needs an override)",
+    "dose_unknown": "dose not recorded",
+    "dose_below_minimum": "dose below the minimum adequate dose",
+    "duration_unknown": "duration not recorded",
+    "too_short": "too short at that dose",
+    "adherence_unknown": "adherence not recorded",
+    "adherence_below_minimum": "adherence below the minimum",
+    "outcome_unknown": "outcome not recorded",
+    "responded": "the patient responded",
+    "intolerance_before_week_4": "stopped for intolerance before week 4",
+    "stopped_for_intolerance": "stopped for intolerance",
+    "improvement_unknown": "improvement not recorded",
+    "improvement_above_threshold": "improvement above the threshold",
+}
+
+_TOKENS = re.compile(r"\[(\d+)\]|\.?([A-Za-z0-9_]+)")
+_ABSENT = object()
+
+
+@dataclass
+class Entry:
+    """Who saved the value an answer holds now, and when."""
+
+    by: str
+    at: datetime
+
+
+@dataclass
+class AnswerLine:
+    path: str
+    label: str
+    value: str
+    missing_reason: str = ""
+    entered: Entry | None = None
+
+
+@dataclass
+class ReviewItem:
+    """A flag or a not-evaluable rule, with its acknowledgement."""
+
+    kind: str
+    code: str
+    severity: str
+    title: str
+    lines: list[AnswerLine]
+    acknowledgement: Acknowledgement | None
+    is_pending: bool
+    needs_answer: bool
+    message: str = ""
+    threshold: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)
+    ruleset_version: str = ""
+    is_urgent: bool = False
+    form: Any = None
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.kind}-{self.code}"
+
+    @property
+    def reason_words(self) -> str:
+        if self.acknowledgement is None:
+            return ""
+        choices = (
+            Acknowledgement.FlagReason
+            if self.kind == Acknowledgement.Kind.FLAG
+            else Acknowledgement.UnknownReason
+        )
+        code = self.acknowledgement.reason_code
+        return str(dict(choices.choices).get(code, code))
+
+
+@dataclass
+class Version:
+    """One version of the intake's chain: the original or an addendum."""
+
+    intake: Intake
+    signoff: SignOff | None
+    reason: str
+    is_current: bool
+
+
+@dataclass
+class ReviewSummary:
+    intake: Intake
+    screening: Screening | None
+    state: ReviewState
+    groups: list[tuple[str, str, list[ReviewItem]]]
+    urgent: list[ReviewItem]
+    not_evaluable: list[ReviewItem]
+    derived: list[tuple[str, str]]
+    trd_values: list[tuple[str, str]]
+    trials: list[tuple[str, str, str]]
+    versions: list[Version]
+    signoff: SignOff | None = None
+    verification: Verification | None = None
+    summary_sha256: str = ""
+    comparison: dict[str, Any] | None = None
+    answer_diff: list[tuple[str, str, str]] = field(default_factory=list)
+    flag_diff: dict[str, Any] | None = None
+    amends: Intake | None = None
+
+    @property
+    def outcome_words(self) -> str:
+        if self.screening is None:
+            return "Not screened yet"
+        return OUTCOME_WORDS.get(self.screening.outcome, self.screening.outcome)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signoff is not None
+
+    @property
+    def is_altered(self) -> bool:
+        return self.verification is not None and not self.verification.is_intact
+
+    @property
+    def disposition(self) -> Disposition | None:
+        return self.state.disposition
+
+    @property
+    def is_override(self) -> bool:
+        disposition = self.state.disposition
+        return disposition is not None and disposition.is_override
+
+    @property
+    def items(self) -> list[ReviewItem]:
+        return [item for _, _, items in self.groups for item in items]
+
+    @property
+    def open_items(self) -> list[ReviewItem]:
+        return [item for item in [*self.items, *self.not_evaluable] if item.is_pending]
+
+
+def tokens(path: str) -> tuple[str, list[str | int]]:
+    """ "antidepressant_trials[1].drug" -> ("antidepressant_trials", [1, "drug"])."""
+    parts: list[str | int] = [
+        int(index) if index else name for index, name in _TOKENS.findall(path)
+    ]
+    return str(parts[0]), parts[1:]
+
+
+def value_in_section(kind: str, data: Any, steps: list[str | int]) -> Any:
+    """The raw value at a path inside a section, or _ABSENT; checklists as read."""
+    is_checklist = kind in CHECKLIST_ITEMS and isinstance(data, dict)
+    if is_checklist and len(steps) == 1 and steps[0] in CHECKLIST_ITEMS[kind]:
+        # An unlisted item is "no" under checklist_default, unanswered otherwise.
+        return checklist_answers(kind, data)[str(steps[0])]
+    value = data
+    for step in steps:
+        in_list = (
+            isinstance(value, list) and isinstance(step, int) and step < len(value)
+        )
+        in_dict = isinstance(value, dict) and step in value
+        if not (in_list or in_dict):
+            return _ABSENT
+        value = value[step]
+    return value
+
+
+def entry_of(
+    path: str, revisions_by_kind: dict[str, list[SectionRevision]]
+) -> Entry | None:
+    """The save that put the current value at `path`: the oldest of the newest run of
+    revisions that all hold that value."""
+    kind, steps = tokens(path)
+    revisions = revisions_by_kind.get(kind, [])
+    if not revisions:
+        return None
+    current = value_in_section(kind, revisions[-1].data, steps)
+    entering = revisions[-1]
+    for revision in reversed(revisions):
+        if value_in_section(kind, revision.data, steps) != current:
+            break
+        entering = revision
+    return Entry(by=entering.saved_by.get_username(), at=entering.saved_at)
+
+
+def flatten(document: dict[str, Any]) -> dict[str, Any]:
+    """Every answer of an intake/1 document by field path (checklists expanded)."""
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and value:
+            for key, item in value.items():
+                walk(f"{prefix}.{key}", item)
+        elif isinstance(value, list) and value:
+            for index, item in enumerate(value):
+                walk(f"{prefix}[{index}]", item)
+        else:
+            flat[prefix] = value
+
+    for kind in SECTIONS:
+        value = document.get(kind)
+        if kind in CHECKLIST_ITEMS and isinstance(value, dict):
+            extra = {k: v for k, v in value.items() if k not in CHECKLIST_ITEMS[kind]}
+            extra.pop("checklist_default", None)
+            value = {**checklist_answers(kind, value), **extra}
+        walk(kind, value)
+    return flat
+
+
+def diff_answers(
+    old: dict[str, Any], new: dict[str, Any]
+) -> list[tuple[str, str, str]]:
+    """(question, signed value, new value) for each answer that differs."""
+    old_flat, new_flat = flatten(old), flatten(new)
+    rows = []
+    for path in sorted(old_flat.keys() | new_flat.keys()):
+        before, after = old_flat.get(path, _ABSENT), new_flat.get(path, _ABSENT)
+        if before != after:
+            rows.append(
+                (
+                    question_label(path),
+                    "(absent)" if before is _ABSENT else answer_text(path, before),
+                    "(absent)" if after is _ABSENT else answer_text(path, after),
+                )
+            )
+    return rows
+
+
+def _lines(
+    answers: dict[str, Any],
+    missing_reasons: dict[str, str],
+    revisions_by_kind: dict[str, list[SectionRevision]],
+) -> list[AnswerLine]:
+    return [
+        AnswerLine(
+            path=path,
+            label=question_label(path),
+            value=answer_text(path, value),
+            missing_reason=MISSING_REASON_WORDS.get(missing_reasons.get(path, ""), ""),
+            entered=entry_of(path, revisions_by_kind),
+        )
+        for path, value in answers.items()
+    ]
+
+
+def _items(
+    screening: Screening,
+    state: ReviewState,
+    document: dict[str, Any],
+    revisions_by_kind: dict[str, list[SectionRevision]],
+) -> tuple[list[ReviewItem], list[ReviewItem]]:
+    missing = document.get("missing_reasons") or {}
+    flat = flatten(document)
+    flags, not_evaluable = [], []
+    for flag in screening.result.get("flags", []):
+        kind = Acknowledgement.Kind.FLAG
+        ack = state.acknowledgements.get((kind, flag["code"]))
+        needs_answer = flag["severity"] != "info"
+        evidence = flag.get("evidence") or {}
+        flags.append(
+            ReviewItem(
+                kind=kind,
+                code=flag["code"],
+                severity=flag["severity"],
+                title=flag.get("title", flag["code"]),
+                message=flag.get("message", ""),
+                lines=_lines(evidence.get("answers") or {}, missing, revisions_by_kind),
+                threshold=evidence.get("threshold"),
+                settings=evidence.get("settings") or {},
+                source=flag.get("source") or {},
+                ruleset_version=flag.get("ruleset_version")
+                or screening.ruleset_version,
+                is_urgent=bool(flag.get("urgent")),
+                acknowledgement=ack,
+                is_pending=flag["code"] in state.pending_flags,
+                needs_answer=needs_answer,
+            )
+        )
+    for item in screening.result.get("not_evaluable", []):
+        kind = Acknowledgement.Kind.NOT_EVALUABLE
+        ack = state.acknowledgements.get((kind, item["code"]))
+        needs = {path: flat.get(path) for path in item.get("needs", [])}
+        not_evaluable.append(
+            ReviewItem(
+                kind=kind,
+                code=item["code"],
+                severity=item.get("severity", ""),
+                title=item["code"],
+                lines=_lines(needs, missing, revisions_by_kind),
+                acknowledgement=ack,
+                is_pending=item["code"] in state.pending_not_evaluable,
+                needs_answer=True,
+            )
+        )
+    return flags, not_evaluable
+
+
+def _value_words(value: Any, band: Any = None) -> str:
+    if isinstance(band, bool):
+        band = "positive" if band else "negative"
+    words = "not computable" if value is None else _words(value)
+    if band in BAND_WORDS:
+        return BAND_WORDS[band] if value is None else f"{words} ({BAND_WORDS[band]})"
+    return f"{words} ({_words(band)})" if band is not None else words
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("_", " ")
+
+
+def _derived(result: dict[str, Any]) -> tuple[list, list, list]:
+    derived = result.get("derived") or {}
+    scores = [
+        (label, _value_words(derived.get(total), derived.get(band) if band else None))
+        for label, total, band in DERIVED_SCORES
+        if total in derived
+    ]
+    maudsley = derived.get("maudsley")
+    trd = [(label, _value_words(derived.get(key))) for label, key in TRD_VALUES]
+    if isinstance(maudsley, dict):
+        trd.append(
+            (
+                "Maudsley staging",
+                f"{maudsley.get('total')} ({maudsley.get('band')})",
+            )
+        )
+    trials = []
+    for trial in derived.get("trial_assessments") or []:
+        counted = trial.get("counted_as_adequate_failure")
+        verdict = {True: "Adequate failure", False: "Does not count"}.get(
+            counted, "Undetermined"
+        )
+        why = "; ".join(
+            TRIAL_REASON_WORDS.get(code, code) for code in trial.get("reasons", [])
+        )
+        trials.append((str(trial.get("drug")), verdict, why or "all criteria met"))
+    return scores, trd, trials
+
+
+def _versions(intake: Intake) -> list[Version]:
+    versions = []
+    for version in reviews.chain_intakes(intake):
+        record = getattr(version, "addendum_record", None)
+        versions.append(
+            Version(
+                intake=version,
+                signoff=getattr(version, "signoff", None),
+                reason=record.reason if record else "",
+                is_current=version.pk == intake.pk,
+            )
+        )
+    return versions
+
+
+def build_summary(intake: Intake) -> ReviewSummary:
+    """Everything the summary shows, for an intake fetched through access."""
+    sections = list(
+        IntakeSection.objects.filter(intake=intake).prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=SectionRevision.objects.select_related("saved_by").order_by(
+                    "version"
+                ),
+            )
+        )
+    )
+    revisions_by_kind = {s.kind: list(s.revisions.all()) for s in sections}
+    acknowledgements = list(
+        Acknowledgement.objects.filter(intake=intake).select_related("acknowledged_by")
+    )
+    dispositions = list(
+        Disposition.objects.filter(intake=intake).select_related("decided_by")
+    )
+    versions = _versions(intake)
+    current = next(version for version in versions if version.is_current)
+    signoff = current.signoff
+    screening = signoff.screening if signoff else intake.current_screening
+    state = get_review_state(screening, acknowledgements, dispositions)
+    document = documents.intake_document(intake, sections)
+    flags, not_evaluable = (
+        _items(screening, state, document, revisions_by_kind) if screening else ([], [])
+    )
+    scores, trd, trials = _derived(screening.result if screening else {})
+    summary = ReviewSummary(
+        intake=intake,
+        screening=screening,
+        state=state,
+        groups=[
+            (severity, label, [f for f in flags if f.severity == severity])
+            for severity, label in SEVERITY_GROUPS
+        ],
+        urgent=[flag for flag in flags if flag.is_urgent],
+        not_evaluable=not_evaluable,
+        derived=scores,
+        trd_values=trd,
+        trials=trials,
+        versions=versions,
+        signoff=signoff,
+    )
+    if signoff is not None:
+        summary.verification = verify_signoff(
+            signoff,
+            sections=sections,
+            revisions=[rev for revs in revisions_by_kind.values() for rev in revs],
+            acknowledgements=acknowledgements,
+            dispositions=dispositions,
+        )
+        summary.comparison = reviews.preview_under_active_ruleset(
+            intake, sections, signoff
+        )
+    elif screening is not None:
+        summary.summary_sha256 = reviews.compute_summary_hash(
+            intake, sections=sections, screening=screening
+        )
+    _add_addendum_diff(summary, versions, document)
+    return summary
+
+
+def _add_addendum_diff(
+    summary: ReviewSummary, versions: list[Version], document: dict[str, Any]
+) -> None:
+    """Answers and flags of an addendum against the signed version it amends."""
+    intake = summary.intake
+    if intake.amends_id is None:
+        return
+    amended = next((v for v in versions if v.intake.pk == intake.amends_id), None)
+    if amended is None or amended.signoff is None:
+        return
+    summary.amends = amended.intake
+    old_sections = list(IntakeSection.objects.filter(intake_id=intake.amends_id))
+    old_document = documents.intake_document(amended.intake, old_sections)
+    summary.answer_diff = diff_answers(old_document, document)
+    if summary.screening is not None:
+        summary.flag_diff = reviews.compare_results(
+            amended.signoff.screening.result, summary.screening.result
+        )

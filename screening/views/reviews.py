@@ -1,0 +1,233 @@
+"""Clinician review: worklist, flagged summary, acknowledgements, disposition, sign-off,
+PDF and addenda."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from screening import access, audit, pdf, permissions, worklist
+from screening.forms.reviews import (
+    AcknowledgementForm,
+    AddendumForm,
+    DispositionForm,
+    SignOffForm,
+    WorklistFilterForm,
+)
+from screening.models import Intake
+from screening.reauth import verify_reauthentication
+from screening.review_summary import ReviewSummary, build_summary
+from screening.services import reviews
+from screening.services.intakes import SignedIntakeError
+
+SUMMARY_TEMPLATE = "screening/reviews/summary.html"
+
+
+@require_GET
+def review_worklist(request: HttpRequest) -> HttpResponse:
+    clinic = access.get_clinic_for_user(request, action=permissions.REVIEW_INTAKE)
+    data = request.GET.copy()
+    data.setdefault("status", Intake.Status.READY_FOR_REVIEW)
+    form = WorklistFilterForm(data)
+    filters = form.cleaned_data if form.is_valid() else {"status": "", "outcome": ""}
+    page = worklist.list_worklist_page(
+        clinic,
+        status=filters["status"],
+        outcome=filters["outcome"],
+        after=worklist.Cursor.parse(request.GET.get("after", "")),
+        before=worklist.Cursor.parse(request.GET.get("before", "")),
+    )
+    context = {"form": form, "page": page, "filters": filters, "now": timezone.now()}
+    return render(request, "screening/reviews/worklist.html", context)
+
+
+def _forms(summary: ReviewSummary, bound: dict[str, Any]) -> dict[str, Any]:
+    """The summary's forms; `bound` holds the one just posted, with its errors."""
+    if summary.is_signed:
+        return {}
+    first_open = next(iter(summary.open_items), None)
+    for item in [*summary.items, *summary.not_evaluable]:
+        if item.needs_answer:
+            item.form = bound.get(item.anchor) or AcknowledgementForm(
+                kind=item.kind, code=item.code, autofocus=item is first_open
+            )
+    disposition = summary.disposition
+    initial = (
+        {
+            "decision": disposition.decision,
+            "rationale": disposition.rationale,
+            "override_rationale": disposition.override_rationale,
+        }
+        if disposition
+        else None
+    )
+    forms = {
+        "disposition_form": bound.get("disposition")
+        or DispositionForm(screening=summary.screening, initial=initial),
+        "sign_form": bound.get("sign")
+        or SignOffForm(initial={"summary_sha256": summary.summary_sha256}),
+    }
+    # The keyboard carries on where the work is: next open item, disposition, sign.
+    if first_open is None and not bound:
+        step = "sign_form" if disposition else "disposition_form"
+        field = "password" if disposition else "decision"
+        forms[step].fields[field].widget.attrs["autofocus"] = True
+    return forms
+
+
+def _render_summary(
+    request: HttpRequest, intake: Intake, bound: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    summary = build_summary(intake)
+    audit.record(
+        "review.viewed",
+        request=request,
+        clinic=intake.clinic,
+        patient=intake.patient,
+        target=intake,
+        category="screening_summary",
+        object_version=intake.version,
+    )
+    context = {"summary": summary, "intake": intake, **_forms(summary, bound)}
+    return render(request, SUMMARY_TEMPLATE, context, status=status)
+
+
+def _refuse_signed(request: HttpRequest, intake: Intake) -> HttpResponse:
+    """A signed intake is immutable: 403, saying who signed it and how to correct it."""
+    signoff = getattr(intake, "signoff", None)
+    context = {"intake": intake, "signoff": signoff}
+    return render(request, "screening/reviews/signed.html", context, status=403)
+
+
+def _summary_url(intake: Intake) -> str:
+    return reverse("screening:review-summary", kwargs={"pk": intake.pk})
+
+
+@require_GET
+def review_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
+    return _render_summary(request, intake, {})
+
+
+@require_POST
+def review_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
+    if intake.is_signed:
+        return _refuse_signed(request, intake)
+    form = AcknowledgementForm(request.POST)
+    if form.is_valid():
+        try:
+            reviews.do_acknowledge(
+                intake,
+                kind=form.cleaned_data["kind"],
+                rule_code=form.cleaned_data["code"],
+                reason_code=form.cleaned_data["reason_code"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+                request=request,
+            )
+        except SignedIntakeError:
+            return _refuse_signed(request, intake)
+        except reviews.ReviewError as error:
+            form.add_error("reason_code", str(error))
+        else:
+            return redirect(_summary_url(intake))
+    anchor = f"{form.data.get('kind')}-{form.data.get('code')}"
+    return _render_summary(request, intake, {anchor: form}, status=400)
+
+
+@require_POST
+def review_disposition(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
+    if intake.is_signed:
+        return _refuse_signed(request, intake)
+    form = DispositionForm(request.POST, screening=intake.current_screening)
+    if form.is_valid():
+        try:
+            reviews.do_set_disposition(
+                intake,
+                decision=form.cleaned_data["decision"],
+                rationale=form.cleaned_data["rationale"],
+                override_rationale=form.cleaned_data.get("override_rationale", ""),
+                by=request.user,
+                request=request,
+            )
+        except SignedIntakeError:
+            return _refuse_signed(request, intake)
+        except reviews.ReviewError as error:
+            form.add_error("rationale", str(error))
+        else:
+            messages.success(request, "Disposition saved.")
+            return redirect(_summary_url(intake))
+    return _render_summary(request, intake, {"disposition": form}, status=400)
+
+
+@require_POST
+def review_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = access.get_intake_for_user(request, pk, action=permissions.SIGN_OFF)
+    if intake.is_signed:
+        return _refuse_signed(request, intake)
+    form = SignOffForm(request.POST)
+    if form.is_valid() and verify_reauthentication(form, request):
+        try:
+            reviews.do_sign_off(
+                intake,
+                summary_sha256=form.cleaned_data["summary_sha256"],
+                by=request.user,
+                request=request,
+            )
+        except SignedIntakeError:
+            return _refuse_signed(request, intake)
+        except reviews.SignOffRefusedError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Signed. The summary is now locked.")
+            return redirect(_summary_url(intake))
+    return _render_summary(request, intake, {"sign": form}, status=400)
+
+
+@require_POST
+def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
+    summary = build_summary(intake)
+    document = pdf.render_summary_pdf(summary)
+    audit.record(
+        "review.printed",
+        request=request,
+        clinic=intake.clinic,
+        patient=intake.patient,
+        target=intake,
+        category="screening_summary",
+        object_version=intake.version,
+    )
+    response = HttpResponse(document, content_type="application/pdf")
+    name = f"intake-{intake.pk}-v{intake.version}-summary.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def intake_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
+    form = AddendumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            addendum = reviews.do_start_addendum(
+                intake,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                request=request,
+            )
+        except reviews.ReviewError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(
+                request, "Addendum started: correct the answers, then sign it."
+            )
+            return redirect(_summary_url(addendum))
+    context = {"intake": intake, "form": form}
+    return render(request, "screening/reviews/addendum.html", context)
