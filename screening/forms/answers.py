@@ -252,6 +252,7 @@ class DateAnswerField(AnswerField, forms.DateField):
                     "placeholder": "YYYY-MM-DD",
                     "size": 11,
                     "autocomplete": "off",
+                    "data-date": "",
                 },
             ),
             **kwargs,

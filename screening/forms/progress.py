@@ -6,12 +6,17 @@ details never count.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS
+from screening.forms.scales import CLINICIAN_KEYS, PATIENT_KEYS, last_change
 from screening.intake_format.fields import checklist_answers
 from screening.models import Intake, IntakeSection
 from screening.services.documents import section_value
 
+# The two pages that share the `scales` section, and the keys each records.
+SCALES_PAGES = {"scales": PATIENT_KEYS, "clinician": CLINICIAN_KEYS}
 ROW_QUESTIONS = {
     "medications": ("daily_dose_mg",),
     "antidepressant_trials": (
@@ -141,13 +146,58 @@ def _clinician_entered(value: dict[str, Any]) -> dict[str, Any]:
     return {f"scales.cssrs_screener.{q}": screener.get(q) for q in asked}
 
 
+def _touched(part: str, value: Any, reasons: dict[str, str]) -> bool:
+    """Whether the page of this part of `scales` has recorded anything yet.
+
+    Both pages save the one section, so its version alone cannot tell.
+    """
+    keys = SCALES_PAGES[part]
+    answered = any((value or {}).get(key) is not None for key in keys)
+    return answered or any(path.split("[")[0].split(".")[1] in keys for path in reasons)
+
+
 def progress(section: IntakeSection, intake: Intake, part: str) -> SectionProgress:
     """Progress of a section; `part` is its kind, or "clinician" (C-SSRS, MADRS)."""
-    if not section.is_saved:
-        return SectionProgress(started=False, unanswered=0)
     reasons = section.missing_reasons or {}
-    asked = questions(part, section_value(section, intake))
+    value = section_value(section, intake)
+    if not section.is_saved or (
+        part in SCALES_PAGES and not _touched(part, value, reasons)
+    ):
+        return SectionProgress(started=False, unanswered=0)
+    asked = questions(part, value)
     count = sum(
         1 for path, answer in asked.items() if answer is None and path not in reasons
     )
     return SectionProgress(started=True, unanswered=count)
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    """One line of the intake overview: a page, how far it is, who saved it last."""
+
+    title: str
+    slug: str  # "" for the clinician-entered page
+    progress: SectionProgress
+    saved_by: Any
+    saved_at: datetime | None
+
+
+def section_rows(intake: Intake) -> list[SectionRow]:
+    """Every page of the intake, in the order of the paper form."""
+    sections = {s.kind: s for s in intake.sections.select_related("updated_by")}
+    pages = [(slug, form.title, form.section) for slug, form in SECTION_FORMS.items()]
+    pages.append(("", CLINICIAN_FORM.title, CLINICIAN_FORM.section))
+    rows = []
+    for slug, title, kind in pages:
+        section = sections[kind]
+        part = "clinician" if not slug else kind
+        saved_by, saved_at = section.updated_by, section.updated_at
+        if part in SCALES_PAGES:
+            # Two pages share the section: name whoever last changed this page's keys.
+            revision = last_change(section, SCALES_PAGES[part])
+            saved_by = revision.saved_by if revision else None
+            saved_at = revision.saved_at if revision else None
+        rows.append(
+            SectionRow(title, slug, progress(section, intake, part), saved_by, saved_at)
+        )
+    return rows

@@ -137,6 +137,10 @@ for _key, (_legend, _topics, _answers) in INSTRUMENTS.items():
 class ClinicianScalesForm(SectionForm):
     section = "scales"
     title = "Clinician-entered C-SSRS screener and MADRS total"
+    notice = (
+        "Clinician-entered: you record the patient's answers to the C-SSRS screener "
+        "as the clinician, by topic. Your name and the time are kept with them."
+    )
     own_keys = CLINICIAN_KEYS
     paths: ClassVar = {
         "cssrs_given": "cssrs_screener",

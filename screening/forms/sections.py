@@ -311,6 +311,8 @@ class SectionForm(AnswerForm):
 
     section: ClassVar[str]
     title: ClassVar[str]
+    # A note shown above the form (licensing, who is recorded as entering it).
+    notice: ClassVar[str] = ""
     # For a page that edits only some keys of a dict section (the two scales pages).
     own_keys: ClassVar[tuple[str, ...] | None] = None
 

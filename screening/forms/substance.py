@@ -141,6 +141,10 @@ DAST_ITEMS = [f"dast_{n}" for n in range(1, 11)]
 class SubstanceUseForm(SectionForm):
     section = "substance_use"
     title = "Substance use"
+    notice = (
+        "DAST-10: read each question from the clinic's own licensed copy. This form "
+        "names the topic of each item only."
+    )
     paths: ClassVar = {
         "audit_given": "audit_c",
         **{f"audit_{q}": f"audit_c.{q}" for q in AUDIT_C_QUESTIONS},

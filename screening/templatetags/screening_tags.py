@@ -53,6 +53,22 @@ def show_errors(form: Any) -> bool:
 
 
 @register.filter
+def web_link(url: Any) -> str:
+    """A source URL safe to link: http(s) only; anything else is not linked."""
+    text = str(url or "")
+    return text if text.startswith(("https://", "http://")) else ""
+
+
+@register.filter
+def lowerfirst(text: str) -> str:
+    """ "Vital signs" -> "vital signs", but "C-SSRS ..." and "PHQ-9" keep their case."""
+    text = str(text)
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+@register.filter
 def question_label(path: str) -> str:
     return label_of(str(path))
 

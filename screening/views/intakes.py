@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from screening import access, audit, permissions
 from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS, IntakeCreateForm
-from screening.forms.progress import progress
+from screening.forms.progress import section_rows
 from screening.forms.scales import CLINICIAN_KEYS, last_change
 from screening.forms.sections import SectionForm
 from screening.models import Intake, IntakeSection, SignOff
@@ -67,42 +67,18 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
         category="screening_summary",
         object_version=intake.version,
     )
-    sections = {s.kind: s for s in intake.sections.select_related("updated_by")}
-    rows = [
-        _section_row(
-            intake, sections[form.section], form.title, "intake-section-edit", slug
-        )
-        for slug, form in SECTION_FORMS.items()
-    ]
-    rows.append(
-        _section_row(
-            intake, sections["scales"], CLINICIAN_FORM.title, "intake-clinician-edit"
-        )
-    )
+    rows = section_rows(intake)
     context = {
         "intake": intake,
         "patient": intake.patient,
         "rows": rows,
-        "all_complete": all(row["progress"].is_complete for row in rows),
+        "all_complete": all(row.progress.is_complete for row in rows),
         "screening": intake.current_screening,
         "can_edit": permissions.can(
             request.user, permissions.EDIT_INTAKE, clinic=intake.clinic
         ),
     }
     return render(request, "screening/intakes/detail.html", context)
-
-
-def _section_row(
-    intake: Intake, section: IntakeSection, title: str, url_name: str, slug: str = ""
-) -> dict[str, Any]:
-    part = section.kind if url_name == "intake-section-edit" else "clinician"
-    return {
-        "title": title,
-        "url_name": url_name,
-        "slug": slug,
-        "progress": progress(section, intake, part),
-        "section": section,
-    }
 
 
 @require_http_methods(["GET", "POST"])
