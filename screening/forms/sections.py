@@ -437,8 +437,36 @@ class SectionForm(AnswerForm):
         return reasons
 
     def merged_reasons(self, own: dict[str, str]) -> dict[str, str]:
-        kept = {p: r for p, r in self.stored_reasons.items() if not self.owns(p)}
+        """The reasons to store: this page's, the other scales page's, and any stored
+        reason no field of this page manages (an imported note's reason, say) while
+        its field is still null, so an edit never loses what an import recorded."""
+        managed = set(self.managed_paths())
+        kept = {
+            path: reason
+            for path, reason in self.stored_reasons.items()
+            if not self.owns(path)
+            or (
+                path not in managed
+                and value_at(self.value, relative_to_section(self.section, path))
+                is None
+            )
+        }
         return {**kept, **own}
+
+    def managed_paths(self) -> Iterator[str]:
+        """Full paths of the answers this page gives a reason select (or clears)."""
+        forms: list[tuple[AnswerForm, str]] = [(self, self.section)]
+        for block in self.blocks.values():
+            forms += [
+                (row, f"{block.path}[{index}]")
+                for index, row in enumerate(block.formset.forms)
+            ]
+        for form, base in forms:
+            for name in form.answer_names():
+                if form.fields[name].has_reason:  # type: ignore[attr-defined]
+                    yield join_path([*parse_path(base), *parse_path(form.path_of(name))])
+        for rel in [*self.skipped(self.value), *self.hidden_not_asked(self.value)]:
+            yield join_path([self.section, *parse_path(rel)])
 
     def check_section(self) -> list[intake_format.Issue]:
         return intake_format.validate_section(

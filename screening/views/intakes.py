@@ -25,7 +25,14 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 def _refuse_signed(request: HttpRequest, intake: Intake) -> HttpResponse:
     """Signed intakes are immutable: every edit URL answers 403 and says why."""
     signoff = SignOff.objects.filter(intake=intake).select_related("signer").first()
-    context = {"intake": intake, "signoff": signoff}
+    context = {
+        "intake": intake,
+        "signoff": signoff,
+        "can_amend": intake.status == Intake.Status.SIGNED
+        and permissions.can(
+            request.user, permissions.REVIEW_INTAKE, clinic=intake.clinic
+        ),
+    }
     return render(request, "screening/intakes/signed.html", context, status=403)
 
 
@@ -76,6 +83,9 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "screening": intake.current_screening,
         "can_edit": permissions.can(
             request.user, permissions.EDIT_INTAKE, clinic=intake.clinic
+        ),
+        "can_review": permissions.can(
+            request.user, permissions.REVIEW_INTAKE, clinic=intake.clinic
         ),
     }
     return render(request, "screening/intakes/detail.html", context)

@@ -6,6 +6,7 @@ import pytest
 
 from screening.forms.lists import AllergiesForm, MedicationsForm, TrialsForm
 from screening.services.documents import intake_document
+from screening.services.intakes import do_save_section
 
 TRIAL = {
     "rows-0-drug": "Venlafaxine XR",
@@ -227,3 +228,28 @@ def test_it_keeps_a_dose_not_known_null_with_its_reason(bind, save, intake):
     document = intake_document(intake)
     assert document["medications"][0]["daily_dose_mg"] is None
     assert document["missing_reasons"] == {"medications[0].daily_dose_mg": "unknown"}
+
+
+def test_it_keeps_an_imported_reason_no_field_of_the_page_manages(
+    bind, save, intake, intake_staff
+):
+    section = intake.sections.get(kind="antidepressant_trials")
+    trial = {
+        "drug": "sertraline",
+        "daily_dose_mg": 100,
+        "weeks_at_dose": 8,
+        "adherence_pct": 90,
+        "outcome": "nonresponse",
+        "current_episode": True,
+        "stopped_reason": None,
+    }
+    reason = {"antidepressant_trials[0].stopped_reason": "declined"}
+    do_save_section(
+        section, [trial], missing_reasons=reason, version=0, by=intake_staff
+    )
+
+    save(bind(TrialsForm, **{"rows-0-weeks_at_dose": "9"}))
+
+    document = intake_document(intake)
+    assert document["antidepressant_trials"][0]["weeks_at_dose"] == 9
+    assert document["missing_reasons"] == reason

@@ -374,6 +374,8 @@ def test_it_refuses_every_edit_url_of_a_signed_intake(client_as, signed):
     assert {response.status_code for response in responses} == {403}
     assert all("signed by clinician" in r.text.lower() for r in responses)
     assert all("start an addendum to correct it" in r.text for r in responses)
+    addendum = reverse("screening:intake-addendum", args=[signed.pk])
+    assert f'href="{addendum}"' in responses[0].text
     assert signed.sections.filter(version__gt=0).count() == 1
     signed.refresh_from_db()
     assert signed.status == Intake.Status.SIGNED
