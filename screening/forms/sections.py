@@ -464,7 +464,9 @@ class SectionForm(AnswerForm):
         for form, base in forms:
             for name in form.answer_names():
                 if form.fields[name].has_reason:  # type: ignore[attr-defined]
-                    yield join_path([*parse_path(base), *parse_path(form.path_of(name))])
+                    yield join_path(
+                        [*parse_path(base), *parse_path(form.path_of(name))]
+                    )
         for rel in [*self.skipped(self.value), *self.hidden_not_asked(self.value)]:
             yield join_path([self.section, *parse_path(rel)])
 
