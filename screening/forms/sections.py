@@ -218,7 +218,9 @@ class RowsBlock:
         data = owner.data if owner.is_bound else None
         if data is not None and owner.adding_row == prefix:
             total = f"{prefix}-TOTAL_FORMS"
-            data[total] = str(min(int(data.get(total) or 0) + 1, MAX_ROWS))
+            shown = data.get(total, "")
+            count = int(shown) if shown.isdigit() else 0  # a tampered count: no rows
+            data[total] = str(min(count + 1, MAX_ROWS))
             data[asked] = self.ROWS
         stored = value_at(owner.stored, self.parts)
         rows = stored if isinstance(stored, list) else []
@@ -288,11 +290,6 @@ class RowsBlock:
 
     def row_for(self, index: int) -> RowForm | None:
         return self.kept[index] if index < len(self.kept) else None
-
-    def has_errors(self) -> bool:
-        return any(form.errors for form in self.formset.forms) or bool(
-            self.formset.non_form_errors()
-        )
 
 
 def asked_field(label: str) -> ChoiceAnswerField:
@@ -410,6 +407,8 @@ class SectionForm(AnswerForm):
         self.attach_issues(self.check_section())
         if not rows_ok:
             self.add_error(None, ROWS_ERROR)
+        if "version" in self.errors:  # only a tampered page posts no version number
+            self.add_error(None, "This page is out of date. Open the section again.")
         if not self.errors:
             self.check_warnings()
         for form in self.all_forms():

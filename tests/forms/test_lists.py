@@ -253,3 +253,10 @@ def test_it_keeps_an_imported_reason_no_field_of_the_page_manages(
     document = intake_document(intake)
     assert document["antidepressant_trials"][0]["weeks_at_dose"] == 9
     assert document["missing_reasons"] == reason
+
+
+def test_it_survives_a_tampered_row_count_when_adding_a_row(bind):
+    form = bind(AllergiesForm, add_row="rows", **{"rows-TOTAL_FORMS": "many"})
+
+    assert not form.is_valid()
+    assert len(form.blocks["rows"].formset.forms) == 1
