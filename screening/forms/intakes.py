@@ -8,7 +8,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
-from screening.forms.answers import DATE_FORMATS, ChoiceAnswerField
+from screening.forms.answers import DATE_FORMATS
 from screening.forms.basics import DemographicsForm, IndicationForm, VitalsForm
 from screening.forms.history import MedicalHistoryForm, PsychiatricHistoryForm
 from screening.forms.lists import AllergiesForm, MedicationsForm, TrialsForm
@@ -51,9 +51,9 @@ class IntakeCreateForm(forms.Form):
             },
         ),
     )
-    primary_indication = ChoiceAnswerField(
+    primary_indication = forms.ChoiceField(
         choices=PRIMARY_INDICATION,
-        nullable=False,
+        widget=forms.RadioSelect,  # crispy's radio template adds the Bootstrap class
         label="Primary indication",
         error_messages={"required": "Choose the primary indication."},
     )

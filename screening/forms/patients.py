@@ -8,7 +8,7 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
-from screening.forms.answers import DATE_FORMATS, radio
+from screening.forms.answers import DATE_FORMATS
 from screening.forms.questions import SEX
 from screening.models import Clinic, Patient
 
@@ -17,7 +17,7 @@ class PatientForm(forms.ModelForm):
     sex_for_scoring = forms.ChoiceField(
         choices=[*SEX, ("", "Not recorded")],
         required=False,
-        widget=radio(),
+        widget=forms.RadioSelect,  # crispy's radio template adds the Bootstrap class
         label="Sex for scoring",
         help_text="Picks sex-specific cut-offs (AUDIT-C). Leave it not recorded when a "
         "clinician has yet to choose.",
