@@ -281,6 +281,20 @@ class SettingsForm(forms.Form):
         )
 
 
+class FiniteDecimalField(forms.DecimalField):
+    """A decimal that refuses NaN and infinity already when read.
+
+    Django's DecimalField turns "sNaN" into Decimal("sNaN") and only refuses it in
+    validate(); comparing it for has_changed() on a formset row raises InvalidOperation.
+    """
+
+    def to_python(self, value: Any) -> Decimal | None:
+        number = super().to_python(value)
+        if number is not None and not number.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
 class MinDoseForm(forms.Form):
     names = forms.CharField(
         label="Accepted names",
@@ -291,7 +305,7 @@ class MinDoseForm(forms.Form):
         label="Class",
         choices=[("", "---------")] + [(c, c) for c in MEDICATION_CLASSES],
     )
-    min_mg_per_day = forms.DecimalField(
+    min_mg_per_day = FiniteDecimalField(
         label="Minimum mg/day", min_value=Decimal("0.0001"), decimal_places=4
     )
 
@@ -311,7 +325,7 @@ class DiazepamForm(forms.Form):
     name = forms.CharField(
         label="Benzodiazepine", help_text="The first word of the name", max_length=100
     )
-    mg_equivalent_to_10mg_diazepam = forms.DecimalField(
+    mg_equivalent_to_10mg_diazepam = FiniteDecimalField(
         label="mg equal to diazepam 10 mg",
         min_value=Decimal("0.0001"),
         decimal_places=4,
