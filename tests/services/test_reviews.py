@@ -1,5 +1,6 @@
 import copy
 import io
+import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -588,3 +589,42 @@ def test_it_hashes_decimals_as_strings_and_times_in_utc():
         "at": "2026-09-15T14:30:05.000012Z",
         "n": [1, None],
     }
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_it_holds_the_intake_lock_while_signing__t_int_03(
+    clinic, intake_staff, clinician, monkeypatch
+):
+    intake = reviewed(screened_intake(clinic, REALISTIC, by=intake_staff), clinician)
+    seen = compute_summary_hash(intake)
+    inside, release = threading.Event(), threading.Event()
+    real_hash = reviews.compute_summary_hash
+
+    def slow_hash(*args, **kwargs):
+        inside.set()  # the sign-off has locked the intake and is hashing it
+        release.wait(10)
+        return real_hash(*args, **kwargs)
+
+    monkeypatch.setattr(reviews, "compute_summary_hash", slow_hash)
+    signoffs: list[SignOff] = []
+
+    def sign_in_thread() -> None:
+        try:
+            signoffs.append(
+                reviews.do_sign_off(fresh(intake), summary_sha256=seen, by=clinician)
+            )
+        finally:
+            connection.close()
+
+    signer = threading.Thread(target=sign_in_thread)
+    signer.start()
+    assert inside.wait(10)
+    # A concurrent edit asking for the row without waiting is refused at once.
+    refused = pytest.raises(DatabaseError, match="could not obtain lock")
+    with refused, transaction.atomic():
+        Intake.objects.select_for_update(nowait=True).get(pk=intake.pk)
+    release.set()
+    signer.join(10)
+    assert signoffs[0].summary_sha256 == seen
+    assert fresh(intake).status == Intake.Status.SIGNED
