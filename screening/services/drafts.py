@@ -65,6 +65,12 @@ def used_codes(clinic: Clinic) -> set[str]:
     ) | set(rule_locks.baseline_rules())
 
 
+def _add_contributor(draft: RulesetVersion, by: Any) -> None:
+    # None: a command or a test acting for nobody in particular.
+    if by is not None:
+        draft.contributors.add(by)
+
+
 def _bump_revision(draft: RulesetVersion, *, revision: int, by: Any) -> None:
     """Move the draft to its next revision if nobody edited it first."""
     changed = RulesetVersion.objects.filter(
@@ -73,7 +79,7 @@ def _bump_revision(draft: RulesetVersion, *, revision: int, by: Any) -> None:
     if not changed:  # someone saved first, or it was published or discarded meanwhile
         raise StaleDraftError
     draft.refresh_from_db(fields=["revision"])
-    draft.contributors.add(by)
+    _add_contributor(draft, by)
 
 
 def _record_edit(
@@ -127,7 +133,7 @@ def do_create_draft(clinic: Clinic, *, by: Any, request: Any = None) -> RulesetV
         )
         for rule in base.rules.all()
     )
-    draft.contributors.add(by)
+    _add_contributor(draft, by)
     audit.record(
         "ruleset.drafted",
         actor=by,
@@ -433,7 +439,7 @@ def do_import_ruleset(
     )
     draft.based_on = rulesets.get_active_ruleset(clinic)
     draft.save(update_fields=["based_on"])
-    draft.contributors.add(by)
+    _add_contributor(draft, by)
     audit.record(
         "ruleset.drafted",
         actor=by,
