@@ -6,15 +6,12 @@ whatever the number of flags, trials or versions, and turns the stored screening
 acknowledgements, derived scores, the TRD table and, once signed, the recomputed hashes.
 """
 
-import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Final
 
 from django.db.models import Prefetch
 
 from screening.forms.questions import answer_text, question_label
-from screening.intake_format.fields import CHECKLIST_ITEMS, SECTIONS, checklist_answers
 from screening.models import (
     Acknowledgement,
     Disposition,
@@ -24,6 +21,7 @@ from screening.models import (
     SectionRevision,
     SignOff,
 )
+from screening.review_answers import Entry, diff_answers, entry_of, flatten
 from screening.services import documents, reviews
 from screening.services.review_hashes import (
     ReviewState,
@@ -108,17 +106,6 @@ TRIAL_REASON_WORDS: Final = {
     "improvement_unknown": "improvement not recorded",
     "improvement_above_threshold": "improvement above the threshold",
 }
-
-_TOKENS = re.compile(r"\[(\d+)\]|\.?([A-Za-z0-9_]+)")
-_ABSENT = object()
-
-
-@dataclass
-class Entry:
-    """Who saved the value an answer holds now, and when."""
-
-    by: str
-    at: datetime
 
 
 @dataclass
@@ -227,93 +214,6 @@ class ReviewSummary:
     @property
     def open_items(self) -> list[ReviewItem]:
         return [item for item in [*self.items, *self.not_evaluable] if item.is_pending]
-
-
-def tokens(path: str) -> tuple[str, list[str | int]]:
-    """ "antidepressant_trials[1].drug" -> ("antidepressant_trials", [1, "drug"])."""
-    parts: list[str | int] = [
-        int(index) if index else name for index, name in _TOKENS.findall(path)
-    ]
-    return str(parts[0]), parts[1:]
-
-
-def value_in_section(kind: str, data: Any, steps: list[str | int]) -> Any:
-    """The raw value at a path inside a section, or _ABSENT; checklists as read."""
-    is_checklist = kind in CHECKLIST_ITEMS and isinstance(data, dict)
-    if is_checklist and len(steps) == 1 and steps[0] in CHECKLIST_ITEMS[kind]:
-        # An unlisted item is "no" under checklist_default, unanswered otherwise.
-        return checklist_answers(kind, data)[str(steps[0])]
-    value = data
-    for step in steps:
-        in_list = (
-            isinstance(value, list) and isinstance(step, int) and step < len(value)
-        )
-        in_dict = isinstance(value, dict) and step in value
-        if not (in_list or in_dict):
-            return _ABSENT
-        value = value[step]
-    return value
-
-
-def entry_of(
-    path: str, revisions_by_kind: dict[str, list[SectionRevision]]
-) -> Entry | None:
-    """The save that put the current value at `path`: the oldest of the newest run of
-    revisions that all hold that value."""
-    kind, steps = tokens(path)
-    revisions = revisions_by_kind.get(kind, [])
-    if not revisions:
-        return None
-    current = value_in_section(kind, revisions[-1].data, steps)
-    entering = revisions[-1]
-    for revision in reversed(revisions):
-        if value_in_section(kind, revision.data, steps) != current:
-            break
-        entering = revision
-    return Entry(by=entering.saved_by.get_username(), at=entering.saved_at)
-
-
-def flatten(document: dict[str, Any]) -> dict[str, Any]:
-    """Every answer of an intake/1 document by field path (checklists expanded)."""
-    flat: dict[str, Any] = {}
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict) and value:
-            for key, item in value.items():
-                walk(f"{prefix}.{key}", item)
-        elif isinstance(value, list) and value:
-            for index, item in enumerate(value):
-                walk(f"{prefix}[{index}]", item)
-        else:
-            flat[prefix] = value
-
-    for kind in SECTIONS:
-        value = document.get(kind)
-        if kind in CHECKLIST_ITEMS and isinstance(value, dict):
-            extra = {k: v for k, v in value.items() if k not in CHECKLIST_ITEMS[kind]}
-            extra.pop("checklist_default", None)
-            value = {**checklist_answers(kind, value), **extra}
-        walk(kind, value)
-    return flat
-
-
-def diff_answers(
-    old: dict[str, Any], new: dict[str, Any]
-) -> list[tuple[str, str, str]]:
-    """(question, signed value, new value) for each answer that differs."""
-    old_flat, new_flat = flatten(old), flatten(new)
-    rows = []
-    for path in sorted(old_flat.keys() | new_flat.keys()):
-        before, after = old_flat.get(path, _ABSENT), new_flat.get(path, _ABSENT)
-        if before != after:
-            rows.append(
-                (
-                    question_label(path),
-                    "(absent)" if before is _ABSENT else answer_text(path, before),
-                    "(absent)" if after is _ABSENT else answer_text(path, after),
-                )
-            )
-    return rows
 
 
 def _lines(
