@@ -11,7 +11,7 @@ from typing import Any
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 
 from screening.models import Acknowledgement, Disposition, Intake, Screening
@@ -26,7 +26,9 @@ class AcknowledgementForm(forms.Form):
         choices=Acknowledgement.Kind.choices, widget=forms.HiddenInput
     )
     code = forms.CharField(max_length=60, widget=forms.HiddenInput)
-    reason_code = forms.ChoiceField(label="Reason", widget=forms.RadioSelect)
+    reason_code = forms.ChoiceField(
+        label="Acknowledge because", widget=forms.RadioSelect
+    )
     note = forms.CharField(
         label="Note",
         required=False,
@@ -184,4 +186,12 @@ class WorklistFilterForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(Fieldset("", "status", "outcome"))
+        self.helper.layout = Layout(
+            Fieldset(
+                "",
+                Row(
+                    Column("status", css_class="col-sm-4"),
+                    Column("outcome", css_class="col-sm-4"),
+                ),
+            )
+        )
