@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 
-from screening.models import ImportRecord
-from screening.services import intakes, patients
+from screening.models import ImportRecord, RescreenJob
+from screening.services import clinic_tests, drafts, intakes, patients
 from tests.factories import MembershipFactory, TOTPDeviceFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +147,20 @@ def _seed(clinic: Any, creator: Any, *, name: str) -> dict[str, Any]:
         imported_by=creator,
         imported_at=timezone.now(),
     )
-    return {"patient": patient, "intake": intake, "imported_intake": imported}
+    draft = drafts.do_create_draft(clinic, by=creator)
+    cases, _ = clinic_tests.do_load_test_cases(
+        clinic, ROOT / "fixtures/clinic_test_cases", by=creator
+    )
+    job = RescreenJob.objects.create(clinic=clinic, ruleset=draft, total=0)
+    return {
+        "patient": patient,
+        "intake": intake,
+        "imported_intake": imported,
+        "draft": draft,
+        "rule": draft.rules.order_by("pk").first(),
+        "test_case": cases[0],
+        "rescreen_job": job,
+    }
 
 
 @pytest.fixture

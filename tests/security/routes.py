@@ -5,6 +5,7 @@ the permission tests automatically and fails until its row is written.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
@@ -45,13 +46,45 @@ class Route:
     is_form: bool = False
     # Extra kwargs for parameters other than the object's pk.
     kwargs: dict[str, object] = field(default_factory=dict)
+    # Further id parameters and the `world` objects they point at.
+    more: dict[str, str] = field(default_factory=dict)
 
     def status(self, role: str) -> int:
         return getattr(self, role)
 
+    def url_kwargs(
+        self, side: dict[str, Any], pk: int | None = None
+    ) -> dict[str, object]:
+        """The URL's kwargs for one clinic's objects (`world["own"]` or `["other"]`)."""
+        kwargs = dict(self.kwargs)
+        if self.obj:
+            kwargs["pk"] = pk if pk is not None else side[self.obj].pk
+        for param, key in self.more.items():
+            kwargs[param] = side[key].pk
+        return kwargs
+
 
 def _everyone(status: int, *, anonymous: int = REDIRECT, **kw: object) -> Route:
     return Route(anonymous, status, status, status, status, **kw)  # type: ignore[arg-type]
+
+
+def _post_only(obj: str | None) -> Route:
+    """A POST-only view: a GET is refused (405) before any object is fetched."""
+    return Route(
+        REDIRECT,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        obj=obj,
+        other=NOT_ALLOWED,
+        is_form=True,
+    )
+
+
+def _rule_admin_form(obj: str) -> Route:
+    """A page that changes a draft: rule admins only."""
+    return Route(REDIRECT, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, obj=obj, is_form=True)
 
 
 ROUTES: dict[str, Route] = {
@@ -113,15 +146,59 @@ ROUTES: dict[str, Route] = {
         REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="intake", is_form=True
     ),
     # POST only: a GET is refused before the intake is fetched.
-    "screening:intake-ready": Route(
+    "screening:intake-ready": _post_only("intake"),
+    "screening:review-worklist": Route(REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
+    "screening:review-summary": Route(
+        REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, obj="intake"
+    ),
+    "screening:review-acknowledge": _post_only("intake"),
+    "screening:review-disposition": _post_only("intake"),
+    "screening:review-sign": _post_only("intake"),
+    "screening:review-pdf": _post_only("intake"),
+    "screening:intake-addendum": Route(
+        REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, obj="intake", is_form=True
+    ),
+    # Rules: clinicians read them, rule admins change them; auditors and intake
+    # staff see none.
+    "screening:rule-index": Route(REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN),
+    "screening:rule-vocabulary": Route(REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN),
+    "screening:ruleset-diff": Route(REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN),
+    "screening:ruleset-import": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, is_form=True
+    ),
+    "screening:ruleset-draft-create": _post_only(None),
+    "screening:ruleset-detail": Route(
+        REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN, obj="draft"
+    ),
+    "screening:ruleset-export": Route(
+        REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN, obj="draft"
+    ),
+    "screening:rule-create": _rule_admin_form("draft"),
+    "screening:ruleset-settings-edit": _rule_admin_form("draft"),
+    "screening:ruleset-tests-run": _rule_admin_form("draft"),
+    "screening:ruleset-cases": _rule_admin_form("draft"),
+    "screening:ruleset-impact": _rule_admin_form("draft"),
+    "screening:ruleset-publish": _rule_admin_form("draft"),
+    "screening:ruleset-discard": _post_only("draft"),
+    "screening:test-case-approve": Route(
         REDIRECT,
         NOT_ALLOWED,
         NOT_ALLOWED,
         NOT_ALLOWED,
         NOT_ALLOWED,
-        obj="intake",
+        obj="draft",
+        more={"case_pk": "test_case"},
         other=NOT_ALLOWED,
         is_form=True,
+    ),
+    "screening:rule-edit": _rule_admin_form("rule"),
+    "screening:rule-tests-edit": _rule_admin_form("rule"),
+    "screening:rule-retire": _post_only("rule"),
+    "screening:rescreen-job-detail": Route(
+        REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN, obj="rescreen_job"
+    ),
+    "screening:rescreen-job-progress": Route(
+        REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN, obj="rescreen_job"
     ),
 }
 

@@ -17,11 +17,7 @@ OBJECT_ROUTES = sorted(name for name, route in ROUTES.items() if route.obj)
 
 
 def _url(name, world, where="own", pk=None):
-    route = ROUTES[name]
-    kwargs = dict(route.kwargs)
-    if route.obj:
-        kwargs["pk"] = pk if pk is not None else world[where][route.obj].pk
-    return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs=ROUTES[name].url_kwargs(world[where], pk))
 
 
 def _client(who, client_as):

@@ -20,9 +20,7 @@ def _html_routes(world):
         route = ROUTES.get(pattern.name)
         if route is None:
             continue  # T-AC-02 fails for a URL missing from the table
-        kwargs = dict(route.kwargs)
-        if route.obj:
-            kwargs["pk"] = world["own"][route.obj].pk
+        kwargs = route.url_kwargs(world["own"])
         yield pattern.name, reverse(pattern.name, kwargs=kwargs)
 
 

@@ -89,9 +89,7 @@ def test_it_offers_a_post_logout_form_on_every_page__t_ses_03(client_as, world):
             route = ROUTES.get(pattern.name)
             if route is None:
                 continue  # T-AC-02 fails for a URL missing from the table
-            kwargs = dict(route.kwargs)
-            if route.obj:
-                kwargs["pk"] = world["own"][route.obj].pk
+            kwargs = route.url_kwargs(world["own"])
             response = client.get(reverse(pattern.name, kwargs=kwargs))
             content_type = response.get("Content-Type", "")
             if response.status_code != 200 or not content_type.startswith("text/html"):

@@ -20,11 +20,7 @@ FORM_ROUTES = sorted(name for name, route in ROUTES.items() if route.is_form)
 
 
 def _form_url(name, world):
-    route = ROUTES[name]
-    kwargs = dict(route.kwargs)
-    if route.obj:
-        kwargs["pk"] = world["own"][route.obj].pk
-    return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs=ROUTES[name].url_kwargs(world["own"]))
 
 
 def _client_for_route(name, client_as):
