@@ -35,6 +35,18 @@ def base_url():
     return None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_outlives_the_browser(live_server):
+    """Start the live server before the browser, so it stops after the browser.
+
+    Session fixtures end in reverse order. A live server stopped first leaves its
+    request threads closing the browser's keep-alive connections afterwards, and on
+    in-memory SQLite each one raises "DatabaseWrapper objects created in a thread can
+    only be used in that same thread" into the last test of the run.
+    """
+    return live_server
+
+
 FACTORY_PASSWORD = "correct horse battery staple"  # UserFactory's
 
 

@@ -81,8 +81,6 @@ def watch_for_csp_violations(page: Page) -> list[str]:
 def test_it_takes_a_threshold_change_from_draft_to_published(
     live_server, clinic_with_intakes, page: Page, browser
 ):
-    # live_server first: set up before the browser, it is stopped after the browser
-    # has closed its connections (else the server threads outlive it).
     people, intakes = clinic_with_intakes
     author, author_device = people["author"]
     approver, approver_device = people["approver"]
