@@ -31,7 +31,7 @@ def _deny(request: HttpRequest, *, clinic: Clinic | None, kind: str, pk: int) ->
 def get_clinic_for_user(request: HttpRequest, *, action: str) -> Clinic:
     """The clinic the user is working in (their first membership in which the role fits)."""
     user: Any = request.user
-    clinics = list(permissions.clinics_of(user).order_by("pk"))
+    clinics = [m.clinic for m in permissions.memberships_of(user).values()]
     for clinic in clinics:
         if permissions.can(user, action, clinic=clinic):
             return clinic
@@ -43,7 +43,9 @@ def get_patient_for_user(request: HttpRequest, pk: int, *, action: str) -> Patie
     """The patient if one of the user's clinics holds it (else 404); 403 on role."""
     patient = (
         Patient.objects.select_related("clinic")
-        .filter(pk=pk, is_deleted=False, clinic__in=permissions.clinics_of(request.user))
+        .filter(
+            pk=pk, is_deleted=False, clinic__in=permissions.clinics_of(request.user)
+        )
         .first()
     )
     if patient is None:

@@ -13,6 +13,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from screening import permissions
 from screening.logs import current_request
 from screening.models import AuditEvent, Clinic, Membership, Patient
 
@@ -142,8 +143,8 @@ def client_ip(request: HttpRequest) -> str | None:
 def _role_of(actor: Any, clinic: Clinic | None) -> str:
     if actor is None or clinic is None or not getattr(actor, "is_authenticated", False):
         return ""
-    membership = actor.memberships.filter(clinic=clinic).only("role").first()
-    return membership.role if membership else ""
+    # Read once per request with the permission checks (permissions.memberships_of).
+    return permissions.role_in(actor, clinic) or ""
 
 
 def record(

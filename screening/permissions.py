@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from django.db.models import QuerySet
 
+from screening.logs import current_request
 from screening.models import Clinic, Membership
 
 Role = Membership.Role
@@ -45,6 +46,38 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
 }
 
 
+# Request attribute holding {user id: {clinic id: Membership}} for that request.
+_MEMBERSHIPS_ATTRIBUTE: Final = "_screening_memberships"
+
+
+def memberships_of(user: Any) -> dict[int, Membership]:
+    """The user's memberships by clinic id (clinic loaded), in clinic id order.
+
+    Read once per request: the view's checks, the navigation and the audit row's role
+    share one read (one query instead of one per check). The next request reads them
+    again, so a membership removed mid-session counts at once (T-AC-05). Outside a
+    request (services, commands, tests) every call reads them.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    request = current_request.get()
+    cache = getattr(request, _MEMBERSHIPS_ATTRIBUTE, None)
+    if cache is not None and user.pk in cache:
+        return cache[user.pk]
+    found = {
+        membership.clinic_id: membership
+        for membership in Membership.objects.filter(user=user)
+        .select_related("clinic")
+        .order_by("clinic_id")
+    }
+    if request is not None:
+        if cache is None:
+            cache = {}
+            setattr(request, _MEMBERSHIPS_ATTRIBUTE, cache)
+        cache[user.pk] = found
+    return found
+
+
 def clinics_of(user: Any) -> QuerySet[Clinic]:
     """The clinics the user belongs to (none for anonymous users)."""
     if not getattr(user, "is_authenticated", False):
@@ -53,9 +86,7 @@ def clinics_of(user: Any) -> QuerySet[Clinic]:
 
 
 def role_in(user: Any, clinic: Clinic) -> str | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    membership = Membership.objects.filter(user=user, clinic=clinic).first()
+    membership = memberships_of(user).get(getattr(clinic, "pk", 0))
     return membership.role if membership else None
 
 
@@ -63,9 +94,17 @@ def can(user: Any, action: str, *, clinic: Clinic) -> bool:
     """Whether the user's role in this clinic allows the action."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    membership = Membership.objects.filter(user=user, clinic=clinic).first()
+    membership = memberships_of(user).get(getattr(clinic, "pk", 0))
     if membership is None:
         return False
     if action == APPROVE_RULESET and membership.can_approve_rulesets:
         return membership.role in (Role.CLINICIAN, Role.RULE_ADMIN)
     return membership.role in PERMISSIONS[action]
+
+
+def can_in_any_clinic(user: Any, action: str) -> bool:
+    """Whether the user may do the action in one of their clinics (navigation links)."""
+    return any(
+        can(user, action, clinic=membership.clinic)
+        for membership in memberships_of(user).values()
+    )

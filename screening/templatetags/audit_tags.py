@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from screening import audit
+from screening import permissions
 
 register = template.Library()
 
@@ -12,6 +12,4 @@ register = template.Library()
 @register.filter
 def can_view_audit(user: Any) -> bool:
     """Whether the user is an auditor in any clinic (shows the nav entry)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return audit.clinics_audited_by(user).exists()
+    return permissions.can_in_any_clinic(user, permissions.VIEW_AUDIT)

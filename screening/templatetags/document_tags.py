@@ -12,7 +12,4 @@ register = template.Library()
 @register.filter
 def can_import_intakes(user: Any) -> bool:
     """Whether the user may import intakes in any of their clinics (the nav link)."""
-    return any(
-        permissions.can(user, permissions.IMPORT_INTAKE, clinic=clinic)
-        for clinic in permissions.clinics_of(user)
-    )
+    return permissions.can_in_any_clinic(user, permissions.IMPORT_INTAKE)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from screening.models import Membership
+from screening import permissions
 
 register = template.Library()
 
@@ -12,6 +12,4 @@ register = template.Library()
 @register.filter
 def can_review(user: Any) -> bool:
     """Whether the user is a clinician in any clinic (shows the Worklist nav entry)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(user=user, role=Membership.Role.CLINICIAN).exists()
+    return permissions.can_in_any_clinic(user, permissions.REVIEW_INTAKE)

@@ -14,10 +14,7 @@ register = template.Library()
 @register.filter
 def can_view_rules(user: Any) -> bool:
     """Whether the user may open the rules in any of their clinics (nav entry)."""
-    return any(
-        permissions.can(user, permissions.VIEW_RULES, clinic=clinic)
-        for clinic in permissions.clinics_of(user)
-    )
+    return permissions.can_in_any_clinic(user, permissions.VIEW_RULES)
 
 
 @register.filter

@@ -102,7 +102,4 @@ def severity_css(severity: str) -> str:
 @register.filter
 def can_view_patients(user: Any) -> bool:
     """Whether the user sees patients in any of their clinics (the nav link)."""
-    return any(
-        permissions.can(user, permissions.VIEW_PATIENT, clinic=clinic)
-        for clinic in permissions.clinics_of(user)
-    )
+    return permissions.can_in_any_clinic(user, permissions.VIEW_PATIENT)
