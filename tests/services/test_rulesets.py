@@ -307,7 +307,7 @@ def test_it_runs_the_rule_tests_and_records_it(draft, rule_admin):
 # Published versions never change ---------------------------------------------------
 
 
-def test_it_refuses_any_change_to_a_published_ruleset(draft, second_admin):
+def test_it_refuses_any_change_to_a_published_ruleset__t_int_07(draft, second_admin):
     published = publish(draft, by=second_admin)
     rule = published.rules.get(code="DDI-NMDA")
 
@@ -366,7 +366,9 @@ def test_it_publishes_as_the_clinic_slug_and_number(clinic, rule_admin, second_a
     )
 
 
-def test_it_refuses_to_publish_while_a_rule_test_fails(draft, rule_admin, second_admin):
+def test_it_refuses_to_publish_while_a_rule_test_fails__t_int_07(
+    draft, rule_admin, second_admin
+):
     edit(draft, "DDI-BZD-HIGH", rule_admin, expression="diazepam_equivalent_exact > 10")
     draft.refresh_from_db()
     impact.do_show_impact_preview(draft, by=rule_admin)
@@ -381,7 +383,7 @@ def test_it_refuses_to_publish_while_a_rule_test_fails(draft, rule_admin, second
     assert draft.is_draft
 
 
-def test_it_refuses_to_publish_until_a_changed_case_is_approved(
+def test_it_refuses_to_publish_until_a_changed_case_is_approved__t_int_07(
     test_cases, draft, rule_admin, second_admin
 ):
     drafts.do_update_settings(
@@ -416,7 +418,7 @@ def test_it_refuses_to_publish_until_a_changed_case_is_approved(
     }
 
 
-def test_it_refuses_to_publish_without_a_preview_of_this_revision(
+def test_it_refuses_to_publish_without_a_preview_of_this_revision__t_int_07(
     draft, rule_admin, second_admin
 ):
     impact.do_show_impact_preview(draft, by=rule_admin)
@@ -434,21 +436,23 @@ def test_it_refuses_to_publish_without_a_preview_of_this_revision(
     ]
 
 
-def test_it_refuses_publishing_by_the_author(draft, rule_admin):
+def test_it_refuses_publishing_by_the_author__t_int_07(draft, rule_admin):
     with pytest.raises(publishing.PublishRefusedError) as refused:
         publish(draft, by=rule_admin)
 
     assert "two-person rule" in refused.value.reasons[0]
 
 
-def test_it_refuses_publishing_by_an_editor_of_the_draft(draft, second_admin):
+def test_it_refuses_publishing_by_an_editor_of_the_draft__t_int_07(draft, second_admin):
     edit(draft, "DDI-NMDA", second_admin, title="NMDA receptor antagonist")
 
     with pytest.raises(publishing.PublishRefusedError):
         publish(draft, by=second_admin)
 
 
-def test_it_lets_only_a_clinician_with_the_grant_approve(clinic, draft, clinician):
+def test_it_lets_only_a_clinician_with_the_grant_approve__t_int_07(
+    clinic, draft, clinician
+):
     with pytest.raises(publishing.PublishRefusedError) as refused:
         publish(draft, by=clinician)
     assert "clinician granted" in refused.value.reasons[0]
@@ -568,7 +572,7 @@ def comparable(result: dict) -> str:
     return json.dumps(result["flags"], cls=AnswerEncoder, sort_keys=True)
 
 
-def test_it_screens_old_intakes_identically_under_their_own_version(
+def test_it_screens_old_intakes_identically_under_their_own_version__t_int_07(
     clinic, rule_admin, second_admin
 ):
     documents = [older_adult(145, 85), case_document("C02"), case_document("C04")]

@@ -119,7 +119,7 @@ def test_it_enforces_roles_on_a_draft(client_as, draft, url_name, status_by_role
         assert response.status_code == status, role
 
 
-def test_it_returns_404_for_another_clinics_draft(other_clinic, client_as):
+def test_it_returns_404_for_another_clinics_draft__t_ac_01(other_clinic, client_as):
     other = drafts.do_create_draft(other_clinic, by=None)
     rule = other.rules.first()
 
@@ -438,7 +438,9 @@ def approve_post(draft, user, **changes) -> dict:
     return {**data, **changes}
 
 
-def test_it_hides_the_approval_form_from_the_author(draft, author, author_client):
+def test_it_hides_the_approval_form_from_the_author__t_int_07(
+    draft, author, author_client
+):
     impact.do_show_impact_preview(draft, by=author)
 
     response = author_client.get(reverse("screening:ruleset-publish", args=[draft.pk]))
@@ -457,7 +459,7 @@ def test_it_hides_the_approval_form_from_the_author(draft, author, author_client
 @pytest.mark.parametrize(
     "bad", [{"password": "wrong password here"}, {"otp_token": "000000"}]
 )
-def test_it_refuses_to_publish_without_reauthentication(
+def test_it_refuses_to_publish_without_reauthentication__t_int_07(
     draft, author, approver, approver_client, bad
 ):
     impact.do_show_impact_preview(draft, by=author)
@@ -475,7 +477,7 @@ def test_it_refuses_to_publish_without_reauthentication(
     assert not AuditEvent.objects.filter(action="ruleset.published").exists()
 
 
-def test_it_lets_a_granted_clinician_approve(clinic, draft, author):
+def test_it_lets_a_granted_clinician_approve__t_int_07(clinic, draft, author):
     clinician = UserFactory(username="granted")
     MembershipFactory(user=clinician, clinic=clinic, role="clinician")
     client = logged_in_client(clinician)
