@@ -24,7 +24,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django_otp import user_has_device
 
-from screening import audit
+from screening import audit, permissions
 from screening.logs import current_request
 from screening.models import Membership
 
@@ -142,10 +142,17 @@ class SessionLifetimeMiddleware:
 
 
 def needs_mfa(user: Any) -> bool:
-    """Whether this user must pass a second factor before reaching the app."""
+    """Whether this user must pass a second factor before reaching the app.
+
+    Clinicians, rule admins and staff always; anyone else once they have set up an
+    authenticator app (a factor that is set up but never asked for protects nothing).
+    """
     if user.is_staff or user.is_superuser:
         return True
-    return Membership.objects.filter(user=user, role__in=MFA_ROLES).exists()
+    memberships = permissions.memberships_of(user).values()
+    if any(membership.role in MFA_ROLES for membership in memberships):
+        return True
+    return user_has_device(user, confirmed=True)
 
 
 class RequireMFAMiddleware:

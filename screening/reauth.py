@@ -75,9 +75,7 @@ def do_reauthenticate(request: HttpRequest, *, password: str, otp_token: str) ->
     user: Any = request.user
     setattr(request, REAUTH_REQUEST_FLAG, True)
     try:
-        checked = authenticate(
-            request, username=user.get_username(), password=password
-        )
+        checked = authenticate(request, username=user.get_username(), password=password)
     finally:
         delattr(request, REAUTH_REQUEST_FLAG)
     if checked is None or checked.pk != user.pk:

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -278,7 +279,9 @@ def test_it_starts_with_no_users_and_demo_adds_one_per_role__t_auth_06(settings)
     users = get_user_model().objects
     assert users.count() == 0
     settings.DEBUG = True
-    call_command("setup_demo", stdout=StringIO())
+    printed = StringIO()
+    call_command("setup_demo", stdout=printed)
+    assert printed.getvalue().count("otpauth://totp/") == 3  # clinician, 2 rule admins
     assert not users.filter(username__in=["admin", "root", "sa"]).exists()
     roles = dict(Membership.objects.values_list("user__username", "role"))
     assert set(roles.values()) == {choice.value for choice in Membership.Role}
@@ -337,3 +340,34 @@ def test_it_gives_a_new_session_key_at_login__t_auth_08(member, clinic):
     response = attacker.get(reverse("screening:home"), secure=True)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_reauthenticates_with_password_and_a_fresh_code__t_auth_05(
+    time_machine, member, clinic, device_for
+):
+    time_machine.move_to(START, tick=False)
+    user = member(clinic, "clinician")
+    device = device_for(user)
+    client = Client()
+    _login(client, user.username)
+    used = totp_code(device)
+    client.post(reverse("accounts-mfa-verify"), {"code": used})
+    url = reverse("accounts-recovery-codes")
+
+    wrong = client.post(url, {"password": "not my password", "otp_token": used})
+    assert "password" in wrong.context["form"].errors
+    assert AccessAttempt.objects.filter(username=user.username).count() == 1
+    replayed = client.post(url, {"password": PASSWORD, "otp_token": used})
+    assert "otp_token" in replayed.context["form"].errors
+    rows = AuditEvent.objects.filter(action="auth.reauth_failed", actor=user)
+    assert [row.detail["factor"] for row in rows] == ["password", "otp_token"]
+    assert not AuditEvent.objects.filter(action="auth.login_failed").exists()
+    assert not RecoveryCode.objects.exists()
+
+    time_machine.shift(timedelta(seconds=30))
+    before = client.session.session_key
+    issued = client.post(url, {"password": PASSWORD, "otp_token": totp_code(device)})
+    assert issued.status_code == 200
+    assert len(issued.context["codes"]) == 10
+    assert RecoveryCode.objects.count() == 10
+    assert client.session.session_key != before
