@@ -29,7 +29,7 @@ def _deny(request: HttpRequest, *, clinic: Clinic | None, kind: str, pk: int) ->
 
 
 def get_clinic_for_user(request: HttpRequest, *, action: str) -> Clinic:
-    """The clinic the user is working in (their first membership in which the role fits)."""
+    """The clinic the user works in: their first membership whose role fits."""
     user: Any = request.user
     clinics = [m.clinic for m in permissions.memberships_of(user).values()]
     for clinic in clinics:

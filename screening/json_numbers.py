@@ -1,8 +1,8 @@
 """JSON encoding for stored answers: decimals stay exact numbers, never binary floats.
 
-Answers are parsed with ``parse_float=Decimal`` and written back as JSON numbers. Doses have
-at most 4 decimal places (intake-format.md section 2.5), so the shortest float repr of
-``float(str(d))`` prints exactly the stored digits.
+Answers are parsed with ``parse_float=Decimal`` and written back as JSON numbers.
+Doses have at most 4 decimal places (intake-format.md section 2.5), so the shortest
+float repr of ``float(str(d))`` prints exactly the stored digits.
 """
 
 import json
@@ -13,7 +13,11 @@ from typing import Any
 class AnswerEncoder(json.JSONEncoder):
     def default(self, o: Any) -> Any:
         if isinstance(o, Decimal):
-            return int(o) if o == o.to_integral_value() and "." not in str(o) else float(str(o))
+            return (
+                int(o)
+                if o == o.to_integral_value() and "." not in str(o)
+                else float(str(o))
+            )
         return super().default(o)
 
 

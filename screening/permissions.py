@@ -1,7 +1,7 @@
 """The role x action table and the can_*() predicates (security.md §2.5).
 
-Every view asks `can(user, action, clinic=...)`; the table below is the one place that says
-which role may do what. Tests walk every URL against it.
+Every view asks `can(user, action, clinic=...)`; the table below is the one place
+that says which role may do what. Tests walk every URL against it.
 """
 
 from typing import Any, Final

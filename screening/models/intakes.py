@@ -1,8 +1,9 @@
 """Intakes and their sections.
 
-Each intake/1 section is one row holding that section's answers as intake/1 JSON, with its
-own version for the conditional UPDATE that detects concurrent edits. Forms, import, export
-and the screening engine therefore share one vocabulary: the intake/1 field names.
+Each intake/1 section is one row holding that section's answers as intake/1 JSON,
+with its own version for the conditional UPDATE that detects concurrent edits. Forms,
+import, export and the screening engine therefore share one vocabulary: the intake/1
+field names.
 """
 
 from django.conf import settings
@@ -28,7 +29,7 @@ class Intake(models.Model):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.IN_PROGRESS
     )
-    # Bumped by every saved change to any section: the "intake version" screenings refer to.
+    # Bumped by every saved change to any section: the "intake version" of screenings.
     version = models.PositiveIntegerField(default=1)
     # An addendum is a new intake copied from the signed one it corrects.
     amends = models.ForeignKey(
@@ -71,7 +72,9 @@ class IntakeSection(models.Model):
         SUBSTANCE_USE = "substance_use", "Substance use"
         SCALES = "scales", "Scales"
 
-    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="sections")
+    intake = models.ForeignKey(
+        Intake, on_delete=models.PROTECT, related_name="sections"
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     # The section's intake/1 value; null until the section is first saved.
     data = models.JSONField(

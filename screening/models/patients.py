@@ -23,7 +23,7 @@ class Patient(models.Model):
     sex_for_scoring = models.CharField(
         max_length=10, choices=Sex.choices, null=True, blank=True
     )
-    # Patients are deactivated, never deleted: audit rows point at them (security.md §4).
+    # Deactivated, never deleted: audit rows point at patients (security.md §4).
     is_deleted = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -39,7 +39,7 @@ class Patient(models.Model):
         ]
 
     def __str__(self) -> str:
-        # Never a name, MRN or date of birth: this string reaches logs and exception reports.
+        # Never a name, MRN or birth date: this reaches logs and exception reports.
         return f"Patient {self.pk}"
 
     @property
@@ -49,7 +49,7 @@ class Patient(models.Model):
         return f"{self.family_name}, {self.given_name}".strip(", ")
 
     def age_on(self, day: date) -> int | None:
-        """Whole years on `day` (intake/1 demographics.age), or None without a birth date."""
+        """Whole years on `day` (intake/1 demographics.age); None without a DOB."""
         if self.date_of_birth is None:
             return None
         born = self.date_of_birth

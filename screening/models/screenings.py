@@ -29,7 +29,7 @@ class Screening(models.Model):
     relative_count = models.PositiveSmallIntegerField(default=0)
     caution_count = models.PositiveSmallIntegerField(default=0)
     not_evaluable_count = models.PositiveSmallIntegerField(default=0)
-    # The engine's result in the rule book §11 shape (flags with evidence, derived values).
+    # The engine's result in the §11 shape (flags with evidence, derived values).
     result = models.JSONField(encoder=AnswerEncoder, decoder=AnswerDecoder)
     screened_at = models.DateTimeField()
 

@@ -9,7 +9,7 @@ from screening.models import Intake, IntakeSection
 def empty_section(kind: str, intake: Intake) -> Any:
     """The value of a section nobody has saved yet: every answer unanswered (null).
 
-    Age and sex for scoring are pre-filled from the patient record (intake-format.md 3.2).
+    Age and sex for scoring are pre-filled from the patient (intake-format.md 3.2).
     """
     if kind == "demographics":
         return {

@@ -82,7 +82,7 @@ def do_save_section(
     by: Any,
     request: Any = None,
 ) -> IntakeSection:
-    """Save one section if nobody saved it first, keep its history, audit and re-screen."""
+    """Save a section unless someone saved it first; keep history, audit, re-screen."""
     intake = section.intake
     _refuse_if_signed(intake)
     now = timezone.now()
@@ -96,9 +96,7 @@ def do_save_section(
     )
     if not changed:  # someone saved first; the view shows both versions
         raise StaleEditError
-    Intake.objects.filter(pk=intake.pk).update(
-        version=F("version") + 1, updated_at=now
-    )
+    Intake.objects.filter(pk=intake.pk).update(version=F("version") + 1, updated_at=now)
     section.refresh_from_db()
     intake.refresh_from_db(fields=["version", "updated_at"])
     revision = SectionRevision.objects.create(

@@ -51,7 +51,7 @@ def run_engine(
 
 @transaction.atomic
 def do_screen_intake(intake: Intake, *, by: Any, request: Any = None) -> Screening:
-    """Screen the intake's current version and make it the intake's current screening."""
+    """Screen the intake's current version and make it its current screening."""
     stored_ruleset = rulesets.get_active_ruleset(intake.clinic)
     outcome, result = run_engine(
         documents.intake_document(intake), rulesets.get_engine_ruleset(stored_ruleset)
