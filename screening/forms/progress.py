@@ -10,7 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS
-from screening.forms.scales import CLINICIAN_KEYS, PATIENT_KEYS, last_change
+from screening.forms.scales import (
+    CLINICIAN_KEYS,
+    PATIENT_KEYS,
+    last_change,
+    section_history,
+)
 from screening.intake_format.fields import checklist_answers
 from screening.models import Intake, IntakeSection
 from screening.services.documents import section_value
@@ -187,6 +192,8 @@ def section_rows(intake: Intake) -> list[SectionRow]:
     sections = {s.kind: s for s in intake.sections.select_related("updated_by")}
     pages = [(slug, form.title, form.section) for slug, form in SECTION_FORMS.items()]
     pages.append(("", CLINICIAN_FORM.title, CLINICIAN_FORM.section))
+    # Two pages share the scales section: its history is read once for both.
+    history = section_history(sections["scales"])
     rows = []
     for slug, title, kind in pages:
         section = sections[kind]
@@ -194,7 +201,7 @@ def section_rows(intake: Intake) -> list[SectionRow]:
         saved_by, saved_at = section.updated_by, section.updated_at
         if part in SCALES_PAGES:
             # Two pages share the section: name whoever last changed this page's keys.
-            revision = last_change(section, SCALES_PAGES[part])
+            revision = last_change(section, SCALES_PAGES[part], history)
             saved_by = revision.saved_by if revision else None
             saved_at = revision.saved_at if revision else None
         rows.append(

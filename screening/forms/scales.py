@@ -59,15 +59,21 @@ def item_names(key: str) -> list[str]:
 
 
 def last_change(
-    section: IntakeSection, keys: tuple[str, ...]
+    section: IntakeSection,
+    keys: tuple[str, ...],
+    revisions: list[SectionRevision] | None = None,
 ) -> SectionRevision | None:
     """The latest saved revision that changed these keys (or their reasons).
 
     Its `saved_by` and `saved_at` say who entered the clinician-entered answers, when.
+    `revisions` (the section's, by version, with saved_by) saves a query when the
+    caller already read them.
     """
     last = None
     previous: Any = (dict.fromkeys(keys), {})
-    for revision in section.revisions.select_related("saved_by").order_by("version"):
+    if revisions is None:
+        revisions = section_history(section)
+    for revision in revisions:
         data = revision.data or {}
         reasons = {
             path: reason
@@ -80,6 +86,11 @@ def last_change(
             last = revision
         previous = current
     return last
+
+
+def section_history(section: IntakeSection) -> list[SectionRevision]:
+    """Every saved state of the section, oldest first, with who saved it."""
+    return list(section.revisions.select_related("saved_by").order_by("version"))
 
 
 class ScalesForm(SectionForm):
