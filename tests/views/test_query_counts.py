@@ -1,0 +1,237 @@
+"""SQL queries per page: a fixed number, whatever the data (1 vs 50 of everything).
+
+Counted over the whole request, middleware included (session, user, second factor,
+memberships, the audit row, the sliding session's save). Transaction control
+(BEGIN, COMMIT, SAVEPOINT, RELEASE) is left out: it differs between SQLite and
+PostgreSQL, and between a test's wrapping transaction and production, while the
+statements that read or write data do not. PostgreSQL adds one statement per audit row
+(the chain's advisory lock), so the ceilings are PostgreSQL's.
+"""
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from screening import audit
+from screening.forms.intakes import SECTION_FORMS
+from screening.json_numbers import AnswerEncoder
+from screening.models import Intake, RescreenJob, Screening
+from screening.services import generated, rulesets
+from screening.services.generated_documents import GENERATED_UNTIL, generated_document
+from tests.factories import screened_intake
+from tests.forms.posting import browser_post
+
+# Target: 12 per page (the style guide's example). Pages that write or audit more
+# than that are listed with the reason; none may grow with the data.
+MAX_QUERIES = 12
+# The summary reads 5 things for the clinician (sections, field history,
+# acknowledgements, dispositions, the addendum chain) besides the intake, and writes
+# its review.viewed audit row (advisory lock, chain head, insert): 14 on PostgreSQL.
+MAX_SUMMARY_QUERIES = 14
+# A section save writes the section, the intake's version, a history row, a
+# screening and two audit rows (intake.updated, intake.screened), each reading the
+# chain head under the chain lock (security.md §3.3), then re-reads what it wrote:
+# 27 on PostgreSQL.
+MAX_SECTION_POST_QUERIES = 27
+# An import of one document also creates its patient (audited) and import record,
+# and checks the MRN and the document's fingerprint first: 31 on PostgreSQL.
+MAX_IMPORT_POST_QUERIES = 31
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+SIZES = (1, 50)
+
+
+def data_queries(captured: list[dict[str, Any]]) -> list[str]:
+    return [
+        query["sql"]
+        for query in captured
+        if not query["sql"].lstrip().upper().startswith(TRANSACTION_CONTROL)
+    ]
+
+
+def count(send) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = send()
+    assert response.status_code in (200, 302), response.status_code
+    return len(data_queries(captured.captured_queries))
+
+
+def count_get(client, target: str) -> int:
+    client.get(target)  # warm: the session and the compiled-ruleset cache
+    return count(lambda: client.get(target))
+
+
+def document(number: int, *, trials: int) -> dict[str, Any]:
+    """A generated intake/1 document (an MDD one) with `trials` trial rows."""
+    while True:
+        doc, _ = generated_document(11, number, until=GENERATED_UNTIL)
+        if doc["indication"]["primary"] == "major_depressive_disorder":
+            break
+        number += 1000
+    first = copy.deepcopy(
+        doc["antidepressant_trials"]
+        or [
+            {
+                "drug": "sertraline",
+                "daily_dose_mg": 150,
+                "weeks_at_dose": 8,
+                "adherence_pct": 90,
+                "outcome": "nonresponse",
+                "current_episode": True,
+            }
+        ]
+    )[0]
+    doc["antidepressant_trials"] = [copy.deepcopy(first) for _ in range(trials)]
+    doc.pop("missing_reasons", None)
+    for section in ("vitals", "medications", "substance_use", "scales"):
+        # Answered in full, so no reason points at a value that is gone.
+        doc[section] = generated_document(11, 1, until=GENERATED_UNTIL)[0][section]
+    return doc
+
+
+def with_flags(intake: Intake, flags: int) -> None:
+    """Give the current screening `flags` flags (a real document raises a handful)."""
+    screening = Screening.objects.get(pk=intake.current_screening_id)
+    result = copy.deepcopy(screening.result)
+    template = result["flags"][0] if result["flags"] else None
+    result["flags"] = [
+        {
+            **(template or {}),
+            "code": f"CV-TEST-{n}",
+            "severity": "caution",
+            "title": f"Test flag {n}",
+            "evidence": {"answers": {"vitals.bp_systolic": 130}},
+            "source": {"title": "Test", "year": "2026", "section": "1", "url": None},
+            "ruleset_version": result["ruleset_version"],
+        }
+        for n in range(flags)
+    ]
+    Screening.objects.filter(pk=screening.pk).update(result=result, caution_count=flags)
+
+
+@pytest.fixture
+def intakes_of_size(clinic, intake_staff):
+    """An intake whose flags, trials and neighbours in the clinic number `size`."""
+
+    def make(size: int) -> Intake:
+        generated.do_generate_intakes(clinic, size - 1 or 1, seed=size, by=intake_staff)
+        intake = screened_intake(clinic, document(size, trials=size), by=intake_staff)
+        with_flags(intake, size)
+        return Intake.objects.get(pk=intake.pk)
+
+    return make
+
+
+def test_it_keeps_the_worklist_queries_constant(client_as, clinic, intake_staff):
+    client = client_as("clinician")
+    counts = []
+    for size in SIZES:
+        generated.do_generate_intakes(clinic, size, seed=size, by=intake_staff)
+        counts.append(count_get(client, reverse("screening:review-worklist")))
+        counts.append(
+            count_get(client, reverse("screening:review-worklist") + "?status=")
+        )
+    assert counts == [counts[0]] * len(counts), counts
+    assert counts[0] <= MAX_QUERIES, counts
+
+
+def test_it_keeps_the_summary_queries_constant(client_as, intakes_of_size):
+    client = client_as("clinician")
+    counts = [
+        count_get(client, reverse("screening:review-summary", args=[intake.pk]))
+        for intake in map(intakes_of_size, SIZES)
+    ]
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= MAX_SUMMARY_QUERIES, counts
+
+
+def test_it_keeps_the_intake_overview_queries_constant(client_as, intakes_of_size):
+    client = client_as("intake_staff")
+    counts = [
+        count_get(client, reverse("screening:intake-detail", args=[intake.pk]))
+        for intake in map(intakes_of_size, SIZES)
+    ]
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= MAX_QUERIES, counts
+
+
+def trials_url(intake: Intake) -> str:
+    return reverse(
+        "screening:intake-section-edit", args=[intake.pk, "antidepressant-trials"]
+    )
+
+
+def test_it_keeps_the_section_page_queries_constant(client_as, intakes_of_size):
+    client = client_as("intake_staff")
+    counts = [
+        count_get(client, trials_url(intake)) for intake in map(intakes_of_size, SIZES)
+    ]
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= MAX_QUERIES, counts
+
+
+def test_it_keeps_the_section_save_queries_constant(client_as, intakes_of_size):
+    client = client_as("intake_staff")
+    client.get(reverse("screening:home"))  # warm the session
+    counts = []
+    for intake in map(intakes_of_size, SIZES):
+        form_class = SECTION_FORMS["antidepressant-trials"]
+        section = intake.sections.get(kind=form_class.section)
+        data = browser_post(form_class(section=section, intake=intake))
+        counts.append(count(lambda: client.post(trials_url(intake), data)))  # noqa: B023
+        assert intake.sections.get(kind=form_class.section).version == 2
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= MAX_SECTION_POST_QUERIES, counts
+
+
+def test_it_keeps_the_import_queries_constant(client_as, clinic, intake_staff):
+    client = client_as("intake_staff")
+    client.get(reverse("screening:home"))
+    counts = []
+    for size in SIZES:
+        generated.do_generate_intakes(clinic, size, seed=size, by=intake_staff)
+        doc = document(size, trials=2)
+        doc["patient"] = {"mrn": f"IMPORT-{size}"}
+        upload = SimpleUploadedFile(
+            "intake.json",
+            json.dumps(doc, cls=AnswerEncoder).encode(),
+            content_type="application/json",
+        )
+        data = {"clinic": clinic.pk, "files": [upload]}
+        counts.append(
+            count(lambda: client.post(reverse("screening:intake-import"), data))  # noqa: B023
+        )
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= MAX_IMPORT_POST_QUERIES, counts
+
+
+def test_it_keeps_the_rules_page_queries_constant(client_as, clinic, rule_admin):
+    client = client_as("rule_admin")
+    default = rulesets.do_install_default_ruleset()
+    counts = []
+    for size in SIZES:
+        RescreenJob.objects.bulk_create(
+            RescreenJob(
+                clinic=clinic, ruleset=default, total=size, created_by=rule_admin
+            )
+            for _ in range(size)
+        )
+        counts.append(count_get(client, reverse("screening:rule-index")))
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= MAX_QUERIES, counts
+
+
+def test_it_keeps_the_audit_report_queries_constant(client_as, clinic, intake_staff):
+    client = client_as("auditor")
+    counts = []
+    for size in SIZES:
+        for _ in range(size):
+            audit.record("patient.searched", actor=intake_staff, clinic=clinic)
+        counts.append(count_get(client, reverse("screening:audit-list")))
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= MAX_QUERIES, counts
