@@ -1,0 +1,107 @@
+"""Shared by the benchmark scripts: a throwaway PostgreSQL database, seeded.
+
+Only loopback PostgreSQL (127.0.0.1) is ever touched: the scripts refuse any other host,
+so a benchmark can never drop or fill a real database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+# The server the benchmark databases live on (a database name is added to it).
+SERVER_URL = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+CLINIC = "demo"  # made by setup_demo, with one user per role (TOTP devices included)
+
+
+def database_url(name: str) -> str:
+    parts = urlsplit(SERVER_URL)
+    if parts.hostname not in LOOPBACK:
+        raise SystemExit(
+            f"benchmarks run against loopback PostgreSQL only, not {parts.hostname}"
+        )
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def recreate_database(name: str) -> str:
+    """Drop and create the benchmark database; return its URL."""
+    if not name.replace("_", "").isalnum() or not name.startswith("intake_bench"):
+        raise SystemExit("benchmark database names start with intake_bench")
+    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return database_url(name)
+
+
+def production_env(url: str, **extra: str) -> dict[str, str]:
+    """Production settings (no DEBUG) on the benchmark database, behind a proxy that
+    sets X-Forwarded-Proto (the load tool plays the proxy, security.md §2.3)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "HTTPS_ONLY")}
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DATABASE_URL=url,
+        TRUST_X_FORWARDED_PROTO="true",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def development_env(url: str) -> dict[str, str]:
+    """Development mode, only to create the demo clinic and its users (setup_demo)."""
+    env = {k: v for k, v in os.environ.items() if k != "HTTPS_ONLY"}
+    env.update(DEBUG="true", DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings")
+    return env
+
+
+def manage(*args: str, env: dict[str, str]) -> str:
+    run = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0:
+        raise SystemExit(
+            f"manage.py {' '.join(args)} failed:\n{run.stdout}{run.stderr}"
+        )
+    return run.stdout
+
+
+def seed(url: str, intakes: int, *, seed: int = 1) -> float:
+    """Migrate, create the demo clinic and users, generate intakes; seconds spent
+    generating."""
+    manage("migrate", "-v0", env=development_env(url))
+    manage("setup_demo", env=development_env(url))
+    started = time.perf_counter()
+    print(
+        manage(
+            "generate_intakes",
+            str(intakes),
+            "--clinic",
+            CLINIC,
+            "--seed",
+            str(seed),
+            env=production_env(url),
+        ).strip()
+    )
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (share 0.5 = median) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]

@@ -1,0 +1,483 @@
+"""Pages under load against a bare Django "hello" view, in one run (T-LOAD-02).
+
+Usage:
+    .venv/bin/python bench/pages.py --intakes 10000     # about 10 s per page
+    .venv/bin/python bench/pages.py --smoke             # CI: tiny data, 2 s per page
+
+One run: a fresh PostgreSQL database (intake_bench_pages on 127.0.0.1), migrated and
+seeded (setup_demo's clinic and users, then generate_intakes), collectstatic for
+whitenoise's manifest, then two gunicorn servers on loopback with the same settings
+(2 sync workers): the app under production settings (DEBUG off, SECRET_KEY and
+ALLOWED_HOSTS set, TRUST_X_FORWARDED_PROTO=true) and bench/bare/, one view returning
+"hello". Sessions come from `manage.py bench_session --i-am-a-benchmark` (OTP-verified,
+audited); wrk plays the TLS proxy (X-Forwarded-Proto: https) and sends the session
+cookie, and for POSTs the CSRF cookie and token and an Origin header. Each page is
+driven for --seconds by `wrk -t THREADS -c CONNECTIONS` with a Lua script; printed per
+page: requests/s, p50, p99, errors (any status but the page's expected one, and socket
+errors) and p50 / the bare view's p50. Goal: every page <= 2.0x the bare view.
+
+The section POST goes to a different intake each time (each at its section's current
+version, so every save succeeds; a 409 would be an error), and the import POSTs a small
+valid intake/1 document with a new MRN each time. Exit status: 0 when every page
+answered as expected, 1 on errors (slow figures never fail it), 2 when wrk is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import benchdb
+
+HOST = "127.0.0.1"  # loopback only
+APP_PORT, BARE_PORT = 8741, 8742
+DATABASE = "intake_bench_pages"
+GOAL_RATIO = 2.0
+LUA_DIR = Path(__file__).resolve().parent / "lua"
+
+
+@dataclass
+class Page:
+    name: str
+    method: str
+    paths: list[str]  # one, or one per request (cycled) for POSTs to distinct intakes
+    role: str  # "clinician", "intake" or "" (the bare view)
+    expect: int
+    body: str = ""
+    content_type: str = ""
+
+
+@dataclass
+class Result:
+    page: Page
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intakes", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=10, help="per page")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=3,
+        help="seconds per page before measuring (a worker's first request loads "
+        "the views, templates and ruleset: over a second)",
+    )
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=60,
+        help="CONN_MAX_AGE of the app (0: a new database connection per request)",
+    )
+    parser.add_argument("--smoke", action="store_true", help="tiny data, 2 s per page")
+    parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
+    options = parser.parse_args()
+    if options.smoke:
+        # Errors only: a few requests per page, one at a time per worker.
+        options.intakes = min(options.intakes, 300)
+        options.seconds, options.warmup = 2, 2
+        options.threads, options.connections = 1, 2
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: sudo apt-get install wrk (Debian package wrk)")
+        return 2
+    started = time.perf_counter()
+    if options.reuse:
+        url = benchdb.database_url(DATABASE)
+    else:
+        url = benchdb.recreate_database(DATABASE)
+        seeded = benchdb.seed(url, options.intakes)
+        print(f"seeded {options.intakes} intakes in {seeded:.1f} s")
+    env = benchdb.production_env(url, CONN_MAX_AGE=str(options.conn_max_age))
+    benchdb.manage("collectstatic", "--noinput", "-v0", env=env)
+    sessions = {
+        role: [
+            json.loads(line)
+            for line in benchdb.manage(
+                "bench_session",
+                role,
+                "--i-am-a-benchmark",
+                "--count",
+                str(options.connections),
+                env=env,
+            ).splitlines()
+        ]
+        for role in ("clinician", "intake")
+    }
+    servers = []
+    try:
+        servers.append(gunicorn("config.wsgi:application", APP_PORT, env, options))
+        bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare.settings"}
+        servers.append(
+            gunicorn("bench.bare.wsgi:application", BARE_PORT, bare_env, options)
+        )
+        wait_until_up(APP_PORT, "/healthz")
+        wait_until_up(BARE_PORT, "/")
+        pages = plan_pages(env, sessions["intake"][0])
+        print(
+            f"driving {len(pages)} pages, {options.seconds} s each: "
+            f"wrk -t{options.threads}"
+            f" -c{options.connections}; gunicorn {options.workers} sync workers; "
+            f"CONN_MAX_AGE={options.conn_max_age}"
+        )
+        with tempfile.TemporaryDirectory(prefix="bench-pages-") as scratch:
+            results = [drive(page, sessions, options, Path(scratch)) for page in pages]
+    finally:
+        for server in servers:
+            stop(server)
+    report(results, options)
+    print(f"whole run: {time.perf_counter() - started:.0f} s")
+    return 1 if any(r.errors or not r.requests for r in results) else 0
+
+
+def gunicorn(
+    app: str, port: int, env: dict[str, str], options: argparse.Namespace
+) -> subprocess.Popen[bytes]:
+    """The same gunicorn settings for the app and the bare baseline."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            app,
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(options.workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
+        cwd=benchdb.ROOT,
+        env=env,
+        start_new_session=True,  # its own process group: stopped as a whole
+    )
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def wait_until_up(port: int, path: str, *, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    request = urllib.request.Request(
+        f"http://{HOST}:{port}{path}", headers={"X-Forwarded-Proto": "https"}
+    )
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback
+                return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise SystemExit(f"the server on port {port} did not start")
+
+
+def plan_pages(env: dict[str, str], intake_session: dict[str, str]) -> list[Page]:
+    """The pages and what they need from the seeded database (read in this process)."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db.models import F
+
+    from screening.models import Clinic, Intake
+
+    clinic = Clinic.objects.get(slug=benchdb.CLINIC)
+    flagged = (
+        Intake.objects.filter(clinic=clinic, status="ready_for_review")
+        .exclude(current_screening__outcome="no_flags")
+        .order_by(
+            -(
+                F("current_screening__relative_count")
+                + F("current_screening__caution_count")
+            )
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    editable = list(
+        Intake.objects.filter(
+            clinic=clinic,
+            status__in=["in_progress", "ready_for_review"],
+            sections__kind="vitals",
+            sections__version=1,
+            sections__data__bp_diastolic__isnull=False,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if flagged is None or len(editable) < 2:
+        raise SystemExit("the seeded database has no flagged or editable intake")
+    # The section page of the last editable intake gives the body every POST sends
+    # (its values, at version 1); POSTs go to the others, one each.
+    vitals = "/intakes/{}/sections/vitals/"
+    body = form_body(vitals.format(editable[-1]), intake_session)
+    boundary = "benchboundary7MA4YWxkTrZu0gW"
+    return [
+        Page("bare hello (baseline)", "GET", ["/"], "", 200),
+        Page("worklist", "GET", ["/reviews/"], "clinician", 200),
+        Page(
+            "flagged summary", "GET", [f"/intakes/{flagged}/review/"], "clinician", 200
+        ),
+        Page(
+            "section GET (vitals)", "GET", [vitals.format(editable[0])], "intake", 200
+        ),
+        Page(
+            "section POST (vitals)",
+            "POST",
+            [vitals.format(pk) for pk in editable[:-1]],
+            "intake",
+            302,
+            body=body,
+            content_type="application/x-www-form-urlencoded",
+        ),
+        Page(
+            "JSON import POST",
+            "POST",
+            ["/intakes/import/"],
+            "intake",
+            302,
+            body=import_body(clinic.pk, boundary),
+            content_type=f"multipart/form-data; boundary={boundary}",
+        ),
+    ]
+
+
+class _FormFields(HTMLParser):
+    """What a browser submits for each <form> of a page (unchanged), form by form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[list[tuple[str, str]]] = []
+        self._fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._options: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self._fields = []
+        elif tag == "option" and self._select is not None:
+            self._options.append((a.get("value", ""), "selected" in a))
+        elif not a.get("name"):
+            return
+        elif tag == "input" and a.get("type") not in ("submit", "button", "file"):
+            checkable = a.get("type") in ("checkbox", "radio")
+            if not checkable or "checked" in a:
+                self._fields.append(
+                    (a["name"], a.get("value", "on" if checkable else ""))
+                )
+        elif tag == "textarea":
+            self._fields.append((a["name"], ""))
+        elif tag == "select":
+            self._select, self._options = a["name"], []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self._select is not None:
+            chosen = [v for v, selected in self._options if selected] or [
+                v for v, _ in self._options[:1]
+            ]
+            self._fields.append((self._select, chosen[0] if chosen else ""))
+            self._select = None
+        elif tag == "form":
+            self.forms.append(self._fields)
+
+
+def form_body(path: str, session: dict[str, str]) -> str:
+    """The urlencoded body of the page's form, as a browser posts it unchanged."""
+    from urllib.parse import urlencode
+
+    request = urllib.request.Request(
+        f"http://{HOST}:{APP_PORT}{path}",
+        headers={"X-Forwarded-Proto": "https", "Cookie": session["cookie_header"]},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        parser = _FormFields()
+        parser.feed(response.read().decode())
+    for fields in parser.forms:
+        if any(name == "version" for name, _ in fields):
+            # The CSRF token goes in the X-CSRFToken header, with the cookie.
+            return urlencode([(k, v) for k, v in fields if k != "csrfmiddlewaretoken"])
+    raise SystemExit(f"no section form on {path}")
+
+
+def import_body(clinic_id: int, boundary: str) -> str:
+    """A multipart upload of one small valid document; MRN_PLACEHOLDER is replaced by
+    a new MRN on every request (the Lua script)."""
+    from screening.services.generated_documents import (
+        GENERATED_UNTIL,
+        generated_document,
+    )
+
+    document, _ = generated_document(99, 1, until=GENERATED_UNTIL)
+    document["patient"] = {"mrn": "MRN_PLACEHOLDER"}
+    from screening.json_numbers import AnswerEncoder
+
+    text = json.dumps(document, cls=AnswerEncoder)
+    return (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="clinic"\r\n\r\n'
+        f"{clinic_id}\r\n"
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="files"; filename="intake.json"\r\n'
+        "Content-Type: application/json\r\n\r\n"
+        f"{text}\r\n"
+        f"--{boundary}--\r\n"
+    )
+
+
+def drive(
+    page: Page,
+    sessions: dict[str, list[dict[str, str]]],
+    options: argparse.Namespace,
+    scratch: Path,
+) -> Result:
+    """Warm the page up, then measure it; POSTs warm up on intakes of their own."""
+    split = len(page.paths) * 3 // 4 if len(page.paths) > 1 else len(page.paths)
+    wrk(
+        page,
+        page.paths[split:] or page.paths,
+        sessions,
+        options.warmup,
+        options,
+        scratch,
+    )
+    run = wrk(page, page.paths[:split], sessions, options.seconds, options, scratch)
+    line = next(
+        (x for x in run.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None
+    )
+    if line is None:
+        print(f"wrk failed on {page.name}:\n{run.stdout}{run.stderr}")
+        return Result(page, 0, 0, 0, 0, 1)
+    figures = json.loads(line.removeprefix("BENCH_RESULT "))
+    return Result(
+        page,
+        requests_per_second=figures["requests"] / max(figures["seconds"], 1e-9),
+        p50_ms=figures["p50_us"] / 1000,
+        p99_ms=figures["p99_us"] / 1000,
+        requests=figures["requests"],
+        errors=figures["errors"],
+    )
+
+
+def wrk(
+    page: Page,
+    paths: list[str],
+    sessions: dict[str, list[dict[str, str]]],
+    seconds: int,
+    options: argparse.Namespace,
+    scratch: Path,
+) -> subprocess.CompletedProcess[str]:
+    port = BARE_PORT if not page.role else APP_PORT
+    chosen = sessions.get(page.role, [])
+    config = {
+        "method": page.method,
+        "paths": paths,
+        "cookies": [s["cookie_header"] for s in chosen],
+        "csrf": [s["csrf_token"] for s in chosen],
+        "origin": f"https://{HOST}:{port}",
+        "body": page.body,
+        "content_type": page.content_type,
+        "expect": page.expect,
+        "threads": options.threads,
+    }
+    config_file = scratch / "page-config.lua"
+    config_file.write_text(f"return {to_lua(config)}\n")
+    command = [
+        "wrk",
+        f"-t{options.threads}",
+        f"-c{options.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LUA_DIR / "page.lua"),
+        f"http://{HOST}:{port}",
+        "--",
+        str(config_file),
+    ]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 120, check=False
+    )
+
+
+def to_lua(value: object) -> str:
+    """A Lua literal of a JSON-like value (wrk's LuaJIT has no JSON reader)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        # Byte escapes keep any character (quotes, CR LF of a multipart body) intact.
+        return (
+            '"'
+            + "".join(
+                chr(b) if 32 <= b < 127 and chr(b) not in '"\\' else f"\\{b:03d}"
+                for b in value.encode()
+            )
+            + '"'
+        )
+    if isinstance(value, list):
+        return "{" + ", ".join(to_lua(item) for item in value) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {to_lua(v)}" for k, v in value.items()) + "}"
+    raise TypeError(type(value))
+
+
+def report(results: list[Result], options: argparse.Namespace) -> None:
+    bare = results[0].p50_ms or float("nan")
+    cpu = os.cpu_count()
+    print(
+        f"\nmachine: {cpu} CPUs, {os.uname().sysname} {os.uname().release}; "
+        f"{options.intakes} intakes; wrk -t{options.threads} -c{options.connections}"
+        f" -d{options.seconds}s per page"
+    )
+    header = (
+        f"{'page':26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>10} "
+        f"{'p50/bare':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        ratio = r.p50_ms / bare
+        error_share = f"{r.errors}/{r.requests}" if r.requests else "no requests"
+        mark = "" if ratio <= GOAL_RATIO or r is results[0] else "  over goal"
+        print(
+            f"{r.page.name:26} {r.requests_per_second:8.1f} {r.p50_ms:8.2f} "
+            f"{r.p99_ms:8.2f} {error_share:>10} {ratio:8.1f}x{mark}"
+        )
+    print(f"goal: p50 <= {GOAL_RATIO:.1f}x the bare view's")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
