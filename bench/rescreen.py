@@ -2,13 +2,15 @@
 
 Usage:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/intake_screening \\
-        .venv/bin/python bench/rescreen.py [--intakes 10000] [--batch-size 500]
+        .venv/bin/python bench/rescreen.py [--intakes 10000] [--batch-size 500] \\
+        [--processes 2]
 
 It creates a throwaway test database (test_<name>, destroyed afterwards), stores the
 intakes with bulk inserts (the shipped clinic test cases, cycled, BP varied), publishes
 a clinic version and times the job as the worker runs it: batches of open intakes,
-documents built in memory, screened, Screening rows bulk-inserted, the intakes' current
-screening moved in one UPDATE, one audit row per batch. Setup is not timed.
+documents built in memory, screened in --processes engine processes, Screening rows
+copied in, the intakes' current screening moved in one UPDATE, one audit row per
+batch. Setup is not timed.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def store_intakes(clinic: Clinic, count: int, user: object) -> None:
     )
 
 
-def run(count: int, batch_size: int) -> None:
+def run(count: int, batch_size: int, processes: int) -> None:
     clinic = Clinic.objects.create(name="Bench clinic", slug="bench")
     author, approver = (
         get_user_model().objects.create(username=name)
@@ -129,12 +131,15 @@ def run(count: int, batch_size: int) -> None:
     RescreenJob.objects.filter(pk=job.pk).update(batch_size=batch_size)
 
     started = time.perf_counter()
-    job = rescreen.do_run_rescreen_job(job.pk)
+    job = rescreen.do_run_rescreen_job(job.pk, processes=processes)
     seconds = time.perf_counter() - started
 
     assert job.done == count, (job.done, count)  # noqa: S101 - a bench sanity check
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    print(f"intakes: {count}, batch size {batch_size}, batches {job.batches}")
+    print(
+        f"intakes: {count}, batch size {batch_size}, batches {job.batches}, "
+        f"engine processes {processes}"
+    )
     print(f"re-screen: {seconds:.2f} s = {count / seconds:.0f} intakes/s")
     print(
         f"impact preview (two screenings each): {preview_seconds:.2f} s = "
@@ -146,6 +151,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--intakes", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=rescreen.DEFAULT_BATCH_SIZE)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="engine processes of the job (RESCREEN_PROCESSES; default: the CPUs)",
+    )
     options = parser.parse_args()
     if not DATABASE_URL_SET:
         print(
@@ -154,7 +165,7 @@ def main() -> int:
         return 2
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        run(options.intakes, options.batch_size)
+        run(options.intakes, options.batch_size, options.processes)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0

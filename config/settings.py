@@ -6,6 +6,7 @@ off the HTTPS-only settings. Without it, SECRET_KEY, ALLOWED_HOSTS and DATABASE_
 all be set.
 """
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -230,6 +231,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Processes a re-screen job runs the engine in (the worker forks them per job): one
+# per CPU of the worker's host by default (docs/scaling.md).
+RESCREEN_PROCESSES = env.int("RESCREEN_PROCESSES", default=os.cpu_count() or 1)
 
 # Exception reports mask every POST value, not only sensitive_post_parameters.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "screening.logs.MaskAllPostFilter"

@@ -22,3 +22,5 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No forked engine workers inside test transactions; a test asks for them by name.
+RESCREEN_PROCESSES = 1

@@ -4,20 +4,39 @@ Runs in the background (screening/tasks.py) and is resumable: the job row's curs
 last intake id done) is committed with each batch, so a worker killed mid-run leaves a
 job that a resumed run finishes from where it stopped. Each batch is one transaction:
 its Screening rows, the intakes' current screening, the cursor and one audit row.
+
+Speed (bench/rescreen.py; 100,000 intakes within a minute on 2 cores): the engine runs
+in RESCREEN_PROCESSES worker processes while this process reads the next batch, and
+the Screening rows go in with COPY on PostgreSQL (bulk_create would quote every JSON
+result as text, which costs more than the engine).
 """
 
+import json
 import logging
+import multiprocessing
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from screening import audit
+from screening.json_numbers import AnswerDecoder
 from screening.models import (
     Clinic,
     Intake,
@@ -90,9 +109,13 @@ class RescreenJobTakenError(Exception):
 
 
 def do_run_rescreen_job(
-    job_id: int, *, after_batch: Callable[[int], None] | None = None
+    job_id: int,
+    *,
+    after_batch: Callable[[int], None] | None = None,
+    processes: int | None = None,
 ) -> RescreenJob:
-    """Run (or resume) a job to the end. `after_batch` is called after each commit."""
+    """Run (or resume) a job to the end. `after_batch` is called after each commit;
+    `processes` (default RESCREEN_PROCESSES) run the engine."""
     job = RescreenJob.objects.select_related("ruleset", "clinic").get(pk=job_id)
     if job.is_finished:
         return job
@@ -104,30 +127,61 @@ def do_run_rescreen_job(
         attempts=F("attempts") + 1,
     )
     engine_ruleset = rulesets.get_engine_ruleset(job.ruleset)
+    processes = processes or settings.RESCREEN_PROCESSES
     batch_number = 0
-    while True:
-        job.refresh_from_db()
-        batch = load_batch(job.clinic, after=job.cursor, size=job.batch_size)
-        if not batch:
-            break
-        try:
-            _screen_batch(job, batch, engine_ruleset)
-        except RescreenJobTakenError:
-            logger.info("re-screen job %s is run by another worker", job.pk)
-            return job
-        batch_number += 1
-        if after_batch is not None:
-            after_batch(batch_number)
+    with _engine(engine_ruleset, processes=processes) as screen:
+        batch = _read_batch(job.clinic, after=job.cursor, size=job.batch_size)
+        while batch:
+            results = screen(batch)
+            # Read the next batch while the workers screen this one.
+            upcoming = (
+                _read_batch(job.clinic, after=batch[-1][0].pk, size=job.batch_size)
+                if processes > 1
+                else None
+            )
+            job.refresh_from_db()
+            try:
+                _screen_batch(job, [intake for intake, _ in batch], results())
+            except RescreenJobTakenError:
+                logger.info("re-screen job %s is run by another worker", job.pk)
+                return job
+            batch_number += 1
+            if after_batch is not None:
+                after_batch(batch_number)
+            if upcoming is None:
+                upcoming = _read_batch(
+                    job.clinic, after=batch[-1][0].pk, size=job.batch_size
+                )
+            batch = upcoming
     return _finish(job)
 
 
-def load_batch(
-    clinic: Clinic, *, after: int, size: int
-) -> list[tuple[Intake, dict[str, Any]]]:
-    """The next open intakes after an id, each with its intake/1 document.
+# A section as stored: kind, version, and its data and missing reasons as JSON text.
+SectionRow = tuple[str, int, str | None, str | None]
+StoredBatch = list[tuple[Intake, list[SectionRow]]]
 
-    Sections are read in one query over the batch's id range, not a prefetch's
-    IN list of every id: the range is what the batch covers anyway.
+
+class _StoredSection(NamedTuple):
+    """What intake_document() reads of a section, without a model instance each."""
+
+    kind: str
+    data: Any
+    missing_reasons: dict[str, str]
+    version: int
+
+    @property
+    def is_saved(self) -> bool:
+        return self.version > 0
+
+
+def _read_batch(clinic: Clinic, *, after: int, size: int) -> StoredBatch:
+    """The next open intakes after an id, each with its sections' rows.
+
+    Sections are read in one query over the batch's id range, not a prefetch's IN list
+    of every id: the range is what the batch covers anyway. Their JSON stays text here,
+    to be parsed where the document is built (a worker process, when there are
+    several): parsing and a model instance per section cost about what the engine
+    does.
     """
     intakes = list(
         open_intakes(clinic)
@@ -137,29 +191,94 @@ def load_batch(
     )
     if not intakes:
         return []
-    sections: dict[int, list[IntakeSection]] = defaultdict(list)
-    for section in IntakeSection.objects.filter(
-        intake_id__gte=intakes[0].pk, intake_id__lte=intakes[-1].pk
-    ).only("intake_id", "kind", "data", "missing_reasons", "version"):
-        sections[section.intake_id].append(section)
-    return [
-        (intake, documents.intake_document(intake, sections[intake.pk]))
-        for intake in intakes
+    rows: dict[int, list[SectionRow]] = defaultdict(list)
+    for intake_id, *row in (
+        IntakeSection.objects.filter(
+            intake_id__gte=intakes[0].pk, intake_id__lte=intakes[-1].pk
+        )
+        .annotate(
+            data_text=Cast("data", TextField()),
+            reasons_text=Cast("missing_reasons", TextField()),
+        )
+        .values_list("intake_id", "kind", "version", "data_text", "reasons_text")
+    ):
+        rows[intake_id].append(tuple(row))  # type: ignore[arg-type]
+    return [(intake, rows[intake.pk]) for intake in intakes]
+
+
+def _document(
+    intake: Intake, rows: list[SectionRow], decode: Callable[[str], Any]
+) -> dict[str, Any]:
+    sections = [
+        _StoredSection(
+            kind,
+            None if data is None else decode(data),
+            json.loads(reasons) if reasons and reasons != "{}" else {},
+            version,
+        )
+        for kind, version, data, reasons in rows
     ]
+    return documents.intake_document(intake, sections)  # type: ignore[arg-type]
+
+
+def load_batch(
+    clinic: Clinic, *, after: int, size: int
+) -> list[tuple[Intake, dict[str, Any]]]:
+    """The next open intakes after an id, each with its intake/1 document."""
+    decode = AnswerDecoder().decode
+    return [
+        (intake, _document(intake, rows, decode))
+        for intake, rows in _read_batch(clinic, after=after, size=size)
+    ]
+
+
+def _screen_stored(batch: StoredBatch, ruleset: Any) -> list[tuple[str, Any]]:
+    decode = AnswerDecoder().decode
+    return [
+        screenings.run_engine(_document(intake, rows, decode), ruleset)
+        for intake, rows in batch
+    ]
+
+
+# The compiled ruleset the worker processes screen with, set before they are forked:
+# they inherit it rather than unpickle the engine's objects.
+_worker_ruleset: Any = None
+
+
+def _screen_in_worker(batch: StoredBatch) -> list[tuple[str, Any]]:
+    return _screen_stored(batch, _worker_ruleset)
+
+
+@contextmanager
+def _engine(
+    ruleset: Any, *, processes: int
+) -> Iterator[Callable[[StoredBatch], Callable[[], list[tuple[str, Any]]]]]:
+    """screen(batch) starts screening a batch and returns a function that gives the
+    results in order: here when it is called, or split between forked worker
+    processes (they build the documents and run the engine; no database)."""
+    if processes <= 1:
+        yield lambda batch: lambda: _screen_stored(batch, ruleset)
+        return
+    global _worker_ruleset
+    _worker_ruleset = ruleset
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+
+        def screen(batch: StoredBatch) -> Callable[[], list[tuple[str, Any]]]:
+            size = -(-len(batch) // processes)
+            chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
+            pending = pool.map_async(_screen_in_worker, chunks)
+            return lambda: [result for part in pending.get() for result in part]
+
+        yield screen
 
 
 def _screen_batch(
-    job: RescreenJob,
-    batch: list[tuple[Intake, dict[str, Any]]],
-    engine_ruleset: Any,
+    job: RescreenJob, batch: list[Intake], outcomes: list[tuple[str, Any]]
 ) -> None:
-    # The engine runs outside the transaction: it reads nothing from the database.
+    # The engine ran outside the transaction: it reads nothing from the database.
     screened_at = timezone.now()
-    results = [
-        (intake, screenings.run_engine(document, engine_ruleset))
-        for intake, document in batch
-    ]
-    first, last = batch[0][0].pk, batch[-1][0].pk
+    results = list(zip(batch, outcomes, strict=True))
+    first, last = batch[0].pk, batch[-1].pk
     with transaction.atomic():
         # Compare-and-swap on the cursor: of two runs of a job only one commits a batch.
         claimed = RescreenJob.objects.filter(pk=job.pk, cursor=job.cursor).update(
@@ -189,9 +308,9 @@ def _screen_batch(
             for intake, (outcome, result) in results
             if (intake.pk, intake.version) not in done_before
         ]
-        # ignore_conflicts: a save racing this batch may have screened the same intake
-        # version under this ruleset a moment ago; the unique constraint keeps one.
-        Screening.objects.bulk_create(new, ignore_conflicts=True)
+        # A save racing this batch may have screened the same intake version under this
+        # ruleset a moment ago; the unique constraint keeps one.
+        _insert_ignoring_conflicts(new)
         _point_intakes_at(job.ruleset, first=first, last=last)
         RescreenJob.objects.filter(pk=job.pk).update(
             screened=F("screened") + len(new),
@@ -212,6 +331,56 @@ def _screen_batch(
                 "last_id": last,
             },
         )
+
+
+SCREENING_COLUMNS = (
+    "intake_id",
+    "intake_version",
+    "ruleset_id",
+    "ruleset_version",
+    "outcome",
+    "absolute_count",
+    "relative_count",
+    "caution_count",
+    "not_evaluable_count",
+    "result",
+    "screened_at",
+)
+
+
+def _insert_ignoring_conflicts(rows: list[Screening]) -> None:
+    """Insert screenings, skipping any already stored for that intake version and
+    ruleset. PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT
+    DO NOTHING; elsewhere bulk_create(ignore_conflicts=True)."""
+    if connection.vendor != "postgresql":
+        Screening.objects.bulk_create(rows, ignore_conflicts=True)
+        return
+    from psycopg.types.json import Jsonb
+
+    columns = ", ".join(SCREENING_COLUMNS)
+    encode = Screening._meta.get_field("result").encoder
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE rescreen_batch ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {columns} FROM screening_screening WITH NO DATA"
+        )
+        raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
+        with raw.copy(f"COPY rescreen_batch ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        Jsonb(row.result, dumps=lambda v: json.dumps(v, cls=encode))
+                        if name == "result"
+                        else getattr(row, name)
+                        for name in SCREENING_COLUMNS
+                    ]
+                )
+        cursor.execute(
+            f"INSERT INTO screening_screening ({columns}) "  # noqa: S608
+            f"SELECT {columns} FROM rescreen_batch "
+            "ON CONFLICT (intake_id, intake_version, ruleset_id) DO NOTHING"
+        )
+        cursor.execute("DROP TABLE rescreen_batch")
 
 
 def _point_intakes_at(ruleset: RulesetVersion, *, first: int, last: int) -> None:
