@@ -171,6 +171,7 @@ def gunicorn(
             "warning",
             "--timeout",
             "60",
+            "--no-control-socket",  # gunicorn's default path is one per machine
         ],
         cwd=benchdb.ROOT,
         env=env,
