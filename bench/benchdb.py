@@ -42,6 +42,13 @@ def recreate_database(name: str) -> str:
     return database_url(name)
 
 
+def drop_database(name: str) -> None:
+    if not name.startswith("intake_bench"):
+        raise SystemExit("benchmark database names start with intake_bench")
+    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def production_env(url: str, **extra: str) -> dict[str, str]:
     """Production settings (no DEBUG) on the benchmark database, behind a proxy that
     sets X-Forwarded-Proto (the load tool plays the proxy, security.md §2.3)."""

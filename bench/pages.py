@@ -29,6 +29,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import benchdb
 
 HOST = "127.0.0.1"  # loopback only
-APP_PORT, BARE_PORT = 8741, 8742
+# Free loopback ports, chosen at start (two runs on one machine never collide).
+APP_PORT = BARE_PORT = 0
 DATABASE = "intake_bench_pages"
 GOAL_RATIO = 2.0
 LUA_DIR = Path(__file__).resolve().parent / "lua"
@@ -103,12 +105,27 @@ def main() -> int:
         print("wrk is not installed: sudo apt-get install wrk (Debian package wrk)")
         return 2
     started = time.perf_counter()
+    # A smoke run (CI) has a database of its own, dropped at the end.
+    database = f"intake_bench_smoke_{os.getpid()}" if options.smoke else DATABASE
     if options.reuse:
-        url = benchdb.database_url(DATABASE)
+        url = benchdb.database_url(database)
     else:
-        url = benchdb.recreate_database(DATABASE)
+        url = benchdb.recreate_database(database)
         seeded = benchdb.seed(url, options.intakes)
         print(f"seeded {options.intakes} intakes in {seeded:.1f} s")
+    try:
+        results = run(url, options)
+    finally:
+        if options.smoke:
+            benchdb.drop_database(database)
+    report(results, options)
+    print(f"whole run: {time.perf_counter() - started:.0f} s")
+    return 1 if any(r.errors or not r.requests for r in results) else 0
+
+
+def run(url: str, options: argparse.Namespace) -> list[Result]:
+    global APP_PORT, BARE_PORT
+    APP_PORT, BARE_PORT = free_port(), free_port()
     env = benchdb.production_env(url, CONN_MAX_AGE=str(options.conn_max_age))
     benchdb.manage("collectstatic", "--noinput", "-v0", env=env)
     sessions = {
@@ -136,19 +153,23 @@ def main() -> int:
         wait_until_up(BARE_PORT, "/")
         pages = plan_pages(env, sessions["intake"][0])
         print(
+            f"app on {HOST}:{APP_PORT}, bare on {HOST}:{BARE_PORT}; "
             f"driving {len(pages)} pages, {options.seconds} s each: "
             f"wrk -t{options.threads}"
             f" -c{options.connections}; gunicorn {options.workers} sync workers; "
             f"CONN_MAX_AGE={options.conn_max_age}"
         )
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as scratch:
-            results = [drive(page, sessions, options, Path(scratch)) for page in pages]
+            return [drive(page, sessions, options, Path(scratch)) for page in pages]
     finally:
         for server in servers:
             stop(server)
-    report(results, options)
-    print(f"whole run: {time.perf_counter() - started:.0f} s")
-    return 1 if any(r.errors or not r.requests for r in results) else 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
 
 
 def gunicorn(
