@@ -46,6 +46,11 @@ else:
     DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind pgbouncer in transaction mode a server-side cursor (QuerySet.iterator()) would
+# outlive its transaction's server connection: turn them off there (docs/scaling.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 
 CSRF_TRUSTED_ORIGINS = [
     f"{'https' if HTTPS_ONLY else 'http'}://{host}"
