@@ -1,8 +1,10 @@
+import contextlib
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from django_otp.oath import totp
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from screening.models import Intake, SignOff
 from screening.services import reviews
@@ -31,6 +33,17 @@ def focused_name(page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.name")
 
 
+def assert_focus_on(page, name: str, message: str = "") -> None:
+    """The browser applies `autofocus` a frame after the load event: wait for it."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            "name => document.activeElement && document.activeElement.name === name",
+            arg=name,
+            timeout=5000,
+        )
+    assert focused_name(page) == name, message
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_it_reviews_and_signs_with_the_keyboard(live_server, page, login, clinic):
@@ -54,7 +67,7 @@ def test_it_reviews_and_signs_with_the_keyboard(live_server, page, login, clinic
     # note, Enter acknowledges; the page comes back with the next item focused.
     open_items = len(list(reviews.review_items(intake.current_screening)))
     for done in range(open_items):
-        assert focused_name(page) == "reason_code", f"after {done} acknowledgements"
+        assert_focus_on(page, "reason_code", f"after {done} acknowledgements")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Tab")
         assert focused_name(page) == "note"
@@ -64,7 +77,7 @@ def test_it_reviews_and_signs_with_the_keyboard(live_server, page, login, clinic
     assert page.get_by_text("Every flag is acknowledged").is_visible()
 
     # Disposition: Space picks "proceed", Tab to the rationale, Tab to the button.
-    assert focused_name(page) == "decision"
+    assert_focus_on(page, "decision")
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
     page.keyboard.type("No contraindication outweighs the benefit; monitor BP.")
@@ -73,7 +86,7 @@ def test_it_reviews_and_signs_with_the_keyboard(live_server, page, login, clinic
         page.keyboard.press("Enter")
 
     # Re-authenticate and sign: password, then the next authenticator code.
-    assert focused_name(page) == "password"
+    assert_focus_on(page, "password")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Tab")
     page.keyboard.type(next_code(device))
