@@ -1,19 +1,22 @@
-"""Create the demo clinic, one user per role and the default ruleset (development only).
+"""Create the demo clinic: users per role, demo intakes, the default ruleset (DEBUG).
 
 The demo clinician and rule admins get confirmed TOTP devices, and their otpauth:// URIs
 are printed beside the logins: 2FA is exercised in the demo, never bypassed.
 """
 
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.middleware import MFA_ROLES
-from screening.models import Clinic, Membership
+from screening.models import Clinic, ClinicTestCase, Membership
 from screening.services import rulesets
 
 DEMO_USERS = [
@@ -23,6 +26,8 @@ DEMO_USERS = [
     ("ruleadmin2", Membership.Role.RULE_ADMIN, "Second rule admin (approves drafts)"),
     ("auditor", Membership.Role.AUDITOR, "Auditor"),
 ]
+DEMO_INTAKES = 24
+CLINIC_TEST_CASES = Path(settings.BASE_DIR) / "fixtures" / "clinic_test_cases"
 DEMO_PASSWORD_SUFFIX = "-demo-passphrase"  # noqa: S105 - printed demo logins
 
 
@@ -58,9 +63,33 @@ class Command(BaseCommand):
                     )
                     uri = device.config_url
                 logins.append((label, username, password, uri))
+        self._add_demo_data(clinic)
         self.stdout.write("Demo Clinic is ready. Log in at http://127.0.0.1:8000/ as:")
         for label, username, password, uri in logins:
             self.stdout.write(f"  {label:38} {username:12} {password}")
             if uri:
                 # Add this to an authenticator app (or compute codes from it).
                 self.stdout.write(f"  {'':38} TOTP: {uri}")
+        self.stdout.write(
+            "Current TOTP code for a demo user: "
+            "DEBUG=true .venv/bin/python manage.py demo_totp USERNAME"
+        )
+
+    def _add_demo_data(self, clinic: Clinic) -> None:
+        """Generated patients with screened intakes, and the clinic's rule test set."""
+        if not clinic.intakes.exists():
+            call_command(
+                "generate_intakes",
+                DEMO_INTAKES,
+                clinic=clinic.slug,
+                seed=7,
+                processes=1,
+                stderr=StringIO(),
+            )
+        if not ClinicTestCase.objects.filter(clinic=clinic).exists():
+            call_command(
+                "load_clinic_test_cases",
+                str(CLINIC_TEST_CASES),
+                clinic=clinic.slug,
+                stdout=StringIO(),
+            )
