@@ -77,9 +77,6 @@ COLUMNS: Final[dict[type[Model], tuple[str, ...]]] = {
         "not_evaluable_count", "result", "screened_at",
     ),
 }  # fmt: skip
-JSON_COLUMNS: Final = frozenset(
-    {"data", "missing_reasons", "confirmed_warnings", "result"}
-)
 SECTION_COUNT: Final = len(SECTIONS)
 
 # The compiled ruleset the batch builder screens with: set once per run in the parent,
@@ -454,6 +451,5 @@ def _write_batch(
             "last_patient_id": patient_first + batch.plan.count - 1,
             "screened": batch.plan.count,
             "ruleset_version": ruleset.label,
-            "origin": ORIGIN,
         },
     )

@@ -36,7 +36,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from screening import audit
-from screening.json_numbers import AnswerDecoder
+from screening.json_numbers import AnswerDecoder, AnswerEncoder
 from screening.models import (
     Clinic,
     Intake,
@@ -131,14 +131,15 @@ def do_run_rescreen_job(
     batch_number = 0
     with _engine(engine_ruleset, processes=processes) as screen:
         batch = _read_batch(job.clinic, after=job.cursor, size=job.batch_size)
+        results = screen(batch)
         while batch:
-            results = screen(batch)
-            # Read the next batch while the workers screen this one.
-            upcoming = (
-                _read_batch(job.clinic, after=batch[-1][0].pk, size=job.batch_size)
-                if processes > 1
-                else None
-            )
+            upcoming, upcoming_results = [], None
+            if processes > 1:
+                # The workers screen the next batch while this one is written.
+                upcoming = _read_batch(
+                    job.clinic, after=batch[-1][0].pk, size=job.batch_size
+                )
+                upcoming_results = screen(upcoming)
             job.refresh_from_db()
             try:
                 _screen_batch(job, [intake for intake, _ in batch], results())
@@ -148,11 +149,12 @@ def do_run_rescreen_job(
             batch_number += 1
             if after_batch is not None:
                 after_batch(batch_number)
-            if upcoming is None:
+            if upcoming_results is None:
                 upcoming = _read_batch(
                     job.clinic, after=batch[-1][0].pk, size=job.batch_size
                 )
-            batch = upcoming
+                upcoming_results = screen(upcoming)
+            batch, results = upcoming, upcoming_results
     return _finish(job)
 
 
@@ -232,12 +234,34 @@ def load_batch(
     ]
 
 
-def _screen_stored(batch: StoredBatch, ruleset: Any) -> list[tuple[str, Any]]:
+class _Screened(NamedTuple):
+    """One intake's screening as the batch writes it."""
+
+    outcome: str
+    ruleset_version: str
+    counts: dict[str, int]
+    # The result; on PostgreSQL already its JSON text, which COPY takes as it is.
+    result: Any
+
+
+def _screen_stored(
+    batch: StoredBatch, ruleset: Any, *, as_text: bool
+) -> list[_Screened]:
     decode = AnswerDecoder().decode
-    return [
-        screenings.run_engine(_document(intake, rows, decode), ruleset)
-        for intake, rows in batch
-    ]
+    screened = []
+    for intake, rows in batch:
+        outcome, result = screenings.run_engine(
+            _document(intake, rows, decode), ruleset
+        )
+        screened.append(
+            _Screened(
+                outcome,
+                result["ruleset_version"],
+                screenings.screening_counts(result),
+                json.dumps(result, cls=AnswerEncoder) if as_text else result,
+            )
+        )
+    return screened
 
 
 # The compiled ruleset the worker processes screen with, set before they are forked:
@@ -245,35 +269,39 @@ def _screen_stored(batch: StoredBatch, ruleset: Any) -> list[tuple[str, Any]]:
 _worker_ruleset: Any = None
 
 
-def _screen_in_worker(batch: StoredBatch) -> list[tuple[str, Any]]:
-    return _screen_stored(batch, _worker_ruleset)
+def _screen_in_worker(batch: StoredBatch, as_text: bool) -> list[_Screened]:
+    return _screen_stored(batch, _worker_ruleset, as_text=as_text)
 
 
 @contextmanager
 def _engine(
     ruleset: Any, *, processes: int
-) -> Iterator[Callable[[StoredBatch], Callable[[], list[tuple[str, Any]]]]]:
+) -> Iterator[Callable[[StoredBatch], Callable[[], list[_Screened]]]]:
     """screen(batch) starts screening a batch and returns a function that gives the
     results in order: here when it is called, or split between forked worker
-    processes (they build the documents and run the engine; no database)."""
+    processes (they build the documents, run the engine and serialise the results;
+    no database)."""
+    as_text = connection.vendor == "postgresql"
     if processes <= 1:
-        yield lambda batch: lambda: _screen_stored(batch, ruleset)
+        yield lambda batch: lambda: _screen_stored(batch, ruleset, as_text=as_text)
         return
     global _worker_ruleset
     _worker_ruleset = ruleset
     with multiprocessing.get_context("fork").Pool(processes) as pool:
 
-        def screen(batch: StoredBatch) -> Callable[[], list[tuple[str, Any]]]:
-            size = -(-len(batch) // processes)
-            chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
-            pending = pool.map_async(_screen_in_worker, chunks)
+        def screen(batch: StoredBatch) -> Callable[[], list[_Screened]]:
+            size = max(1, -(-len(batch) // processes))
+            chunks = [
+                (batch[i : i + size], as_text) for i in range(0, len(batch), size)
+            ]
+            pending = pool.starmap_async(_screen_in_worker, chunks)
             return lambda: [result for part in pending.get() for result in part]
 
         yield screen
 
 
 def _screen_batch(
-    job: RescreenJob, batch: list[Intake], outcomes: list[tuple[str, Any]]
+    job: RescreenJob, batch: list[Intake], outcomes: list[_Screened]
 ) -> None:
     # The engine ran outside the transaction: it reads nothing from the database.
     screened_at = timezone.now()
@@ -299,13 +327,13 @@ def _screen_batch(
                 intake=intake,
                 intake_version=intake.version,
                 ruleset=job.ruleset,
-                ruleset_version=result["ruleset_version"],
-                outcome=outcome,
-                result=result,
+                ruleset_version=screened.ruleset_version,
+                outcome=screened.outcome,
+                result=screened.result,
                 screened_at=screened_at,
-                **screenings.screening_counts(result),
+                **screened.counts,
             )
-            for intake, (outcome, result) in results
+            for intake, screened in results
             if (intake.pk, intake.version) not in done_before
         ]
         # A save racing this batch may have screened the same intake version under this
@@ -351,14 +379,12 @@ SCREENING_COLUMNS = (
 def _insert_ignoring_conflicts(rows: list[Screening]) -> None:
     """Insert screenings, skipping any already stored for that intake version and
     ruleset. PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT
-    DO NOTHING; elsewhere bulk_create(ignore_conflicts=True)."""
+    DO NOTHING (each row's `result` is its JSON text there); elsewhere
+    bulk_create(ignore_conflicts=True)."""
     if connection.vendor != "postgresql":
         Screening.objects.bulk_create(rows, ignore_conflicts=True)
         return
-    from psycopg.types.json import Jsonb
-
     columns = ", ".join(SCREENING_COLUMNS)
-    encode = Screening._meta.get_field("result").encoder
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE rescreen_batch ON COMMIT DROP AS "  # noqa: S608
@@ -367,14 +393,7 @@ def _insert_ignoring_conflicts(rows: list[Screening]) -> None:
         raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
         with raw.copy(f"COPY rescreen_batch ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(
-                    [
-                        Jsonb(row.result, dumps=lambda v: json.dumps(v, cls=encode))
-                        if name == "result"
-                        else getattr(row, name)
-                        for name in SCREENING_COLUMNS
-                    ]
-                )
+                copy.write_row([getattr(row, name) for name in SCREENING_COLUMNS])
         cursor.execute(
             f"INSERT INTO screening_screening ({columns}) "  # noqa: S608
             f"SELECT {columns} FROM rescreen_batch "
