@@ -479,8 +479,10 @@ def to_lua(value: object) -> str:
 def report(results: list[Result], options: argparse.Namespace) -> None:
     bare = results[0].p50_ms or float("nan")
     cpu = os.cpu_count()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"\nmachine: {cpu} CPUs, {os.uname().sysname} {os.uname().release}; "
+        f"\nmachine: {cpu} CPUs, load average {load} (shared: figures move with it),"
+        f" {os.uname().sysname} {os.uname().release}; "
         f"{options.intakes} intakes; wrk -t{options.threads} -c{options.connections}"
         f" -d{options.seconds}s per page"
     )

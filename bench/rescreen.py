@@ -141,6 +141,8 @@ def run(count: int, batch_size: int, processes: int) -> None:
         f"engine processes {processes}"
     )
     print(f"re-screen: {seconds:.2f} s = {count / seconds:.0f} intakes/s")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load} after the run")
     print(
         f"impact preview (two screenings each): {preview_seconds:.2f} s = "
         f"{count / preview_seconds:.0f} intakes/s"

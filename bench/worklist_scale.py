@@ -101,6 +101,8 @@ def measure(session: dict[str, str], *, runs: int) -> None:
     print(
         f"clinic intakes: {total}, ready for review: {ready}; {runs} runs per variant"
     )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load}")
     print(f"{'variant':42} {'request p50':>11} {'p95':>7} {'query p50':>10} {'p95':>7}")
     plans = {}
     for name, (filters, query) in variants.items():
