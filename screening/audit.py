@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from screening import permissions
 from screening.logs import current_request
-from screening.models import AuditEvent, Clinic, Membership, Patient
+from screening.models import AuditEvent, Clinic, Intake, Membership, Patient
 
 
 class Event(models.TextChoices):
@@ -212,6 +212,12 @@ def record(
     return event
 
 
+def record_for_intake(action: str, intake: Intake, **fields: Any) -> AuditEvent:
+    """record() for an event about an intake: its clinic, patient and version."""
+    fields.setdefault("object_version", intake.version)
+    return record(action, clinic=intake.clinic, patient=intake.patient, **fields)
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex
 
@@ -246,29 +252,7 @@ def find_chain_break() -> tuple[str | None, int, AuditEvent | None]:
 
 # Cells starting with these are formulas in spreadsheet programs (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "activity_at",
-    "actor_id",
-    "actor_username",
-    "actor_role",
-    "clinic_id",
-    "patient_id",
-    "data_category",
-    "action",
-    "object_type",
-    "object_id",
-    "object_version",
-    "detail",
-    "outcome",
-    "reason",
-    "request_id",
-    "source_ip",
-    "user_agent_hash",
-    "prev_hash",
-    "row_hash",
-)
+EXPORT_COLUMNS = (*_HASHED_FIELDS, "row_hash")
 
 
 def csv_cell(value: Any) -> str:

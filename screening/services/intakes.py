@@ -107,12 +107,11 @@ def do_save_section(
         saved_by=by,
         saved_at=now,
     )
-    audit.record(
+    audit.record_for_intake(
         "intake.updated",
+        intake,
         actor=by,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=revision,
         category=section.kind,
         object_version=section.version,
@@ -148,15 +147,13 @@ def do_set_intake_date(
     if not changed:
         raise StaleEditError
     intake.refresh_from_db()
-    audit.record(
+    audit.record_for_intake(
         "intake.updated",
+        intake,
         actor=by,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=intake,
         category="intake",
-        object_version=intake.version,
     )
     screenings.do_screen_intake(intake, by=by, request=request)
     return intake
@@ -170,13 +167,11 @@ def do_mark_ready_for_review(intake: Intake, *, by: Any, request: Any = None) ->
         status=Intake.Status.READY_FOR_REVIEW, updated_at=timezone.now()
     )
     intake.refresh_from_db(fields=["status", "updated_at"])
-    audit.record(
+    audit.record_for_intake(
         "intake.updated",
+        intake,
         actor=by,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=intake,
         category="intake",
-        object_version=intake.version,
     )

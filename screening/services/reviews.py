@@ -140,15 +140,13 @@ def do_acknowledge(
         acknowledged_at=timezone.now(),
     )
     # Ids only: a rule code can itself reveal a clinical fact.
-    audit.record(
+    audit.record_for_intake(
         "review.acknowledged",
+        intake,
         actor=by,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=ack,
         category="screening_summary",
-        object_version=intake.version,
     )
     return ack
 
@@ -187,15 +185,13 @@ def do_set_disposition(
         decided_by=by,
         decided_at=timezone.now(),
     )
-    audit.record(
+    audit.record_for_intake(
         "review.acknowledged",
+        intake,
         actor=by,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=disposition,
         category="screening_summary",
-        object_version=intake.version,
     )
     return disposition
 
@@ -268,15 +264,13 @@ def do_sign_off(
     Intake.objects.filter(pk=intake.pk).update(
         status=Intake.Status.SIGNED, updated_at=signed_at
     )
-    audit.record(
+    audit.record_for_intake(
         "review.signed",
+        intake,
         actor=by,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=signoff,
         category="signoff",
-        object_version=intake.version,
         detail={"ruleset_version": screening.ruleset_version},
     )
     return signoff

@@ -70,15 +70,13 @@ def do_screen_intake(intake: Intake, *, by: Any, request: Any = None) -> Screeni
     )
     Intake.objects.filter(pk=intake.pk).update(current_screening=screening)
     intake.current_screening = screening
-    audit.record(
+    audit.record_for_intake(
         "intake.screened",
+        intake,
         actor=by,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=screening,
         category="screening_summary",
-        object_version=intake.version,
         detail={"ruleset_version": result["ruleset_version"]},
     )
     return screening

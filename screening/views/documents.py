@@ -48,11 +48,10 @@ def intake_import_report(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("position")
     )
     # One row per page view (security.md T-AUD-01); batch_size says how much it showed.
-    audit.record(
+    audit.record_for_intake(
         "intake.viewed",
+        intake,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=intake,
         category="intake",
         detail={"batch_size": len(records)},

@@ -65,14 +65,12 @@ def intake_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.VIEW_INTAKE)
-    audit.record(
+    audit.record_for_intake(
         "intake.viewed",
+        intake,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=intake,
         category="screening_summary",
-        object_version=intake.version,
     )
     rows = section_rows(intake)
     context = {
@@ -118,11 +116,10 @@ def intake_clinician_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _read_clinician_section(request: HttpRequest, intake: Intake) -> HttpResponse:
     section = intake.sections.get(kind="scales")
-    audit.record(
+    audit.record_for_intake(
         "intake.viewed",
+        intake,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=section,
         category="scales",
         object_version=section.version,
@@ -148,11 +145,10 @@ def _edit_section(
     )
     status, conflict = 200, None
     if request.method == "GET":
-        audit.record(
+        audit.record_for_intake(
             "intake.viewed",
+            intake,
             request=request,
-            clinic=intake.clinic,
-            patient=intake.patient,
             target=section,
             category=section.kind,
             object_version=section.version,

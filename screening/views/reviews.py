@@ -83,14 +83,12 @@ def _render_summary(
     request: HttpRequest, intake: Intake, bound: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     summary = build_summary(intake)
-    audit.record(
+    audit.record_for_intake(
         "review.viewed",
+        intake,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=intake,
         category="screening_summary",
-        object_version=intake.version,
     )
     context = {"summary": summary, "intake": intake, **_forms(summary, bound)}
     return render(request, SUMMARY_TEMPLATE, context, status=status)
@@ -195,14 +193,12 @@ def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
     summary = build_summary(intake)
     document = pdf.render_summary_pdf(summary)
-    audit.record(
+    audit.record_for_intake(
         "review.printed",
+        intake,
         request=request,
-        clinic=intake.clinic,
-        patient=intake.patient,
         target=intake,
         category="screening_summary",
-        object_version=intake.version,
     )
     response = HttpResponse(document, content_type="application/pdf")
     name = f"intake-{intake.pk}-v{intake.version}-summary.pdf"
