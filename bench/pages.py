@@ -487,18 +487,18 @@ def report(results: list[Result], options: argparse.Namespace) -> None:
         f" -d{options.seconds}s per page"
     )
     header = (
-        f"{'page':26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>10} "
-        f"{'p50/bare':>9}"
+        f"{'page':26} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>7} {'p50/bare':>9}"
     )
     print(header)
     print("-" * len(header))
     for r in results:
         ratio = r.p50_ms / bare
-        error_share = f"{r.errors}/{r.requests}" if r.requests else "no requests"
+        error_share = f"{r.errors / r.requests:.1%}" if r.requests else "-"
         mark = "" if ratio <= GOAL_RATIO or r is results[0] else "  over goal"
         print(
-            f"{r.page.name:26} {r.requests_per_second:8.1f} {r.p50_ms:8.2f} "
-            f"{r.p99_ms:8.2f} {error_share:>10} {ratio:8.1f}x{mark}"
+            f"{r.page.name:26} {r.requests:8d} {r.requests_per_second:8.1f} "
+            f"{r.p50_ms:8.2f} {r.p99_ms:8.2f} {error_share:>7} {ratio:8.1f}x{mark}"
         )
     print(f"goal: p50 <= {GOAL_RATIO:.1f}x the bare view's")
 
