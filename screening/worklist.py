@@ -128,7 +128,7 @@ def _ordered(rows: QuerySet[Intake], *, descending: bool) -> QuerySet[Intake]:
 def _beyond(cursor: Cursor, *, after: bool) -> RawSQL:
     operator = "<" if after else ">"
     # Constant SQL; the cursor's four integers are bound parameters.
-    return RawSQL(  # noqa: S611
+    return RawSQL(  # noqa: S611 - constant SQL, bound integers
         f"{_KEY} {operator} (%s, %s, %s, %s)",
         cursor.params,
         output_field=BooleanField(),

@@ -222,7 +222,7 @@ def _reserve_ids(model: type[Model], count: int) -> int:
     table = connection.ops.quote_name(model._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608 - quoted table name
             return int(cursor.fetchone()[0])
         cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])

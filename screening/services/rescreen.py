@@ -387,7 +387,7 @@ def _insert_ignoring_conflicts(rows: list[Screening]) -> None:
     columns = ", ".join(SCREENING_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE rescreen_batch ON COMMIT DROP AS "  # noqa: S608
+            f"CREATE TEMPORARY TABLE rescreen_batch ON COMMIT DROP AS "  # noqa: S608 - own columns
             f"SELECT {columns} FROM screening_screening WITH NO DATA"
         )
         raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
@@ -395,7 +395,7 @@ def _insert_ignoring_conflicts(rows: list[Screening]) -> None:
             for row in rows:
                 copy.write_row([getattr(row, name) for name in SCREENING_COLUMNS])
         cursor.execute(
-            f"INSERT INTO screening_screening ({columns}) "  # noqa: S608
+            f"INSERT INTO screening_screening ({columns}) "  # noqa: S608 - own columns
             f"SELECT {columns} FROM rescreen_batch "
             "ON CONFLICT (intake_id, intake_version, ruleset_id) DO NOTHING"
         )
