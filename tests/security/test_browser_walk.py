@@ -54,11 +54,17 @@ class Walk:
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: problems.append(f"pageerror {error}"))
         self.page.on("request", lambda request: hosts.append(request.url))
+        self.page.on("response", self._response)
         self.visited: list[str] = []
 
     def _console(self, message) -> None:
         if message.type == "error":
             self.problems.append(f"console {self.page.url}: {message.text}")
+
+    def _response(self, response) -> None:
+        # A missing stylesheet or script: the console only says "404", not which.
+        if response.status >= 400:
+            self.problems.append(f"{response.status} {response.url}")
 
     def check(self) -> None:
         self.page.wait_for_load_state("networkidle")
@@ -91,6 +97,8 @@ def test_it_walks_every_screen_without_csp_violations_or_foreign_hosts__t_hdr_05
     newcomer, _ = _member(clinic, "clinician", "walk-newcomer", device=False)
     admin, admin_device = _member(clinic, "rule_admin", "walk-admin", device=True)
     auditor, _ = _member(clinic, "auditor", "walk-auditor", device=False)
+    superuser = UserFactory(username="walk-root", is_staff=True, is_superuser=True)
+    superuser_device = TOTPDeviceFactory(user=superuser)
     intake = screened_intake(clinic, REALISTIC, by=staff)
     draft = drafts.do_create_draft(clinic, by=admin)
     problems: list[str] = []
@@ -108,7 +116,10 @@ def test_it_walks_every_screen_without_csp_violations_or_foreign_hosts__t_hdr_05
     walk = walk_as(staff)
     for path in [
         reverse("screening:patient-list"),
+        reverse("screening:patient-create"),
         reverse("screening:patient-detail", args=[intake.patient_id]),
+        reverse("screening:patient-edit", args=[intake.patient_id]),
+        reverse("screening:intake-create", args=[intake.patient_id]),
         reverse("screening:intake-detail", args=[intake.pk]),
         *(
             reverse("screening:intake-section-edit", args=[intake.pk, slug])
@@ -158,6 +169,16 @@ def test_it_walks_every_screen_without_csp_violations_or_foreign_hosts__t_hdr_05
     # Auditor: the audit report.
     walk = walk_as(auditor)
     walk.visit(reverse("screening:audit-list"))
+    walk.context.close()
+
+    # A superuser in Django's admin (OTP-verified through the same login).
+    walk = walk_as(superuser, superuser_device)
+    for path in [
+        reverse("admin:index"),
+        reverse("admin:screening_clinic_changelist"),
+        reverse("admin:screening_clinic_change", args=[clinic.pk]),
+    ]:
+        walk.visit(path)
     walk.context.close()
 
     assert problems == []
