@@ -69,6 +69,7 @@ def test_it_searches_only_own_clinic_patients__t_ac_04(client_as, clinic, seeded
     page = response.context["page"]
     assert page.paginator.count == OWN_INTAKES
     assert {p.clinic_id for p in page.object_list} == {clinic.pk}
+    assert f"{OWN_INTAKES} patients found" in response.content.decode()
     searched = AuditEvent.objects.filter(action="patient.searched").last()
     assert searched.detail["result_count"] == OWN_INTAKES
 
@@ -94,6 +95,7 @@ def test_it_reports_only_own_clinic_audit_rows__t_ac_04(client_as, clinic, seede
     assert response.status_code == 200
     page = response.context["page"]
     assert page.paginator.count == expected
+    assert f"<p>{expected} events.</p>" in response.content.decode()
     assert {e.clinic_id for e in page.object_list} <= {clinic.pk, None}
     viewed = AuditEvent.objects.filter(action="audit.viewed").last()
     assert viewed.detail["count"] == expected
@@ -118,20 +120,43 @@ def test_it_exports_only_own_clinic_audit_rows__t_ac_04(client_as, clinic, seede
     assert exported.detail["count"] == len(rows) - 1
 
 
+def _retire_fired_rules(draft, intake, by) -> None:
+    """Retire the draft's rules that flag this intake, so the preview has changes."""
+    codes = {flag["code"] for flag in intake.current_screening.result["flags"]}
+    retired = 0
+    for rule in draft.rules.filter(code__in=codes).exclude(severity="absolute"):
+        draft.refresh_from_db()
+        try:
+            drafts.do_retire_rule(rule, revision=draft.revision, by=by)
+        except drafts.RuleEditError:  # some rules may never be retired (§6.1)
+            continue
+        retired += 1
+    assert retired
+
+
 def test_it_previews_impact_on_own_clinic_intakes_only__t_ac_04(
     client_as, clinic, other_clinic, seeded
 ):
     client = client_as("rule_admin")
     admin = clinic.memberships.get(role="rule_admin").user
+    # Both drafts lose flags the seeded intakes have: only ours may be examples.
+    flagged, theirs = seeded["own"][0], seeded["other"][0]
     draft = drafts.do_create_draft(clinic, by=admin)
-    drafts.do_create_draft(other_clinic, by=UserFactory(username="other-admin"))
+    _retire_fired_rules(draft, flagged, admin)
+    other_admin = UserFactory(username="other-admin")
+    _retire_fired_rules(
+        drafts.do_create_draft(other_clinic, by=other_admin), theirs, other_admin
+    )
     Intake.objects.filter(pk=seeded["other"][0].pk).update(status=Intake.Status.SIGNED)
     response = client.get(reverse("screening:ruleset-impact", args=[draft.pk]))
     assert response.status_code == 200
     summary = response.context["preview"].summary
     assert summary["intakes"] == OWN_INTAKES
+    assert summary["changed"] == OWN_INTAKES
     assert summary["signed_not_rescreened"] == 0
     own_ids = {i.pk for i in seeded["own"]}
+    lost = {i for flag in summary["flags"] for i in flag["lost_examples"]}
+    assert lost == own_ids
     for outcome in summary["outcomes"]:
         assert set(outcome["examples"]) <= own_ids
     for flag in summary["flags"]:
