@@ -8,3 +8,4 @@ GRANT USAGE ON SCHEMA public TO :"app_role";
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 REVOKE UPDATE, DELETE, TRUNCATE ON screening_auditevent FROM :"app_role";
+GRANT EXECUTE ON FUNCTION screening_audit_chain_head(bigint) TO :"app_role";

@@ -3,9 +3,11 @@
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -72,6 +74,8 @@ CHAIN_FORMAT_VERSION = 1
 GENESIS_HASH = "0" * 64
 # Any constant: serialises writers of the chain on PostgreSQL (pg_advisory_xact_lock).
 _CHAIN_LOCK_KEY = 7_310_455_212
+# The events of the batch() being run in this thread or task, if any.
+_pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
 
 _HASHED_FIELDS = (
     "seq",
@@ -193,23 +197,80 @@ def record(
         if user_agent
         else "",
     )
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        head = (
-            AuditEvent.objects.order_by("-seq")
-            .only("seq", "row_hash", "occurred_at")
-            .first()
-        )
-        event.seq = head.seq + 1 if head else 1
-        event.prev_hash = head.row_hash if head else GENESIS_HASH
-        if head is not None and event.occurred_at < head.occurred_at:
-            # A clock stepped back (NTP): time never runs backwards along the chain.
-            event.occurred_at = head.occurred_at
-        event.row_hash = compute_row_hash(event)
-        event.save(force_insert=True)
+    pending = _pending.get()
+    if pending is not None:  # inside batch(): appended when the batch ends
+        pending.append(event)
+    else:
+        _append([event])
     return event
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain the events after the head and insert them: one lock, one INSERT."""
+    with transaction.atomic():
+        head = _locked_chain_head()
+        for event in events:
+            event.seq = head.seq + 1 if head else 1
+            event.prev_hash = head.row_hash if head else GENESIS_HASH
+            if head is not None and event.occurred_at < head.occurred_at:
+                # A clock stepped back (NTP): time never runs backwards along the chain.
+                event.occurred_at = head.occurred_at
+            event.row_hash = compute_row_hash(event)
+            head = ChainHead(event.seq, event.row_hash, event.occurred_at)
+        AuditEvent.objects.bulk_create(events)
+
+
+class ChainHead(NamedTuple):
+    seq: int
+    row_hash: str
+    occurred_at: datetime
+
+
+def _locked_chain_head() -> ChainHead | None:
+    """The chain's last row, read under the chain lock (held to the transaction's end).
+
+    On PostgreSQL one statement takes pg_advisory_xact_lock and then reads the head
+    (migration 0007's function: a VOLATILE function's query sees rows committed while
+    it waited for the lock, which a plain SELECT that takes the lock would not).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT seq, row_hash, occurred_at FROM screening_audit_chain_head(%s)",
+                [_CHAIN_LOCK_KEY],
+            )
+            row = cursor.fetchone()
+        return ChainHead(*row) if row else None
+    # SQLite serialises writers itself; the unique seq and hashes turn a race into an
+    # IntegrityError, never a fork.
+    head = AuditEvent.objects.order_by("-seq").values_list(
+        "seq", "row_hash", "occurred_at"
+    )
+    return next((ChainHead(*row) for row in head[:1]), None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Append every record() made inside as one write when the block ends.
+
+    For a service that audits several events in one transaction (a section save and
+    its screening): one chain lock, one head read and one INSERT instead of three
+    statements an event, written last so the lock is brief (security.md §3.3). Use it
+    inside the transaction; nested batches join the outermost. An event's seq and
+    hashes are set when the outermost batch ends; an exception drops the events with
+    the transaction they belong to.
+    """
+    if _pending.get() is not None:
+        yield
+        return
+    events: list[AuditEvent] = []
+    token = _pending.set(events)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if events:
+        _append(events)
 
 
 def record_for_intake(action: str, intake: Intake, **fields: Any) -> AuditEvent:

@@ -25,3 +25,8 @@ class AnswerDecoder(json.JSONDecoder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["parse_float"] = Decimal
         super().__init__(*args, **kwargs)
+
+
+def as_stored(value: Any) -> Any:
+    """The value as reading it back from a JSONField with these classes gives it."""
+    return json.loads(json.dumps(value, cls=AnswerEncoder), cls=AnswerDecoder)

@@ -22,11 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
-from django_otp import user_has_device
 
 from screening import audit, permissions
 from screening.logs import current_request
 from screening.models import Membership
+from screening.services import accounts
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def needs_mfa(user: Any) -> bool:
     memberships = permissions.memberships_of(user).values()
     if any(membership.role in MFA_ROLES for membership in memberships):
         return True
-    return user_has_device(user, confirmed=True)
+    return accounts.has_confirmed_device(user)
 
 
 class RequireMFAMiddleware:
@@ -186,7 +186,7 @@ class RequireMFAMiddleware:
             return None
         if not needs_mfa(user):
             return None
-        if user_has_device(user, confirmed=True):
+        if accounts.has_confirmed_device(user):
             target = reverse("accounts-mfa-verify")
         else:
             target = reverse("accounts-mfa-enrol")

@@ -332,11 +332,17 @@ def _derived(result: dict[str, Any]) -> tuple[list, list, list]:
 def _versions(intake: Intake) -> list[Version]:
     versions = []
     for version in reviews.chain_intakes(intake):
-        record = getattr(version, "addendum_record", None)
+        # Only an addendum has an addendum record, only a signed version a sign-off
+        # (asked only then: each would be a query on an intake read alone).
+        record = (
+            getattr(version, "addendum_record", None) if version.amends_id else None
+        )
         versions.append(
             Version(
                 intake=version,
-                signoff=getattr(version, "signoff", None),
+                signoff=getattr(version, "signoff", None)
+                if version.is_signed
+                else None,
                 reason=record.reason if record else "",
                 is_current=version.pk == intake.pk,
             )

@@ -561,7 +561,7 @@ class SectionForm(AnswerForm):
 
     def other_section(self, kind: str) -> Any:
         """Another section's saved value (a warning may compare against it)."""
-        other = self.intake.sections.filter(kind=kind).first()
+        other = self.intake.sections_by_kind.get(kind)
         return section_value(other, self.intake) if other is not None else None
 
     def focus_new_row(self) -> None:

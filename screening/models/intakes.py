@@ -8,6 +8,7 @@ field names.
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 
 from screening.json_numbers import AnswerDecoder, AnswerEncoder
 
@@ -57,6 +58,22 @@ class Intake(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status in (self.Status.SIGNED, self.Status.AMENDED)
+
+    @cached_property
+    def sections_by_kind(self) -> dict[str, "IntakeSection"]:
+        """The intake's sections by kind, read once for a page that needs several."""
+        # The intake version these were read at (or later: a save in between bumped
+        # the version, so a comparison against it errs on the side of reading again).
+        self.sections_read_at = self.version
+        return {section.kind: section for section in self.sections.all()}
+
+    def read_sections(self, *, at_version: int) -> list["IntakeSection"] | None:
+        """The sections read with the page, if read at `at_version`; else None."""
+        if "sections_by_kind" not in self.__dict__:
+            return None
+        if getattr(self, "sections_read_at", None) != at_version:
+            return None
+        return list(self.sections_by_kind.values())
 
 
 class IntakeSection(models.Model):

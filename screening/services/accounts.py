@@ -3,14 +3,19 @@
 Each change writes its audit row in the same transaction (security.md §2.4, §3.1).
 """
 
+import functools
+import operator
 import secrets
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import Exists, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp import device_classes
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,6 +39,22 @@ def get_totp_device(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
     return (
         TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
     )
+
+
+def has_confirmed_device(user: Any) -> bool:
+    """django_otp.user_has_device(user, confirmed=True) in one query, not one a device
+    class: the middleware asks it on every request of a user without a verified
+    session."""
+    if not user.is_authenticated:
+        return False
+    any_device = functools.reduce(
+        operator.or_,
+        (
+            Q(Exists(model.objects.devices_for_user(user, confirmed=True)))
+            for model in device_classes()
+        ),
+    )
+    return get_user_model().objects.filter(any_device, pk=user.pk).exists()
 
 
 def count_recovery_codes(user: Any) -> int:

@@ -22,6 +22,7 @@ from screening.intake_format import (
 )
 from screening.intake_format.fields import SECTIONS
 from screening.intake_format.issues import format_path
+from screening.json_numbers import as_stored
 from screening.models import (
     Clinic,
     ImportRecord,
@@ -226,27 +227,28 @@ def _write_batch(
 ) -> ImportReport:
     report = ImportReport(batch=uuid.uuid4())
     known: dict[str, Patient] = {}
-    for position, item in enumerate(accepted):
-        mrn = item.normal["patient"]["mrn"]
-        patient = item.patient or known.get(mrn)
-        created = patient is None
-        if patient is None:
-            patient = patients.do_create_patient(
-                clinic, mrn=mrn, by=by, request=request
+    with audit.batch():  # the batch's audit rows in one append, at the end
+        for position, item in enumerate(accepted):
+            mrn = item.normal["patient"]["mrn"]
+            patient = item.patient or known.get(mrn)
+            created = patient is None
+            if patient is None:
+                patient = patients.do_create_patient(
+                    clinic, mrn=mrn, by=by, request=request
+                )
+            known[mrn] = patient
+            intake, warnings = _write_intake(
+                item,
+                patient,
+                by=by,
+                request=request,
+                batch=report.batch,
+                position=position,
+                batch_size=len(accepted),
             )
-        known[mrn] = patient
-        intake, warnings = _write_intake(
-            item,
-            patient,
-            by=by,
-            request=request,
-            batch=report.batch,
-            position=position,
-            batch_size=len(accepted),
-        )
-        report.imported.append(
-            ImportedIntake(item.file_name, intake, created, warnings)
-        )
+            report.imported.append(
+                ImportedIntake(item.file_name, intake, created, warnings)
+            )
     return report
 
 
@@ -277,7 +279,7 @@ def _write_intake(
         IntakeSection(
             intake=intake,
             kind=kind,
-            data=normal[kind],
+            data=as_stored(normal[kind]),
             missing_reasons=reasons.get(kind, {}),
             version=1,
             updated_by=by,
@@ -323,5 +325,5 @@ def _write_intake(
             "warnings": len(warnings),
         },
     )
-    screenings.do_screen_intake(intake, by=by, request=request)
+    screenings.do_screen_intake(intake, by=by, request=request, sections=sections)
     return intake, warnings

@@ -1,14 +1,15 @@
 """Intake state changes: create, save a section (with the version check), status."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from screening import audit
 from screening.intake_format.fields import SECTIONS
+from screening.json_numbers import as_stored
 from screening.models import Intake, IntakeSection, Patient, SectionRevision
 from screening.services import screenings
 
@@ -36,13 +37,12 @@ def do_create_intake(
         clinic=patient.clinic, patient=patient, intake_on=intake_on, created_by=by
     )
     sections = [IntakeSection(intake=intake, kind=kind) for kind in SECTIONS]
-    IntakeSection.objects.bulk_create(sections)
     indication = next(s for s in sections if s.kind == "indication")
     indication.data = {"primary": primary_indication}
     indication.version = 1
     indication.updated_by = by
     indication.updated_at = now
-    indication.save(update_fields=["data", "version", "updated_by", "updated_at"])
+    IntakeSection.objects.bulk_create(sections)
     SectionRevision.objects.create(
         section=indication,
         version=1,
@@ -51,18 +51,19 @@ def do_create_intake(
         saved_by=by,
         saved_at=now,
     )
-    audit.record(
-        "intake.created",
-        actor=by,
-        request=request,
-        clinic=intake.clinic,
-        patient=patient,
-        target=intake,
-        category="indication",
-        object_version=intake.version,
-        activity_at=None,
-    )
-    screenings.do_screen_intake(intake, by=by, request=request)
+    with audit.batch():
+        audit.record(
+            "intake.created",
+            actor=by,
+            request=request,
+            clinic=intake.clinic,
+            patient=patient,
+            target=intake,
+            category="indication",
+            object_version=intake.version,
+            activity_at=None,
+        )
+        screenings.do_screen_intake(intake, by=by, request=request, sections=sections)
     return intake
 
 
@@ -96,9 +97,13 @@ def do_save_section(
     )
     if not changed:  # someone saved first; the view shows both versions
         raise StaleEditError
-    Intake.objects.filter(pk=intake.pk).update(version=F("version") + 1, updated_at=now)
-    section.refresh_from_db()
-    intake.refresh_from_db(fields=["version", "updated_at"])
+    opened_at = intake.version
+    bump_intake_version(intake, now)
+    # What was stored, as reading it back would give it (without reading it back).
+    section.data = as_stored(values)
+    section.missing_reasons = dict(missing_reasons)
+    section.confirmed_warnings = confirmed_warnings or {}
+    section.version, section.updated_by, section.updated_at = version + 1, by, now
     revision = SectionRevision.objects.create(
         section=section,
         version=section.version,
@@ -107,17 +112,55 @@ def do_save_section(
         saved_by=by,
         saved_at=now,
     )
-    audit.record_for_intake(
-        "intake.updated",
-        intake,
-        actor=by,
-        request=request,
-        target=revision,
-        category=section.kind,
-        object_version=section.version,
-    )
-    screenings.do_screen_intake(intake, by=by, request=request)
+    with audit.batch():
+        audit.record_for_intake(
+            "intake.updated",
+            intake,
+            actor=by,
+            request=request,
+            target=revision,
+            category=section.kind,
+            object_version=section.version,
+        )
+        screenings.do_screen_intake(
+            intake,
+            by=by,
+            request=request,
+            sections=_sections_after_save(intake, section, opened_at=opened_at),
+        )
     return section
+
+
+def _sections_after_save(
+    intake: Intake, section: IntakeSection, *, opened_at: int
+) -> list[IntakeSection] | None:
+    """The sections the page read, this one saved, if they are the current ones.
+
+    The intake row is locked now (its version was bumped). If no other save came
+    between the page's read and this one (the version went up by exactly one) and the
+    saved section is the very object the page read, nothing needs reading again.
+    """
+    sections = intake.read_sections(at_version=opened_at)
+    if (
+        sections is None
+        or intake.version != opened_at + 1
+        or not any(read is section for read in sections)
+    ):
+        return None
+    intake.sections_read_at = intake.version
+    return sections
+
+
+def bump_intake_version(intake: Intake, now: datetime) -> None:
+    """Add one to the intake's version (locking its row) and read the new version."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Intake._meta.db_table} SET version = version + 1,"  # noqa: S608 - the model's own table name
+            " updated_at = %s WHERE id = %s RETURNING version",
+            [connection.ops.adapt_datetimefield_value(now), intake.pk],
+        )
+        (intake.version,) = cursor.fetchone()
+    intake.updated_at = now
 
 
 def record_edit_conflict(section: IntakeSection, *, by: Any, request: Any) -> None:

@@ -422,6 +422,9 @@ def preview_under_active_ruleset(
 
 def chain_intakes(intake: Intake) -> list[Intake]:
     """Every version of the intake's chain (original and addenda), oldest first."""
+    if intake.amends_id is None and not intake.is_signed:
+        # Addenda are made from signed intakes only: a never-signed original has none.
+        return [intake]
     # The chain is its root and the addenda of that root, as one id list (a UNION)
     # that PostgreSQL looks up by index: OR-ing the conditions over a join instead
     # scans every intake (60 ms at 20,000 intakes, seconds at a million).

@@ -1,12 +1,13 @@
 """Rulesets in the database: the shipped default, drafts, the publish gate."""
 
+import functools
 import json
 from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from screening import engine
@@ -77,9 +78,16 @@ def do_load_ruleset_document(
     return ruleset
 
 
+@functools.cache
+def default_ruleset_document() -> dict[str, Any]:
+    """The shipped default ruleset/1 document (fixtures/), read once per process."""
+    document: dict[str, Any] = json.loads(DEFAULT_RULESET_FILE.read_text())
+    return document
+
+
 def do_install_default_ruleset() -> RulesetVersion:
     """Install the shipped default ruleset (fixtures/) once; later calls return it."""
-    document = json.loads(DEFAULT_RULESET_FILE.read_text())
+    document = default_ruleset_document()
     existing = RulesetVersion.objects.filter(label=document["version"]).first()
     if existing is not None:
         return existing
@@ -137,12 +145,13 @@ def full_settings(ruleset: RulesetVersion) -> dict[str, Any]:
 
 
 def get_active_ruleset(clinic: Clinic) -> RulesetVersion:
-    """The clinic's newest published ruleset, or the shipped default."""
+    """The clinic's newest published ruleset, or the shipped default (one query)."""
     ruleset = (
         RulesetVersion.objects.filter(
-            clinic=clinic, status=RulesetVersion.Status.PUBLISHED
+            Q(clinic=clinic, status=RulesetVersion.Status.PUBLISHED)
+            | Q(label=default_ruleset_document()["version"])
         )
-        .order_by("-number")
+        .order_by(F("clinic_id").asc(nulls_last=True), "-number")
         .first()
     )
     return ruleset or do_install_default_ruleset()

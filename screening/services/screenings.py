@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from screening import audit, engine
-from screening.models import Intake, Screening
+from screening.models import Intake, IntakeSection, Screening
 from screening.services import documents, rulesets
 
 logger = logging.getLogger(__name__)
@@ -50,23 +50,45 @@ def run_engine(
 
 
 @transaction.atomic
-def do_screen_intake(intake: Intake, *, by: Any, request: Any = None) -> Screening:
-    """Screen the intake's current version and make it its current screening."""
+def do_screen_intake(
+    intake: Intake,
+    *,
+    by: Any,
+    request: Any = None,
+    sections: list[IntakeSection] | None = None,
+) -> Screening:
+    """Screen the intake's current version and make it its current screening.
+
+    `sections`: the intake's sections as they are at this version, when the caller
+    has them (a section save); otherwise they are read.
+    """
     stored_ruleset = rulesets.get_active_ruleset(intake.clinic)
     outcome, result = run_engine(
-        documents.intake_document(intake), rulesets.get_engine_ruleset(stored_ruleset)
+        documents.intake_document(intake, sections),
+        rulesets.get_engine_ruleset(stored_ruleset),
     )
-    screening, _ = Screening.objects.update_or_create(
+    screening = Screening(
         intake=intake,
         intake_version=intake.version,
         ruleset=stored_ruleset,
-        defaults={
-            "ruleset_version": result["ruleset_version"],
-            "outcome": outcome,
-            "result": result,
-            "screened_at": timezone.now(),
-            **screening_counts(result),
-        },
+        ruleset_version=result["ruleset_version"],
+        outcome=outcome,
+        result=result,
+        screened_at=timezone.now(),
+        **screening_counts(result),
+    )
+    # One statement: a new screening, or the same version's one replaced.
+    Screening.objects.bulk_create(
+        [screening],
+        update_conflicts=True,
+        unique_fields=["intake", "intake_version", "ruleset"],
+        update_fields=[
+            "ruleset_version",
+            "outcome",
+            "result",
+            "screened_at",
+            *screening_counts(result),
+        ],
     )
     Intake.objects.filter(pk=intake.pk).update(current_screening=screening)
     intake.current_screening = screening

@@ -38,7 +38,7 @@ def _refuse_signed(request: HttpRequest, intake: Intake) -> HttpResponse:
 
 def _demographic_age(intake: Intake) -> int | None:
     """demographics.age as the intake records it (for the 4.2 birth-year check)."""
-    section = intake.sections.filter(kind="demographics").first()
+    section = intake.sections_by_kind.get("demographics")
     if section is not None and section.is_saved:
         return (section.data or {}).get("age")
     return intake.patient.age_on(intake.intake_on)
@@ -139,7 +139,7 @@ def _edit_section(
 ) -> HttpResponse:
     if intake.is_signed:
         return _refuse_signed(request, intake)
-    section = intake.sections.get(kind=form_class.section)
+    section = intake.sections_by_kind[form_class.section]
     form = form_class(
         _posted(request), section=section, intake=intake, age=_demographic_age(intake)
     )

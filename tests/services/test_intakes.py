@@ -99,3 +99,42 @@ def test_it_lets_exactly_one_of_concurrent_saves_win__t_int_02(
     assert section.version == 1
     assert section.data["bp_diastolic"] == 80
     assert SectionRevision.objects.filter(section=section).count() == 1
+
+
+def flag_codes(intake: Intake) -> set[str]:
+    intake = Intake.objects.select_related("current_screening").get(pk=intake.pk)
+    return {flag["code"] for flag in intake.current_screening.result["flags"]}
+
+
+def test_it_screens_the_sections_it_read_with_the_page(intake, intake_staff):
+    page = Intake.objects.get(pk=intake.pk)
+    vitals = page.sections_by_kind["vitals"]
+
+    save(vitals, {"bp_systolic": 190, "bp_diastolic": 80}, version=0, by=intake_staff)
+
+    intake.refresh_from_db()
+    assert intake.current_screening.intake_version == intake.version
+    assert "CI-BP-SEVERE" in flag_codes(intake)
+
+
+def test_it_screens_what_a_colleague_saved_after_the_page_was_read(
+    intake, intake_staff
+):
+    page = Intake.objects.get(pk=intake.pk)
+    vitals = page.sections_by_kind["vitals"]
+    # Between the page's read and its save, a colleague records a pregnancy.
+    demographics = IntakeSection.objects.get(intake=intake, kind="demographics")
+    save(demographics, PREGNANT, version=0, by=intake_staff)
+
+    save(vitals, {"bp_systolic": 190, "bp_diastolic": 80}, version=0, by=intake_staff)
+
+    assert {"CI-BP-SEVERE", "REPRO-PREGNANT"} <= flag_codes(intake)
+
+
+PREGNANT = {
+    "age": 40,
+    "sex_for_scoring": "female",
+    "reproductive_potential": True,
+    "pregnancy_status": "pregnant",
+    "breastfeeding": False,
+}

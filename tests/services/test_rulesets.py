@@ -340,6 +340,18 @@ def test_cases(clinic):
     clinic_tests.do_load_test_cases(clinic, CASES_DIR)
 
 
+def test_a_clinic_screens_with_the_default_until_it_publishes_its_own(
+    clinic, other_clinic, rule_admin, second_admin
+):
+    default = rulesets.do_install_default_ruleset()
+    assert rulesets.get_active_ruleset(clinic) == default
+
+    published = publish(drafts.do_create_draft(clinic, by=rule_admin), by=second_admin)
+
+    assert rulesets.get_active_ruleset(clinic) == published
+    assert rulesets.get_active_ruleset(other_clinic) == default
+
+
 def test_it_publishes_as_the_clinic_slug_and_number(clinic, rule_admin, second_admin):
     first = publish(drafts.do_create_draft(clinic, by=rule_admin), by=second_admin)
     second = publish(drafts.do_create_draft(clinic, by=rule_admin), by=second_admin)

@@ -1,0 +1,92 @@
+"""audit.record() and audit.batch(): one chain, whoever writes and however many."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from screening import audit
+from screening.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def chain_is_intact() -> bool:
+    broken, _, _ = audit.find_chain_break()
+    return broken is None
+
+
+def test_it_appends_a_batch_when_the_block_ends(intake_staff, clinic):
+    head = audit.record("patient.searched", actor=intake_staff, clinic=clinic)
+
+    with audit.batch():
+        first = audit.record("intake.updated", actor=intake_staff, clinic=clinic)
+        second = audit.record("intake.screened", actor=intake_staff, clinic=clinic)
+        assert AuditEvent.objects.filter(seq__gt=head.seq).count() == 0
+
+    written = AuditEvent.objects.filter(seq__gt=head.seq).order_by("seq")
+    assert [e.action for e in written] == ["intake.updated", "intake.screened"]
+    assert (first.seq, second.seq) == (head.seq + 1, head.seq + 2)
+    assert (first.prev_hash, second.prev_hash) == (head.row_hash, first.row_hash)
+    assert chain_is_intact()
+
+
+def test_it_joins_a_nested_batch_to_the_outer_one(intake_staff, clinic):
+    before = AuditEvent.objects.count()
+    with audit.batch():
+        audit.record("intake.updated", actor=intake_staff, clinic=clinic)
+        with audit.batch():
+            audit.record("intake.screened", actor=intake_staff, clinic=clinic)
+        assert AuditEvent.objects.count() == before
+
+    assert AuditEvent.objects.count() == before + 2
+    assert chain_is_intact()
+
+
+def test_it_writes_nothing_of_a_batch_that_failed(intake_staff, clinic):
+    before = AuditEvent.objects.count()
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), audit.batch():
+        audit.record("intake.updated", actor=intake_staff, clinic=clinic)
+        _ = 1 / 0
+
+    assert AuditEvent.objects.count() == before
+    # The next record() is not swallowed by a batch left behind.
+    audit.record("patient.searched", actor=intake_staff, clinic=clinic)
+    assert AuditEvent.objects.count() == before + 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time: racing writers need PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_one_chain_under_concurrent_writers(intake_staff, clinic):
+    writers, events_each = 8, 6
+    barrier = threading.Barrier(writers)
+    errors: list[Exception] = []
+
+    def write(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(events_each // 2):
+                audit.record("patient.searched", actor=intake_staff, clinic=clinic)
+                with transaction.atomic(), audit.batch():
+                    audit.record("intake.updated", actor=intake_staff, clinic=clinic)
+                    audit.record("intake.screened", actor=intake_staff, clinic=clinic)
+                del i
+        except Exception as error:  # noqa: BLE001 - any error fails the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    seqs = list(AuditEvent.objects.values_list("seq", flat=True))
+    assert len(seqs) >= writers * (events_each // 2) * 3
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert chain_is_intact()
