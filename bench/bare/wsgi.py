@@ -4,5 +4,5 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.bare.settings"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bare.settings")
 application = get_wsgi_application()

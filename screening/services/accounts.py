@@ -41,6 +41,12 @@ def get_totp_device(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
     )
 
 
+@functools.cache
+def _device_classes() -> tuple[type[Device], ...]:
+    # django_otp.device_classes() walks every model of every app on each call.
+    return tuple(device_classes())
+
+
 def has_confirmed_device(user: Any) -> bool:
     """django_otp.user_has_device(user, confirmed=True) in one query, not one a device
     class: the middleware asks it on every request of a user without a verified
@@ -51,7 +57,7 @@ def has_confirmed_device(user: Any) -> bool:
         operator.or_,
         (
             Q(Exists(model.objects.devices_for_user(user, confirmed=True)))
-            for model in device_classes()
+            for model in _device_classes()
         ),
     )
     return get_user_model().objects.filter(any_device, pk=user.pk).exists()
