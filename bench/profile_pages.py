@@ -38,6 +38,11 @@ def main() -> int:
     parser.add_argument(
         "--sql", action="store_true", help="print the statements of the last request"
     )
+    parser.add_argument(
+        "--section",
+        default="vitals",
+        help="the section of section_get and section_post (its URL slug)",
+    )
     parser.add_argument("--database", default=pages.DATABASE)
     options = parser.parse_args()
     options.pages = options.pages or list(PAGES)
@@ -73,7 +78,7 @@ def measure(name: str, sessions: dict, options: argparse.Namespace) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    plan = requests_for(name, sessions)
+    plan = requests_for(name, sessions, section=options.section)
     session = sessions[plan["role"]]
     client = Client(HTTP_X_FORWARDED_PROTO="https", enforce_csrf_checks=False)
     client.cookies[session["session_cookie"]] = session["session_key"]
@@ -128,7 +133,7 @@ def origin_recorder(origins: list[str]):
     return wrapper
 
 
-def requests_for(name: str, sessions: dict) -> dict:
+def requests_for(name: str, sessions: dict, *, section: str = "vitals") -> dict:
     """What to request for a page: a function of the run number giving a request."""
     from django.db.models import F
 
@@ -153,11 +158,11 @@ def requests_for(name: str, sessions: dict) -> dict:
         Intake.objects.filter(
             clinic=clinic,
             status__in=["in_progress", "ready_for_review"],
-            sections__kind="vitals",
-            sections__data__bp_diastolic__isnull=False,
+            sections__kind=section.replace("-", "_"),
+            sections__version__gte=1,
         ).values_list("pk", flat=True)[:2000]
     )
-    vitals = "/intakes/{}/sections/vitals/"
+    vitals = "/intakes/{}/sections/" + section + "/"
     if name == "section_get":
         path = vitals.format(editable[0])
         return plan("intake", 200, lambda run: lambda c: c.get(path))
@@ -167,7 +172,9 @@ def requests_for(name: str, sessions: dict) -> dict:
 
         def post(run: int):
             pk = editable[1 + run]
-            version = IntakeSection.objects.get(intake_id=pk, kind="vitals").version
+            version = IntakeSection.objects.get(
+                intake_id=pk, kind=section.replace("-", "_")
+            ).version
             client_body = body_of(vitals.format(pk), cookie, version)
             return lambda c: c.post(
                 vitals.format(pk),

@@ -12,6 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms.renderers import BaseRenderer
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from screening.forms.questions import EVENT_DATE, NOT_ANSWERED, REASONS, YES_NO, Choices
 
@@ -20,8 +23,90 @@ ON = "__on"  # suffix of the date companion of an event-date field
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
+class RadioSelect(forms.RadioSelect):
+    """Django's RadioSelect, each option's <input> written here rather than rendered
+    through four nested templates (radio_option, input_option, input, attrs): a scales
+    page has about 200 options, and their template rendering was a third of the page's
+    server time. The markup is the templates' own (tests/forms/test_widgets.py)."""
+
+    def _render(
+        self,
+        template_name: str,
+        context: dict[str, Any],
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        if template_name != self.option_template_name:
+            return super()._render(template_name, context, renderer)
+        option = context["widget"]
+        value = option["value"]
+        tag = format_html(
+            '<input type="{}" name="{}"{}{}>',
+            option["type"],
+            option["name"],
+            format_html(' value="{}"', str(value)) if value is not None else "",
+            _attributes(option["attrs"]),
+        )
+        if not option.get("wrap_label"):
+            return tag
+        label_for = option["attrs"].get("id")
+        return format_html(
+            # The newline is the one input.html ends with, so the markup is the same.
+            "<label{}>{}\n {}</label>",
+            format_html(' for="{}"', label_for) if label_for else "",
+            tag,
+            option["label"],
+        )
+
+
+class Select(forms.Select):
+    """Django's Select, written here rather than through its templates (select.html
+    and, per option, select_option.html and attrs.html): every nullable answer has a
+    reason select, about 50 on a checklist page, and their templates were a quarter
+    of its server time. The markup is the templates' own (tests/forms/test_widgets.py).
+    """
+
+    def _render(
+        self,
+        template_name: str,
+        context: dict[str, Any],
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = context["widget"]
+        groups = widget["optgroups"]
+        if template_name != self.template_name or any(name for name, _, _ in groups):
+            return super()._render(template_name, context, renderer)
+        options = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>\n',
+            (
+                (str(option["value"]), _attributes(option["attrs"]), option["label"])
+                for _, choices, _ in groups
+                for option in choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}\n</select>',
+            widget["name"],
+            _attributes(widget["attrs"]),
+            options,
+        )
+
+
+def _attributes(attrs: dict[str, Any]) -> SafeString:
+    """HTML attributes as django/forms/widgets/attrs.html writes them, in order."""
+    return format_html_join("", "{}", ((_attribute(*item),) for item in attrs.items()))
+
+
+def _attribute(name: str, value: Any) -> SafeString | str:
+    if value is False:
+        return ""
+    if value is True:
+        return format_html(" {}", name)
+    return format_html(' {}="{}"', name, str(value))
+
+
 def radio() -> forms.RadioSelect:
-    return forms.RadioSelect(attrs={"class": "form-check-input"})
+    return RadioSelect(attrs={"class": "form-check-input"})
 
 
 class AnswerField:
@@ -82,7 +167,7 @@ class ChoiceAnswerField(AnswerField, forms.ChoiceField):
             full = (
                 [("", f"— {null_label} —")] if nullable else [("", "— Choose —")]
             ) + choices
-            widget: forms.Widget = forms.Select(attrs={"class": "form-select"})
+            widget: forms.Widget = Select(attrs={"class": "form-select"})
         else:
             full = choices + ([("", null_label)] if nullable else [])
             widget = radio()
@@ -126,7 +211,7 @@ class ReasonField(forms.ChoiceField):
             choices=[("", "— No reason given —"), *REASONS],
             required=False,
             label="Reason not answered",
-            widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            widget=Select(attrs={"class": "form-select form-select-sm"}),
         )
 
     def clean(self, value: Any) -> str | None:

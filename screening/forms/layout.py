@@ -8,6 +8,14 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 
+def grid_row(*cells: tuple[str, int]) -> Div:
+    """A Bootstrap row of fields side by side: (field name, column width from md up)."""
+    return Div(
+        *(Div(name, css_class=f"col-md-{width}") for name, width in cells),
+        css_class="row",
+    )
+
+
 def shown_if(condition: str, *fields: Any) -> Div:
     """Fields asked only when `name=value|value` holds (intake-format.md 2.1).
 

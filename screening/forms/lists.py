@@ -5,7 +5,7 @@ Each is "Was this asked?" plus rows (intake-format.md 2.1: null = not asked, [] 
 
 from typing import Any, ClassVar
 
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout
 
 from screening.forms.answers import (
     ChoiceAnswerField,
@@ -13,7 +13,7 @@ from screening.forms.answers import (
     TextAnswerField,
     YesNoField,
 )
-from screening.forms.layout import Rows, hidden_if, shown_if
+from screening.forms.layout import Rows, grid_row, hidden_if, shown_if
 from screening.forms.questions import (
     DOSE_OVERRIDE,
     LABELS,
@@ -56,19 +56,7 @@ class AllergyRow(RowForm):
     )
 
     def row_layout(self) -> Layout:
-        return Layout(
-            Div(
-                Div("substance", css_class="col-md-6"),
-                Div("reaction", css_class="col-md-6"),
-                css_class="row",
-            )
-        )
-
-    def build_row(self) -> dict[str, Any]:
-        return {
-            "substance": self.answer("substance"),
-            "reaction": self.answer("reaction"),
-        }
+        return Layout(grid_row(("substance", 6), ("reaction", 6)))
 
 
 class MedicationRow(RowForm):
@@ -90,21 +78,7 @@ class MedicationRow(RowForm):
     daily_dose_mg = dose_field("medications[].daily_dose_mg")
 
     def row_layout(self) -> Layout:
-        return Layout(
-            Div(
-                Div("name", css_class="col-md-4"),
-                Div("drug_class", css_class="col-md-4"),
-                Div("daily_dose_mg", css_class="col-md-4"),
-                css_class="row",
-            )
-        )
-
-    def build_row(self) -> dict[str, Any]:
-        return {
-            "name": self.answer("name"),
-            "class": self.answer("drug_class"),
-            "daily_dose_mg": self.answer("daily_dose_mg"),
-        }
+        return Layout(grid_row(("name", 4), ("drug_class", 4), ("daily_dose_mg", 4)))
 
 
 class TrialRow(RowForm):
@@ -162,18 +136,8 @@ class TrialRow(RowForm):
 
     def row_layout(self) -> Layout:
         return Layout(
-            Div(
-                Div("drug", css_class="col-md-6"),
-                Div("daily_dose_mg", css_class="col-md-3"),
-                Div("weeks_at_dose", css_class="col-md-3"),
-                css_class="row",
-            ),
-            Div(
-                Div("adherence_pct", css_class="col-md-3"),
-                Div("improvement_pct", css_class="col-md-3"),
-                Div("outcome", css_class="col-md-6"),
-                css_class="row",
-            ),
+            grid_row(("drug", 6), ("daily_dose_mg", 3), ("weeks_at_dose", 3)),
+            grid_row(("adherence_pct", 3), ("improvement_pct", 3), ("outcome", 6)),
             "current_episode",
             "target",
             "ongoing",

@@ -163,7 +163,9 @@ class RowForm(AnswerForm):
     use_required_attribute = False
 
     def build_row(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The row's intake/1 value: each answer under its path. A row whose value is
+        more than its answers (a trial) says so by overriding this."""
+        return {self.path_of(name): self.answer(name) for name in self.answer_names()}
 
     def row_layout(self) -> Layout:
         raise NotImplementedError

@@ -2,7 +2,7 @@
 
 from typing import Any, ClassVar
 
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout
 
 from screening.forms.answers import (
     ChoiceAnswerField,
@@ -11,7 +11,7 @@ from screening.forms.answers import (
     TextAnswerField,
     YesNoField,
 )
-from screening.forms.layout import Rows, hidden_if, shown_if
+from screening.forms.layout import Rows, grid_row, hidden_if, shown_if
 from screening.forms.questions import (
     AUDIT_C_ANSWERS,
     AUDIT_C_QUESTIONS,
@@ -67,30 +67,9 @@ class DisorderRow(RowForm):
 
     def row_layout(self) -> Layout:
         return Layout(
-            Div(
-                Div("substance", css_class="col-md-4"),
-                Div("severity", css_class="col-md-4"),
-                Div("status", css_class="col-md-4"),
-                css_class="row",
-            ),
-            Div(
-                Div("last_met_criteria", css_class="col-md-4"),
-                Div("detail", css_class="col-md-8"),
-                css_class="row",
-            ),
+            grid_row(("substance", 4), ("severity", 4), ("status", 4)),
+            grid_row(("last_met_criteria", 4), ("detail", 8)),
         )
-
-    def build_row(self) -> dict[str, Any]:
-        return {
-            name: self.answer(name)
-            for name in (
-                "substance",
-                "severity",
-                "status",
-                "last_met_criteria",
-                "detail",
-            )
-        }
 
 
 class NonMedicalUseRow(RowForm):
@@ -114,24 +93,9 @@ class NonMedicalUseRow(RowForm):
 
     def row_layout(self) -> Layout:
         return Layout(
-            Div(
-                Div("substance", css_class="col-md-4"),
-                Div("route", css_class="col-md-4"),
-                Div("pattern", css_class="col-md-4"),
-                css_class="row",
-            ),
-            Div(
-                Div("last_use", css_class="col-md-4"),
-                Div("detail", css_class="col-md-8"),
-                css_class="row",
-            ),
+            grid_row(("substance", 4), ("route", 4), ("pattern", 4)),
+            grid_row(("last_use", 4), ("detail", 8)),
         )
-
-    def build_row(self) -> dict[str, Any]:
-        return {
-            name: self.answer(name)
-            for name in ("substance", "route", "pattern", "last_use", "detail")
-        }
 
 
 AUDIT_ITEMS = [f"audit_{q}" for q in AUDIT_C_QUESTIONS]
