@@ -72,7 +72,7 @@ class Select(forms.Select):
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
         widget = context["widget"]
-        groups = widget["optgroups"]
+        groups = widget.get("optgroups", [])
         if template_name != self.template_name or any(name for name, _, _ in groups):
             return super()._render(template_name, context, renderer)
         options = format_html_join(
