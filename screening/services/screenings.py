@@ -67,6 +67,7 @@ def do_screen_intake(
         documents.intake_document(intake, sections),
         rulesets.get_engine_ruleset(stored_ruleset),
     )
+    counts = screening_counts(result)
     screening = Screening(
         intake=intake,
         intake_version=intake.version,
@@ -75,7 +76,7 @@ def do_screen_intake(
         outcome=outcome,
         result=result,
         screened_at=timezone.now(),
-        **screening_counts(result),
+        **counts,
     )
     # One statement: a new screening, or the same version's one replaced.
     Screening.objects.bulk_create(
@@ -87,7 +88,7 @@ def do_screen_intake(
             "outcome",
             "result",
             "screened_at",
-            *screening_counts(result),
+            *counts,
         ],
     )
     Intake.objects.filter(pk=intake.pk).update(current_screening=screening)
