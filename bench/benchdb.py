@@ -6,11 +6,14 @@ so a benchmark can never drop or fill a real database.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -106,6 +109,47 @@ def seed(url: str, intakes: int, *, seed: int = 1) -> float:
         ).strip()
     )
     return time.perf_counter() - started
+
+
+@contextmanager
+def seeded_database(
+    name: str, intakes: int, *, smoke: bool = False, reuse: bool = False
+) -> Iterator[str]:
+    """The URL of a benchmark database seeded with `intakes` (or as left, with
+    `reuse`). A smoke run (CI) gets a database of its own, dropped at the end."""
+    if smoke:
+        name = f"intake_bench_smoke_{os.getpid()}"
+    if reuse:
+        url = database_url(name)
+    else:
+        url = recreate_database(name)
+        seconds = seed(url, intakes)
+        print(f"seeded {intakes} intakes in {seconds:.1f} s")
+    try:
+        yield url
+    finally:
+        if smoke:
+            drop_database(name)
+
+
+def sessions(
+    roles: tuple[str, ...], count: int, *, env: dict[str, str]
+) -> dict[str, list[dict[str, str]]]:
+    """`count` logged-in sessions per role, from `manage.py bench_session`."""
+    return {
+        role: [
+            json.loads(line)
+            for line in manage(
+                "bench_session",
+                role,
+                "--i-am-a-benchmark",
+                "--count",
+                str(count),
+                env=env,
+            ).splitlines()
+        ]
+        for role in roles
+    }
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -57,39 +57,17 @@ def main() -> int:
     if options.smoke:
         options.intakes, options.users, options.time = 300, 4, "10s"
     options.users -= options.users % 2  # as many of each role
-    # A smoke run (CI) has a database of its own, dropped at the end.
-    database = f"intake_bench_smoke_{os.getpid()}" if options.smoke else DATABASE
-    if options.reuse:
-        url = benchdb.database_url(database)
-    else:
-        url = benchdb.recreate_database(database)
-        seconds = benchdb.seed(url, options.intakes)
-        print(f"seeded {options.intakes} intakes in {seconds:.1f} s")
-    try:
+    with benchdb.seeded_database(
+        DATABASE, options.intakes, smoke=options.smoke, reuse=options.reuse
+    ) as url:
         return measure(url, options)
-    finally:
-        if options.smoke:
-            benchdb.drop_database(database)
 
 
 def measure(url: str, options: argparse.Namespace) -> int:
     env = benchdb.production_env(url, CONN_MAX_AGE=str(options.conn_max_age))
     benchdb.manage("collectstatic", "--noinput", "-v0", env=env)
     per_role = options.users // 2
-    sessions = {
-        role: [
-            json.loads(line)
-            for line in benchdb.manage(
-                "bench_session",
-                role,
-                "--i-am-a-benchmark",
-                "--count",
-                str(per_role),
-                env=env,
-            ).splitlines()
-        ]
-        for role in ("intake", "clinician")
-    }
+    sessions = benchdb.sessions(("intake", "clinician"), per_role, env=env)
     pages.APP_PORT = port = pages.free_port()
     server = pages.gunicorn("config.wsgi:application", port, env, options)
     try:

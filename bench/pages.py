@@ -110,19 +110,10 @@ def main() -> int:
         print("wrk is not installed: sudo apt-get install wrk (Debian package wrk)")
         return 2
     started = time.perf_counter()
-    # A smoke run (CI) has a database of its own, dropped at the end.
-    database = f"intake_bench_smoke_{os.getpid()}" if options.smoke else DATABASE
-    if options.reuse:
-        url = benchdb.database_url(database)
-    else:
-        url = benchdb.recreate_database(database)
-        seeded = benchdb.seed(url, options.intakes)
-        print(f"seeded {options.intakes} intakes in {seeded:.1f} s")
-    try:
+    with benchdb.seeded_database(
+        DATABASE, options.intakes, smoke=options.smoke, reuse=options.reuse
+    ) as url:
         results = run(url, options)
-    finally:
-        if options.smoke:
-            benchdb.drop_database(database)
     report(results, options)
     print(f"whole run: {time.perf_counter() - started:.0f} s")
     return 1 if any(r.errors or not r.requests for r in results) else 0
@@ -133,20 +124,9 @@ def run(url: str, options: argparse.Namespace) -> list[Result]:
     APP_PORT, BARE_PORT, SESSION_PORT = free_port(), free_port(), free_port()
     env = benchdb.production_env(url, CONN_MAX_AGE=str(options.conn_max_age))
     benchdb.manage("collectstatic", "--noinput", "-v0", env=env)
-    sessions = {
-        role: [
-            json.loads(line)
-            for line in benchdb.manage(
-                "bench_session",
-                role,
-                "--i-am-a-benchmark",
-                "--count",
-                str(options.connections),
-                env=env,
-            ).splitlines()
-        ]
-        for role in ("clinician", "intake", "auditor")
-    }
+    sessions = benchdb.sessions(
+        ("clinician", "intake", "auditor"), options.connections, env=env
+    )
     servers = []
     try:
         servers.append(gunicorn("config.wsgi:application", APP_PORT, env, options))
