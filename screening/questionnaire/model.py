@@ -149,6 +149,8 @@ class Question:
     no_value: Any = None
     # Whether intake/1 requires the key in its object.
     required: bool = False
+    # The words of "not answered" when they say more ("Not recorded").
+    null_label: str = ""
     # An instrument item's number as the form shows it ("1", "q6 within 3 months").
     number: str = ""
 
@@ -183,6 +185,8 @@ class RowList:
     required: bool = True
     max_items: int = 50  # intake-format.md §1 erratum: every list holds at most 50
     entry: str = STAFF
+    # The formset prefix of its rows on the form ("rows" on a page that is one list).
+    form_prefix: str = "rows"
 
     def column(self, name: str) -> Question:
         return next(q for q in self.row if q.name == name)
@@ -249,7 +253,9 @@ class Instrument:
         return f"{self.path}[{index}]" if self.is_list else item.path
 
     def field_name(self, index: int) -> str:
-        """Its item's field name on the form: `phq9_1`, `audit_q1`, `cssrs_q6`."""
+        """Its item's field name on the form: `phq9_1`, `audit_q1`, `madrs_total`."""
+        if self.scoring.method == "total_only":
+            return self.items[index].name
         if self.is_list:
             return f"{self.form_prefix}_{index + 1}"
         return f"{self.form_prefix}_{self.items[index].name}"

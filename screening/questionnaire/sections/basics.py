@@ -59,6 +59,7 @@ DEMOGRAPHICS: Final = Section(
                 "has yet to choose."
             ),
             options=options.SEX,
+            null_label=_("Not recorded"),
             required=True,
             fact=Fact("Sex that picks sex-specific cut-offs", "male"),
         ),

@@ -28,6 +28,7 @@ DISORDERS: Final = RowList(
     _("Substance use disorder"),
     _("Substance use disorders"),
     asked_label=_("Were diagnosed substance use disorders asked about?"),
+    form_prefix="sud",
     row=(
         Question(
             f"{_SUD}.substance",
@@ -56,6 +57,7 @@ NON_MEDICAL_USE: Final = RowList(
     _("Non-medical use"),
     _("Non-medical drug use"),
     asked_label=_("Was non-medical drug use, at any time, asked about?"),
+    form_prefix="nmu",
     row=(
         Question(
             f"{_NMU}.substance",
