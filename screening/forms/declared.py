@@ -175,14 +175,15 @@ def field_names(page: Page) -> dict[str, str]:
     return names
 
 
+def _on_page(page: Page, path: str) -> bool:
+    keys = page.keys
+    return keys is None or relative(page.section, path).split(".")[0] in keys
+
+
 def declared_questions(page: Page) -> Iterator[Question]:
-    """The plain questions of the page's groups, in page order."""
+    """The plain questions of the page, notes included, in section order."""
     section = questionnaire.section(page.section)
-    by_path = {q.path: q for q in section.questions}
-    for group in page.groups:
-        for path in group.paths:
-            if path in by_path:
-                yield by_path[path]
+    yield from (q for q in section.questions if _on_page(page, q.path))
 
 
 def declared_fields(
@@ -193,16 +194,15 @@ def declared_fields(
     `extra` gives a field page-only arguments (an error message, say) by name.
     """
     extra = extra or {}
-    fields: dict[str, forms.Field] = {}
+    fields = {
+        q.name: answer_field(q, **extra.get(q.name, {}))
+        for q in declared_questions(page)
+    }
     section = questionnaire.section(page.section)
     for group in page.groups:
-        for path in group.paths:
-            asked = next((q for q in section.questions if q.path == path), None)
-            if asked is not None:
-                fields[asked.name] = answer_field(asked, **extra.get(asked.name, {}))
-            chosen = next((i for i in section.instruments if i.path == path), None)
-            if chosen is not None:
-                fields |= instrument_fields(chosen)
+        for each in section.instruments:
+            if each.path in group.paths:
+                fields |= instrument_fields(each)
     return fields
 
 
