@@ -67,6 +67,15 @@ def answer_field(question: Question, *, label: str = "", **extra: Any) -> forms.
     if question.help:
         extra.setdefault("help_text", question.help)
     nullable = question.nullable
+    if question.kind == YES_NO and question.options:
+        # Yes and no in words of their own, and null an answer of its own too.
+        return ChoiceAnswerField(
+            choices=choices(question),
+            label=label,
+            null_label=question.null_label,
+            reason=bool(question.reasons),
+            **extra,
+        )
     if question.kind == YES_NO:
         return YesNoField(label=label, nullable=nullable, **extra)
     if question.kind == CHOICE:
@@ -106,6 +115,8 @@ def answer_field(question: Question, *, label: str = "", **extra: Any) -> forms.
     if question.kind == LINES:
         return LinesField(label=label, **extra)
     if question.kind == TEXT:
+        if not nullable:
+            extra.setdefault("required", True)
         return TextAnswerField(label=label, **extra)
     raise ValueError(f"{question.path}: no form field for kind {question.kind}")
 
@@ -350,3 +361,116 @@ def declare(form: type[SectionForm], slug: str, **extra: dict[str, Any]) -> None
     page = questionnaire.page(slug)
     form.section, form.title, form.notice = page.section, page.title, page.notice
     form.base_fields.update(declared_fields(page, extra))
+
+
+def page_instruments(page: Page) -> list[Instrument]:
+    """The instruments the page asks, in page order."""
+    section = questionnaire.section(page.section)
+    return [
+        each
+        for group in page.groups
+        for each in section.instruments
+        if each.path in group.paths
+    ]
+
+
+def refuse_answers_when_not_given(form: Any, given: str, items: list[str]) -> None:
+    """Answers under "Not administered" would be dropped: say so, never lose them."""
+    if form.answer(given) is None and any(form.answer(i) is not None for i in items):
+        form.add_error(
+            given,
+            "You chose \u201cNot administered\u201d but some questions have answers. "
+            "Choose \u201cAdministered\u201d to keep them, or clear them first.",
+        )
+
+
+def instrument_value(form: Any, instrument: Instrument) -> Any:
+    """An instrument's value from the cleaned answers: its items, branching applied,
+    or None when it was not administered."""
+    names = [instrument.field_name(i) for i in range(instrument.length)]
+    if instrument.scoring.method == "total_only":
+        return form.answer(names[0])
+    refuse_answers_when_not_given(form, given_name(instrument), names)
+    if not form.answer(given_name(instrument)):
+        return None
+    if instrument.is_list:
+        return [form.answer(name) for name in names]
+    value = {
+        item.name: form.answer(name)
+        for item, name in zip(instrument.items, names, strict=True)
+    }
+    answers = {f"{instrument.path}.{key}": answer for key, answer in value.items()}
+    for item in instrument.items:
+        if not questionnaire.asked(item, answers):
+            value[item.name] = item.not_asked_value
+    return value
+
+
+def skipped_items(instrument: Instrument, value: Any, section: str) -> list[str]:
+    """Relative paths of items not asked by design, whose null needs no reason."""
+    if instrument.is_list or not isinstance(value, dict) or not value:
+        return []
+    answers = {f"{instrument.path}.{key}": answer for key, answer in value.items()}
+    return [
+        relative(section, item.path)
+        for item in instrument.items
+        if item.not_asked_value is None
+        and not item.not_asked_reason
+        and not questionnaire.asked(item, answers)
+    ]
+
+
+class InstrumentsForm(DeclaredSectionForm):
+    """A page of instruments (and perhaps lists and questions besides)."""
+
+    @classmethod
+    def declare_paths(cls) -> None:
+        for each in page_instruments(cls.page()):
+            cls.paths = {**cls.paths, **instrument_paths(each, cls.section)}
+
+    def offer_expected(self, *, first_time: bool) -> None:
+        """An instrument every intake expects is offered as given until first saved."""
+        if not first_time:
+            return
+        for each in page_instruments(self.page()):
+            if each.expected and each.scoring.method != "total_only":
+                self.initial[given_name(each)] = "yes"
+
+    def instrument_values(self) -> dict[str, Any]:
+        return {
+            relative(self.section, each.path): instrument_value(self, each)
+            for each in page_instruments(self.page())
+        }
+
+    def skipped(self, value: Any) -> list[str]:
+        return [
+            path
+            for each in page_instruments(self.page())
+            for path in skipped_items(
+                each, (value or {}).get(relative(self.section, each.path)), self.section
+            )
+        ]
+
+
+def row_fields(
+    rows: RowList,
+    names: dict[str, str] | None = None,
+    **extra: dict[str, Any],
+) -> dict[str, forms.Field]:
+    """The fields of one row of a list, by field name (`names` renames a column whose
+    name cannot be a field's, such as `class`); labels start with a capital. `extra`
+    gives a field page-only arguments (`select=True` for a drop-down)."""
+    names = names or {}
+    fields: dict[str, forms.Field] = {}
+    for column in rows.row:
+        name = names.get(column.name, column.name)
+        more = dict(extra.get(name, {}))
+        fields[name] = answer_field(column, label=capitalised(column.label), **more)
+    return fields
+
+
+def row_layout(rows: RowList, *names: str) -> list[Any]:
+    """Row fields (by column name) in order, each wrapped in its condition."""
+    columns = {column.name: column for column in rows.row}
+    paths = {column.path: column.name for column in rows.row}
+    return _runs([(name, columns[name].asked_if) for name in names], paths)

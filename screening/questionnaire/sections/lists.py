@@ -204,6 +204,7 @@ ANTIDEPRESSANT_TRIALS: Final = _list_section(
                 _("clinician's dose-adequacy override"),
                 help=_("Replaces the dose-table comparison for this trial."),
                 options=options.DOSE_OVERRIDE,
+                null_label=_("No override"),
                 optional=True,
                 reasons=(),
                 entry=CLINICIAN,
