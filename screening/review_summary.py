@@ -11,7 +11,6 @@ from typing import Any, Final
 
 from django.db.models import Prefetch
 
-from screening.forms.questions import answer_text, question_label
 from screening.models import (
     Acknowledgement,
     Disposition,
@@ -21,6 +20,7 @@ from screening.models import (
     SectionRevision,
     SignOff,
 )
+from screening.questionnaire.labels import answer_text, question_label
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
 from screening.services import documents, reviews
 from screening.services.review_hashes import (

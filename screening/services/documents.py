@@ -4,6 +4,7 @@ from typing import Any
 
 from screening.intake_format.fields import FORMAT, SECTIONS
 from screening.models import Intake, IntakeSection
+from screening.questionnaire.paths import section_of
 
 
 def empty_section(kind: str, intake: Intake) -> Any:
@@ -68,8 +69,7 @@ def intake_document(
 
 def section_of_path(path: str) -> str:
     """The section a missing_reasons path belongs to: "scales.phq9[8]" -> "scales"."""
-    head = path.split(".", 1)[0]
-    return head.split("[", 1)[0]
+    return section_of(path)
 
 
 def split_missing_reasons(reasons: dict[str, str]) -> dict[str, dict[str, str]]:
