@@ -176,3 +176,14 @@ def implied_schemas() -> dict[str, dict[str, Any]]:
     found = {INTAKE_DATE.path: question_schema(INTAKE_DATE)}
     found |= {s.name: section_schema(s) for s in questionnaire.SECTIONS}
     return found
+
+
+def empty_value(section: Section) -> Any:
+    """A section nobody has answered yet: its required keys, each null.
+
+    A list section is null (not asked); a checklist is {} (every item unanswered).
+    """
+    if section.is_list:
+        return None
+    schema = section_schema(section)
+    return dict.fromkeys(schema.get("required", ()))
