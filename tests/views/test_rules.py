@@ -68,6 +68,7 @@ def rule_post(rule: Rule, draft: RulesetVersion, **changes) -> dict:
         "title": rule.title,
         "severity": rule.severity,
         "expression": rule.expression,
+        "threshold_text": rule.threshold_text,
         "message": rule.message,
         "source_title": rule.source["title"],
         "source_year": rule.source["year"],

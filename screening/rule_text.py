@@ -1,0 +1,213 @@
+"""What a rule and its flag say in words, for clinicians (issue #15, finding 4).
+
+The engine's evidence is written for machines: a threshold is rule code, a setting is a
+JSON value, a source is four fields. This module turns each into a line a clinician
+reads without the rule book: the rule's plain threshold line (stored with the rule and
+edited through draft -> test -> publish), the clinic settings a flag read, the source
+citation, why a derived value is not computable, and the title of a rule that could not
+be decided. It also reads the numbers of a threshold line and of a condition, for the
+publish gate's check that a locked rule's line keeps the rule book's numbers (§6.1).
+"""
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Final
+
+from screening.engine.instruments import audit_c_cutoff
+
+# Numbers that name a thing rather than state a threshold: an instrument ("PHQ-9",
+# "DAST-10"), an item ("item 9", "items 3 to 5", "q6") or a rule book section ("§5.9").
+_NAMING_NUMBERS: Final = (
+    re.compile(r"\b[A-Za-z]+-\d+\b"),
+    re.compile(
+        r"(?i)\b(?:items?|questions?|q)\s*\d+(?:\s*(?:-|\u2013|to|and|,)\s*\d+)*"
+    ),
+    re.compile(r"§\s*\d+(?:\.\d+)*"),
+)
+_NUMBER: Final = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+# In a condition: a list index (`scales.phq9[8]`) and text literals are no thresholds;
+# digits inside names (`dast10_total`) are excluded by _NUMBER's look-behind.
+_INDEX: Final = re.compile(r"(?<=\w)\[\d+\]")
+_TEXT_LITERAL: Final = re.compile(r'"[^"]*"')
+
+# Cut-offs that sit inside a derived fact rather than in the condition (rule book §8),
+# locked all the same: a line may name them.
+LOCKED_CUTOFFS: Final[Mapping[str, frozenset[Decimal]]] = {
+    "audit_c_positive": frozenset(
+        {Decimal(audit_c_cutoff("male")), Decimal(audit_c_cutoff("female"))}
+    ),
+    # §8.6: behaviour "in the past 3 months" decides between high and moderate.
+    "cssrs_risk": frozenset({Decimal(3)}),
+}
+
+
+def numbers_in_line(text: str) -> set[Decimal]:
+    """The threshold numbers a plain-language line states ("140/90" -> 140, 90)."""
+    for pattern in _NAMING_NUMBERS:
+        text = pattern.sub(" ", text)
+    return {Decimal(number) for number in _NUMBER.findall(text)}
+
+
+def numbers_in_condition(expression: str) -> set[Decimal]:
+    """The number literals a rule's condition compares with."""
+    text = _TEXT_LITERAL.sub(" ", _INDEX.sub(" ", expression))
+    return {Decimal(number) for number in _NUMBER.findall(text)}
+
+
+def allowed_numbers(expression: str) -> set[Decimal]:
+    """The condition's numbers and the locked cut-offs of the derived facts it reads."""
+    allowed = numbers_in_condition(expression)
+    for name, cutoffs in LOCKED_CUTOFFS.items():
+        if re.search(rf"\b{re.escape(name)}\b", expression):
+            allowed |= cutoffs
+    return allowed
+
+
+def number_list(numbers: set[Decimal]) -> str:
+    """The numbers as a clinician writes them: "65, 90, 140"."""
+    return ", ".join(f"{number.normalize():f}" for number in sorted(numbers)) or "none"
+
+
+# Settings (rule book §6), as a flag's evidence records them.
+
+_RAISED_WORDS: Final = {
+    "REPRO-PREGNANT": "pregnancy",
+    "PSY-PSYCHOSIS": "psychosis",
+    "SUB-SUD-ACTIVE": "active substance use disorder",
+    "MED-HYPERTHYROID": "untreated hyperthyroidism",
+}
+
+
+def _mg(value: Any) -> str:
+    return f"{Decimal(str(value)).normalize():f}"
+
+
+def setting_words(name: str, value: Any) -> str:
+    """One clinic setting a flag read, in words."""
+    if name == "trd_min_weeks_at_dose":
+        return f"Adequate trial: at least {value} weeks at the minimum dose"
+    if name == "trd_failure_threshold":
+        return {
+            "lt50": "TRD failure: less than 50 % improvement",
+            "le25": "TRD failure: 25 % improvement or less (improvement recorded)",
+        }.get(value, f"TRD failure: {value}")
+    if name == "trd_min_adherence_pct":
+        return f"Adequate trial: adherence at least {value} %"
+    if name == "bp_guide_age_banded":
+        return (
+            "BP guide: EU from age 65 (above 150/90), US below (above 140/90)"
+            if value
+            else "BP guide: US at every age (above 140/90)"
+        )
+    if name == "recent_cv_event_absolute":
+        return (
+            "MI/ACS or revascularisation within 6 weeks: absolute contraindication (EU)"
+            if value
+            else "MI/ACS or revascularisation within 6 weeks: not absolute (US reading)"
+        )
+    if name == "severity_raised_to_absolute":
+        raised = [_RAISED_WORDS.get(code, code) for code in value or []]
+        return "Raised to absolute by the clinic: " + (", ".join(raised) or "none")
+    if name == "min_dose_table" and isinstance(value, Mapping):
+        doses = "; ".join(f"{drug} {_mg(mg)} mg/day" for drug, mg in value.items())
+        return f"Minimum adequate dose: {doses}"
+    if name == "diazepam_equivalents" and isinstance(value, Mapping):
+        return "; ".join(
+            f"{drug.capitalize()} {_mg(mg)} mg = diazepam 10 mg"
+            for drug, mg in value.items()
+        )
+    return f"{name.replace('_', ' ').capitalize()}: {value}"
+
+
+def settings_words(settings: Mapping[str, Any]) -> list[str]:
+    """Every setting a flag read, one line each."""
+    return [setting_words(name, value) for name, value in settings.items()]
+
+
+# Sources (rule book §11, §12).
+
+_YEAR: Final = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def source_line(source: Mapping[str, Any]) -> str:
+    """Title (year), section; the year only when the title does not already date it.
+
+    Some §12 titles carry their own years ("Bush K et al. (1998); Bradley KA et al.
+    (2003)", "Janssen (current SPL 2026)"): printing the year column after them repeated
+    it, or set two years side by side. The flag's data keeps both (§11).
+    """
+    title = str(source.get("title") or "").strip()
+    year = str(source.get("year") or "").strip()
+    section = str(source.get("section") or "").strip()
+    line = title
+    if year and not _YEAR.search(title):
+        line = f"{line} ({year})"
+    return f"{line}, {section}" if section else line
+
+
+# Derived values (rule book §11) that are null, and why.
+
+
+def _listed(document: Mapping[str, Any], block: str, key: str) -> Any:
+    """A checklist answer after `checklist_default` (rule book §1.2)."""
+    section = document.get(block) or {}
+    if key in section:
+        return section[key]
+    return False if section.get("checklist_default") == "all_false" else None
+
+
+def not_computable_reason(
+    name: str, derived: Mapping[str, Any], document: Mapping[str, Any]
+) -> str:
+    """Why a derived value is null, in words ("no MI recorded")."""
+    substance = document.get("substance_use") or {}
+    scales = document.get("scales") or {}
+    if name == "days_since_mi":
+        answer = _listed(document, "medical_history", "mi_or_acs_date")
+        return "no MI or ACS recorded" if answer is False else "MI/ACS not answered"
+    if name == "days_since_revascularization":
+        answer = _listed(document, "medical_history", "revascularization_date")
+        return (
+            "no revascularisation recorded"
+            if answer is False
+            else "revascularisation not answered"
+        )
+    if name == "months_since_sud_criteria_last_met":
+        if substance.get("substance_use_disorders") is None:
+            return "substance use disorders not answered"
+        return "no dated substance use disorder recorded (tobacco aside)"
+    if name == "diazepam_equivalent_mg_per_day":
+        if document.get("medications") is None:
+            return "medications not recorded"
+        return "a benzodiazepine's dose is missing or its name is not in the table"
+    if name == "cssrs_risk":
+        if scales.get("cssrs_screener") is None:
+            return "C-SSRS screener not recorded"
+        return "C-SSRS screener incomplete: a required answer is missing"
+    if name == "phq9_item9":
+        return "PHQ-9 not administered" if scales.get("phq9") is None else "unanswered"
+    if name == "audit_c_total":
+        if substance.get("audit_c") is None:
+            return "AUDIT-C not administered"
+        return "an AUDIT-C item is unanswered"
+    if name == "pcl5_dsm5_cluster_rule_met":
+        if derived.get("pcl5_band") == "not_administered":
+            return "PCL-5 not administered"
+        return "undecided: a PCL-5 item is unanswered"
+    if name in ("trd_met", "adequate_failed_trials", "thase_rush_stage"):
+        if name == "trd_met" and derived.get("trd_rule_applicable") is False:
+            return "does not apply: the indication is not major depressive disorder"
+        if document.get("antidepressant_trials") is None:
+            return "antidepressant trials not recorded"
+        return "undecided: a trial's details are missing"
+    return "not computable"
+
+
+# Titles of rules that could not be decided.
+
+
+def not_evaluable_title(code: str, titles: Mapping[str, str]) -> str:
+    """A not-evaluable rule's title in words: its own title, never its code."""
+    title = titles.get(code)
+    return f"{title}: cannot be decided yet" if title else "A rule: not decided yet"
