@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any, Final
 
 from screening.engine.instruments import audit_c_cutoff
+from screening.engine.rulesets import load_default_ruleset
+from screening.models import Rule
 
 # Numbers that name a thing rather than state a threshold: an instrument ("PHQ-9",
 # "DAST-10"), an item ("item 9", "items 3 to 5", "q6") or a rule book section ("§5.9").
@@ -204,10 +206,38 @@ def not_computable_reason(
     return "not computable"
 
 
-# Titles of rules that could not be decided.
+# The rule behind each item of a summary.
 
 
-def not_evaluable_title(code: str, titles: Mapping[str, str]) -> str:
+def rule_words(ruleset_id: int | None, version: str) -> dict[str, tuple[str, str]]:
+    """Title and threshold line of every rule of a stored ruleset, by code.
+
+    Read from the version that produced the screening, so a signed summary keeps the
+    words of the rules it was signed under. The shipped default is its fixture file
+    (the database holds the same "default-1"), so it costs no query.
+    """
+    default = load_default_ruleset()
+    if version == default.version:
+        return {rule.code: (rule.title, rule.threshold_text) for rule in default.rules}
+    rows = Rule.objects.filter(ruleset_id=ruleset_id).values_list(
+        "code", "title", "threshold_text"
+    )
+    return {code: (title, line) for code, title, line in rows}
+
+
+def not_evaluable_title(code: str, words: Mapping[str, tuple[str, str]]) -> str:
     """A not-evaluable rule's title in words: its own title, never its code."""
-    title = titles.get(code)
-    return f"{title}: cannot be decided yet" if title else "A rule: not decided yet"
+    title = words.get(code, ("", ""))[0]
+    return title or "A rule of this ruleset"
+
+
+def explain_items(
+    flags: list[Any], not_evaluable: list[Any], ruleset_id: int | None, version: str
+) -> None:
+    """Give each summary item its threshold line, and not-evaluable ones their title."""
+    words = rule_words(ruleset_id, version)
+    for item in flags:
+        item.threshold_text = words.get(item.code, ("", ""))[1]
+    for item in not_evaluable:
+        item.threshold_text = words.get(item.code, ("", ""))[1]
+        item.title = not_evaluable_title(item.code, words)
