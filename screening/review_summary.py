@@ -395,9 +395,7 @@ def build_summary(intake: Intake) -> ReviewSummary:
         _items(screening, state, document, revisions_by_kind) if screening else ([], [])
     )
     if screening:
-        rule_text.explain_items(
-            flags, not_evaluable, screening.ruleset_id, screening.ruleset_version
-        )
+        rule_text.explain_items(flags, not_evaluable, screening, document)
     scores, trd, trials = _derived(screening.result if screening else {}, document)
     summary = ReviewSummary(
         intake=intake,

@@ -9,14 +9,22 @@ be decided. It also reads the numbers of a threshold line and of a condition, fo
 publish gate's check that a locked rule's line keeps the rule book's numbers (§6.1).
 """
 
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
 from screening.engine.instruments import audit_c_cutoff
-from screening.engine.rulesets import load_default_ruleset
-from screening.models import Rule
+from screening.engine.rulesets import (
+    Ruleset,
+    RuleTest,
+    load_default_ruleset,
+    rule_test_env,
+)
+from screening.engine.vocabulary import VOCABULARY
+from screening.models import Screening
+from screening.services import rulesets
 
 # Numbers that name a thing rather than state a threshold: an instrument ("PHQ-9",
 # "DAST-10"), an item ("item 9", "items 3 to 5", "q6") or a rule book section ("§5.9").
@@ -206,38 +214,109 @@ def not_computable_reason(
     return "not computable"
 
 
+# The answers that decided a flag.
+
+_OPERATORS: Final[Mapping[str, Callable[[Any, Any], bool]]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+# One entry of the engine's threshold evidence: "demographics.age >= 65".
+_COMPARISON: Final = re.compile(
+    r"^(?P<path>[\w.\[\]]+) (?P<op>>=|<=|>|<|==|!=) (?P<number>-?\d+(?:\.\d+)?)$"
+)
+
+
+def _failed_comparisons(evidence: Mapping[str, Any]) -> set[str]:
+    """Answers whose every stated comparison is false for the recorded value."""
+    answers = evidence.get("answers") or {}
+    verdicts: dict[str, list[bool]] = {}
+    for entry in (evidence.get("threshold") or "").split("; "):
+        match = _COMPARISON.match(entry.strip())
+        value = answers.get(match["path"]) if match else None
+        if match and isinstance(value, int | float) and not isinstance(value, bool):
+            number = Decimal(str(value))
+            verdict = _OPERATORS[match["op"]](number, Decimal(match["number"]))
+            verdicts.setdefault(match["path"], []).append(verdict)
+    return {path for path, found in verdicts.items() if not any(found)}
+
+
+def undeciding_answers(
+    ruleset: Ruleset, code: str, evidence: Mapping[str, Any], intake_date: str
+) -> set[str]:
+    """Answers a fired flag lists that did not decide it, to leave off the summary.
+
+    The engine lists every operand that agrees with a result, so "not (EU guide and
+    age >= 65)" lists a 45-year-old's age even when the EU guide is off. An answer is
+    left off only when each comparison it was read in is false for it, and the rule
+    still fires with that answer unknown: with the EU guide on, the same age decides
+    (under 65, so 140/90 applies) and stays.
+    """
+    rule = ruleset.rule(code)
+    failed = _failed_comparisons(evidence)
+    if rule is None or not failed:
+        return set()
+    compiled = rule.compiled()
+    answers = evidence.get("answers") or {}
+    facts = {
+        name: value
+        for name, value in answers.items()
+        if name.split("[", 1)[0] in VOCABULARY
+    }
+    test = RuleTest("evidence", {**facts, "intake_date": intake_date}, "fired")
+    try:
+        env = rule_test_env(test, ruleset.settings)
+    except (KeyError, TypeError, ValueError):
+        return set()  # an answer the engine cannot read back: show every answer
+    undeciding = set()
+    for path in failed & set(compiled.facts):
+        trial = {**env, path: None}
+        for name, source in ruleset.cross_rules:
+            trial[name] = source.evaluate(trial)
+        if compiled.evaluate(trial) is True:
+            undeciding.add(path)
+    return undeciding
+
+
 # The rule behind each item of a summary.
 
 
-def rule_words(ruleset_id: int | None, version: str) -> dict[str, tuple[str, str]]:
-    """Title and threshold line of every rule of a stored ruleset, by code.
-
-    Read from the version that produced the screening, so a signed summary keeps the
-    words of the rules it was signed under. The shipped default is its fixture file
-    (the database holds the same "default-1"), so it costs no query.
-    """
+def engine_ruleset(screening: Screening) -> Ruleset:
+    """The compiled ruleset a screening ran with (the default costs no query)."""
     default = load_default_ruleset()
-    if version == default.version:
-        return {rule.code: (rule.title, rule.threshold_text) for rule in default.rules}
-    rows = Rule.objects.filter(ruleset_id=ruleset_id).values_list(
-        "code", "title", "threshold_text"
-    )
-    return {code: (title, line) for code, title, line in rows}
-
-
-def not_evaluable_title(code: str, words: Mapping[str, tuple[str, str]]) -> str:
-    """A not-evaluable rule's title in words: its own title, never its code."""
-    title = words.get(code, ("", ""))[0]
-    return title or "A rule of this ruleset"
+    if screening.ruleset_version == default.version:
+        return default
+    return rulesets.get_engine_ruleset(screening.ruleset)
 
 
 def explain_items(
-    flags: list[Any], not_evaluable: list[Any], ruleset_id: int | None, version: str
+    flags: list[Any],
+    not_evaluable: list[Any],
+    screening: Screening,
+    document: Mapping[str, Any],
 ) -> None:
-    """Give each summary item its threshold line, and not-evaluable ones their title."""
-    words = rule_words(ruleset_id, version)
+    """Give each summary item its threshold line and only the answers that decided
+    it; a not-evaluable item its rule's title. Read from the version that produced
+    the screening, so a signed summary keeps the words it was signed under."""
+    ruleset = engine_ruleset(screening)
+    intake_date = str(document.get("intake_date") or "")
+    evidence = {
+        flag["code"]: flag.get("evidence") or {}
+        for flag in screening.result.get("flags", [])
+    }
     for item in flags:
-        item.threshold_text = words.get(item.code, ("", ""))[1]
+        rule = ruleset.rule(item.code)
+        item.threshold_text = rule.threshold_text if rule else ""
+        if intake_date:
+            left_off = undeciding_answers(
+                ruleset, item.code, evidence.get(item.code, {}), intake_date
+            )
+            item.lines = [line for line in item.lines if line.path not in left_off]
     for item in not_evaluable:
-        item.threshold_text = words.get(item.code, ("", ""))[1]
-        item.title = not_evaluable_title(item.code, words)
+        rule = ruleset.rule(item.code)
+        item.threshold_text = rule.threshold_text if rule else ""
+        # Titled in words, never by code; every stored rule has a title.
+        item.title = rule.title if rule else "A rule of this ruleset"

@@ -1,11 +1,16 @@
 """Rules, settings, sources and derived values in words (issue #15, finding 4)."""
 
+import copy
+import json
 from decimal import Decimal
 
 import pytest
 
 from screening import rule_text
+from screening.engine import ruleset_from_dict, screen_document
+from screening.engine.rulesets import DEFAULT_RULESET_PATH
 from screening.services import rule_locks
+from tests.services.review_documents import REALISTIC
 
 
 @pytest.mark.parametrize(
@@ -193,3 +198,44 @@ def test_it_ships_threshold_lines_that_pass_the_publish_gate(code):
     line = rule_locks.baseline_rules()[code]["threshold_text"]
 
     assert rule_locks.threshold_line_problem(code, line) is None
+
+
+def bp_evidence(*, banded: bool, age: int, systolic: int, diastolic: int):
+    document = copy.deepcopy(REALISTIC)
+    document["demographics"]["age"] = age
+    document["vitals"].update(bp_systolic=systolic, bp_diastolic=diastolic)
+    data = json.loads(DEFAULT_RULESET_PATH.read_text(encoding="utf-8"))
+    data["settings"]["bp_guide_age_banded"] = banded
+    ruleset = ruleset_from_dict(data)
+    flag = next(
+        flag
+        for flag in screen_document(document, ruleset)["flags"]
+        if flag["code"] == "CV-BP-ELEVATED"
+    )
+    return ruleset, flag["evidence"], document["intake_date"]
+
+
+@pytest.mark.parametrize(
+    ("banded", "age", "systolic", "diastolic", "left_off"),
+    [
+        # US guide: a 45-year-old's age does not decide 150/95 (issue #15's example).
+        (False, 45, 150, 95, {"demographics.age"}),
+        # EU guide on: under 65, so 140/90 applies; the age decides and stays.
+        (True, 45, 145, 85, set()),
+        (True, 70, 155, 85, set()),
+        (False, 70, 145, 85, set()),
+    ],
+)
+def test_it_leaves_off_only_answers_that_did_not_decide_a_flag(
+    banded, age, systolic, diastolic, left_off
+):
+    ruleset, evidence, intake_date = bp_evidence(
+        banded=banded, age=age, systolic=systolic, diastolic=diastolic
+    )
+
+    found = rule_text.undeciding_answers(
+        ruleset, "CV-BP-ELEVATED", evidence, intake_date
+    )
+
+    assert found == left_off
+    assert "vitals.bp_systolic" in set(evidence["answers"]) - found

@@ -79,3 +79,13 @@ def test_it_keeps_the_condition_on_the_rule_admin_s_pages(client_as, clinic):
     page = response.content.decode()
     assert "vitals.bp_systolic &gt; 140" in page
     assert "In words: BP above 140/90" in page
+
+
+def test_it_lists_only_the_answers_that_decided_a_flag(client_as, intake):
+    page = summary_text(client_as("clinician"), intake)
+
+    bp = flag_text(page, "Blood pressure above 140/90 mmHg")
+    assert "Systolic blood pressure 152" in bp
+    assert "Diastolic blood pressure 94" in bp
+    # 52 years old under the US guide: the age did not decide this flag.
+    assert "Age (whole years on the intake date)" not in bp
