@@ -33,7 +33,7 @@ def test_it_shows_the_threshold_in_words_not_as_the_rule_s_condition(client_as, 
 
     bp = flag_text(page, "Blood pressure above 140/90 mmHg")
     assert (
-        "Threshold: BP above 140/90 (150/90 from age 65 under the EU guide, if the "
+        "Flagged when: BP above 140/90 (150/90 from age 65 under the EU guide, if the "
         "clinic uses it); not when the severe-BP flag fires" in bp
     )
     assert "vitals.bp_systolic" not in page
