@@ -895,3 +895,33 @@ def test_it_leaves_the_line_empty_on_a_rule_whose_condition_a_clinic_changed(
     lines = dict(draft.rules.values_list("code", "threshold_text"))
     assert lines["DDI-BZD-HIGH"] == ""
     assert lines["DDI-NMDA"].startswith("A current NMDA antagonist")
+
+
+def test_it_exports_and_imports_the_threshold_lines(clinic, rule_admin):
+    document = rulesets.export_document(rulesets.do_install_default_ruleset())
+    document = json.loads(json.dumps(document))
+    bzd = next(r for r in document["rules"] if r["code"] == "DDI-BZD-HIGH")
+    assert bzd["threshold_text"].startswith("Benzodiazepines above 8 mg")
+    bzd["threshold_text"] = "More than 8 mg diazepam-equivalent a day"
+
+    draft = drafts.do_import_ruleset(clinic, document, by=rule_admin)
+
+    lines = dict(draft.rules.values_list("code", "threshold_text"))
+    assert lines["DDI-BZD-HIGH"] == "More than 8 mg diazepam-equivalent a day"
+    assert lines["CV-BP-ELEVATED"].startswith("BP above 140/90")
+
+
+def test_it_imports_a_ruleset_written_before_threshold_lines(clinic, rule_admin):
+    document = rulesets.export_document(rulesets.do_install_default_ruleset())
+    document = json.loads(json.dumps(document))
+    for rule in document["rules"]:
+        del rule["threshold_text"]
+
+    draft = drafts.do_import_ruleset(clinic, document, by=rule_admin)
+
+    assert set(draft.rules.values_list("threshold_text", flat=True)) == {""}
+    assert "threshold_text" not in draft.rules.first().extra
+    # Readable, but not publishable until the locked rules have their lines again.
+    assert "CV-BP-ELEVATED" in {
+        rule.code for rule, _ in publishing.threshold_line_problems(draft)
+    }
