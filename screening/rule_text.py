@@ -281,6 +281,28 @@ def undeciding_answers(
     return undeciding
 
 
+_CSSRS: Final = "scales.cssrs_screener."
+# §8.6 skip logic: these are not asked after a "no" to the question they follow.
+_CSSRS_FOLLOW_UPS: Final = {
+    "q2": ("q3", "q4", "q5"),
+    "q6": ("q6_within_3_months",),
+}
+
+
+def not_asked_answers(answers: Mapping[str, Any]) -> set[str]:
+    """C-SSRS questions skipped after a "no" (§8.6): not asked, so they decided nothing
+    and would read as missing data."""
+    skipped = set()
+    for question, follow_ups in _CSSRS_FOLLOW_UPS.items():
+        if answers.get(_CSSRS + question) is False:
+            skipped |= {
+                _CSSRS + follow_up
+                for follow_up in follow_ups
+                if _CSSRS + follow_up in answers and answers[_CSSRS + follow_up] is None
+            }
+    return skipped
+
+
 # The rule behind each item of a summary.
 
 
@@ -310,11 +332,11 @@ def explain_items(
     for item in flags:
         rule = ruleset.rule(item.code)
         item.threshold_text = rule.threshold_text if rule else ""
+        found = evidence.get(item.code, {})
+        left_off = not_asked_answers(found.get("answers") or {})
         if intake_date:
-            left_off = undeciding_answers(
-                ruleset, item.code, evidence.get(item.code, {}), intake_date
-            )
-            item.lines = [line for line in item.lines if line.path not in left_off]
+            left_off |= undeciding_answers(ruleset, item.code, found, intake_date)
+        item.lines = [line for line in item.lines if line.path not in left_off]
     for item in not_evaluable:
         rule = ruleset.rule(item.code)
         item.threshold_text = rule.threshold_text if rule else ""

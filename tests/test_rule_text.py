@@ -239,3 +239,22 @@ def test_it_leaves_off_only_answers_that_did_not_decide_a_flag(
 
     assert found == left_off
     assert "vitals.bp_systolic" in set(evidence["answers"]) - found
+
+
+def test_it_leaves_off_c_ssrs_questions_skipped_after_a_no():
+    screener = "scales.cssrs_screener."
+    answers = {
+        screener + "q1": True,
+        screener + "q2": False,
+        screener + "q3": None,
+        screener + "q4": None,
+        screener + "q5": None,
+        screener + "q6": True,
+        screener + "q6_within_3_months": None,
+    }
+
+    assert rule_text.not_asked_answers(answers) == {
+        screener + "q3",
+        screener + "q4",
+        screener + "q5",
+    }

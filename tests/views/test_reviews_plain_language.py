@@ -89,3 +89,13 @@ def test_it_lists_only_the_answers_that_decided_a_flag(client_as, intake):
     assert "Diastolic blood pressure 94" in bp
     # 52 years old under the US guide: the age did not decide this flag.
     assert "Age (whole years on the intake date)" not in bp
+
+
+def test_it_leaves_off_c_ssrs_questions_that_were_not_asked(client_as, intake):
+    page = summary_text(client_as("clinician"), intake)
+
+    low = flag_text(page, "C-SSRS low risk")
+    assert "C-SSRS q1: Wish to be dead (past month) Yes" in low
+    assert "C-SSRS q2: Active suicidal thoughts (past month) No" in low
+    assert "C-SSRS q3" not in low
+    assert "C-SSRS q6 within 3 months" not in low
