@@ -217,7 +217,8 @@ def wait_until_up(
             if error.code in accept:
                 return
             time.sleep(0.2)
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            # A first answer slower than 5 s (a loaded machine) is asked again.
             time.sleep(0.2)
     raise SystemExit(f"the server on port {port} did not start")
 
