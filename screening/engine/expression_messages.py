@@ -55,7 +55,11 @@ def describe(node: nodes.Node) -> str:
 
 
 def forbidden(expression: ast.ExpressionBase) -> str:
-    kind = type(expression).__name__
+    return forbidden_kind(type(expression).__name__)
+
+
+def forbidden_kind(kind: str) -> str:
+    """The message for a construct (a rule-engine AST class name) a rule may not use."""
     names = {
         "ComprehensionExpression": "Loops (comprehensions)",
         "TernaryExpression": "The '? :' operator",
@@ -69,6 +73,50 @@ def forbidden(expression: ast.ExpressionBase) -> str:
         "TimedeltaExpression": "Time spans",
     }
     return f"{names.get(kind, kind)} are not allowed in a rule condition."
+
+
+MAX_LENGTH: Final = 2000
+"""The longest condition, in characters (the longest shipped rule has about 1,100)."""
+MAX_DEPTH: Final = 64
+"""The most operators a condition may chain or nest inside one another."""
+MAX_WHOLE_DIGITS: Final = 9
+MAX_DECIMAL_PLACES: Final = 6
+MAX_DAYS: Final = 36_525
+MAX_MONTHS: Final = 1_200
+
+
+def too_long(length: int) -> str:
+    return (
+        f"The condition is too long ({length:,} characters): at most {MAX_LENGTH:,} "
+        "are allowed. Split it into several rules."
+    )
+
+
+def too_deep() -> str:
+    return (
+        f"The condition is too deeply nested: at most {MAX_DEPTH} operators may be "
+        "chained or nested inside one another. Split it into several rules."
+    )
+
+
+def constants_only() -> str:
+    return (
+        "Part of the condition reads no fact, only constants (e.g. 2 * 3 or 1 == 1): "
+        "write its value instead, or compare a fact."
+    )
+
+
+def number_message(text: str) -> str:
+    shown = text if len(text) <= 24 else f"{text[:20]}..."
+    return (
+        f"'{shown}' is not a number a rule can use. Write numbers in plain digits, at "
+        f"most {MAX_WHOLE_DIGITS} before the decimal point and {MAX_DECIMAL_PLACES} "
+        "after it, e.g. 8 or 0.5."
+    )
+
+
+def unreadable() -> str:
+    return "The condition cannot be read: check its numbers, quotes and brackets."
 
 
 def mismatch(left: nodes.Node, right: nodes.Node) -> str:

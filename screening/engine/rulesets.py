@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
+from screening.engine import expression_messages as messages
 from screening.engine.dates import parse_date
 from screening.engine.exact import to_exact
 from screening.engine.expression_nodes import AS_OF
@@ -38,6 +39,8 @@ DEFAULT_RULESET_PATH: Final = (
     Path(__file__).resolve().parents[2] / "fixtures" / "default_ruleset.json"
 )
 OUTCOMES: Final = ("fired", "silent", "not_evaluable")
+MAX_FACTS_DEPTH: Final = 4
+"""facts -> {"one_of": [...]} -> a set's list: the deepest a rule test's facts go."""
 RULE_KEYS: Final = frozenset(
     {
         "code",
@@ -241,12 +244,34 @@ def _test_from_dict(where: str, index: int, data: Any) -> RuleTest:
         )
     if not isinstance(data["facts"], Mapping):
         raise RulesetError(f"{where}: tests[{index}].facts must be an object")
+    if nesting_depth(data["facts"]) > MAX_FACTS_DEPTH:
+        raise RulesetError(
+            f"{where}: tests[{index}].facts are nested too deeply: a fact's value is a "
+            'number, text, a list, or {"one_of": [...]} / {"at_least": n}'
+        )
     test = RuleTest(str(data["name"]), dict(data["facts"]), data["expect"])
     try:
         rule_test_env(test, ClinicSettings())
     except (KeyError, TypeError, ValueError) as error:
         raise RulesetError(f"{where}: tests[{index}] ({test.name}): {error}") from None
     return test
+
+
+def nesting_depth(value: Any) -> int:
+    """How many lists and objects are nested in a JSON value (counted without
+    recursion, so a hostile document cannot overflow the stack)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def ruleset_to_dict(ruleset: Ruleset) -> dict[str, Any]:
@@ -287,26 +312,45 @@ def fact_value(name: str, value: Any) -> Any:
         if set(value) == {"one_of"} and spec.completions:
             return OneOf(frozenset(fact_value(name, item) for item in value["one_of"]))
         if set(value) == {"at_least"} and spec.completions:
-            bound = value["at_least"]
-            return AtLeast(
-                to_exact(Decimal(bound) if isinstance(bound, str) else bound) or 0
-            )
+            return AtLeast(_number(name, value["at_least"]) or 0)
         raise ValueError(
             f"{name}: an object value must be {{'one_of': [...]}} or {{'at_least': n}}"
         )
     if kind in (DATE, EVENT_DATE) and isinstance(value, str):
         return parse_date(value)
-    if (
-        kind == NUMBER
-        and isinstance(value, int | float | str)
-        and not isinstance(value, bool)
-    ):
-        return to_exact(Decimal(value) if isinstance(value, str) else value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        checked = _number(name, value)
+        return checked if kind == NUMBER else value
+    if kind == NUMBER and isinstance(value, str):
+        return _number(name, value)
     if kind == TEXT_SET:
         if not isinstance(value, list):
             raise TypeError(f"{name}: a set is written as a list")
         return frozenset(value)
     return value
+
+
+def _number(name: str, value: Any) -> Any:
+    """An exact number within the bounds of a rule's own literals: a huge, tiny or
+    non-finite one would take seconds to convert exactly, or break the JSON column."""
+    refused = ValueError(f"{name}: {messages.number_message(str(value))}")
+    if isinstance(value, str) and len(value) > 40:
+        raise refused
+    try:
+        number = Decimal(value) if isinstance(value, str) else to_exact(value)
+    except ArithmeticError:  # decimal.InvalidOperation: not a number at all
+        raise refused from None
+    if isinstance(number, Decimal):
+        if not number.is_finite():
+            raise refused
+        # 35.50 has two decimal places as written but one that matters.
+        exponent = number.normalize().as_tuple().exponent
+        if not isinstance(exponent, int) or -exponent > messages.MAX_DECIMAL_PLACES:
+            raise refused
+    limit: int = 10**messages.MAX_WHOLE_DIGITS
+    if number is not None and not -limit < number < limit:
+        raise refused
+    return number
 
 
 def rule_test_env(test: RuleTest, settings: ClinicSettings) -> dict[str, Any]:
