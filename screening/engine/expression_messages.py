@@ -9,6 +9,7 @@ import rule_engine  # type: ignore[import-untyped]
 from rule_engine import ast
 
 from screening.engine import expression_nodes as nodes
+from screening.engine.exact import MAX_DECIMAL_PLACES, MAX_WHOLE_DIGITS
 from screening.engine.vocabulary import NAMESPACES, TYPE_NAMES, VOCABULARY
 
 FUNCTIONS: Final = {
@@ -79,8 +80,6 @@ MAX_LENGTH: Final = 2000
 """The longest condition, in characters (the longest shipped rule has about 1,100)."""
 MAX_DEPTH: Final = 64
 """The most operators a condition may chain or nest inside one another."""
-MAX_WHOLE_DIGITS: Final = 9
-MAX_DECIMAL_PLACES: Final = 6
 MAX_DAYS: Final = 36_525
 MAX_MONTHS: Final = 1_200
 

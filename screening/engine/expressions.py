@@ -19,6 +19,7 @@ from rule_engine.parser import Parser  # type: ignore[import-untyped]
 
 from screening.engine import expression_messages as messages
 from screening.engine import expression_nodes as nodes
+from screening.engine.exact import MAX_DECIMAL_PLACES, MAX_WHOLE_DIGITS
 from screening.engine.uncertain import OneOf
 from screening.engine.vocabulary import (
     BOOL,
@@ -116,9 +117,9 @@ _CONTEXT: Final = rule_engine.Context(type_resolver=_type_resolver)
 
 # A number as an admin writes a threshold: no exponent, no hexadecimal, bounded size.
 PLAIN_NUMBER: Final = re.compile(
-    rf"(0|[1-9][0-9]{{0,{messages.MAX_WHOLE_DIGITS - 1}}})"
-    rf"(\.[0-9]{{0,{messages.MAX_DECIMAL_PLACES}}})?"
-    rf"|\.[0-9]{{1,{messages.MAX_DECIMAL_PLACES}}}"
+    rf"(0|[1-9][0-9]{{0,{MAX_WHOLE_DIGITS - 1}}})"
+    rf"(\.[0-9]{{0,{MAX_DECIMAL_PLACES}}})?"
+    rf"|\.[0-9]{{1,{MAX_DECIMAL_PLACES}}}"
 )
 # Literal values: a node made of these alone is folded to a constant by rule-engine.
 _LITERALS: Final = frozenset(

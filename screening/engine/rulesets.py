@@ -4,6 +4,7 @@ default ruleset and each rule's own test cases."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +15,7 @@ from typing import Any, Final
 
 from screening.engine import expression_messages as messages
 from screening.engine.dates import parse_date
-from screening.engine.exact import to_exact
+from screening.engine.exact import is_bounded, to_exact
 from screening.engine.expression_nodes import AS_OF
 from screening.engine.expressions import (
     CompiledExpression,
@@ -178,11 +179,13 @@ def ruleset_from_dict(data: Mapping[str, Any]) -> Ruleset:
     return Ruleset(
         version=data.get("version", ""),
         settings=settings,
-        rules=tuple(_rule_from_dict(index, item) for index, item in enumerate(rules)),
+        rules=tuple(rule_from_dict(index, item) for index, item in enumerate(rules)),
     )
 
 
-def _rule_from_dict(index: int, data: Any) -> Rule:
+def rule_from_dict(index: int, data: Any) -> Rule:
+    """One rule from its ruleset/1 form (`index` names it while its code is unknown);
+    its condition is compiled only with the ruleset it belongs to."""
     if not isinstance(data, Mapping):
         raise RulesetError(f"rules[{index}] must be an object")
     code = data.get("code")
@@ -244,11 +247,9 @@ def _test_from_dict(where: str, index: int, data: Any) -> RuleTest:
         )
     if not isinstance(data["facts"], Mapping):
         raise RulesetError(f"{where}: tests[{index}].facts must be an object")
-    if nesting_depth(data["facts"]) > MAX_FACTS_DEPTH:
-        raise RulesetError(
-            f"{where}: tests[{index}].facts are nested too deeply: a fact's value is a "
-            'number, text, a list, or {"one_of": [...]} / {"at_least": n}'
-        )
+    problem = json_problem(data["facts"], max_depth=MAX_FACTS_DEPTH)
+    if problem:
+        raise RulesetError(f"{where}: tests[{index}].facts: {problem}")
     test = RuleTest(str(data["name"]), dict(data["facts"]), data["expect"])
     try:
         rule_test_env(test, ClinicSettings())
@@ -257,21 +258,26 @@ def _test_from_dict(where: str, index: int, data: Any) -> RuleTest:
     return test
 
 
-def nesting_depth(value: Any) -> int:
-    """How many lists and objects are nested in a JSON value (counted without
-    recursion, so a hostile document cannot overflow the stack)."""
-    deepest, pending = 0, [(value, 1)]
+def json_problem(value: Any, *, max_depth: int) -> str | None:
+    """What makes a JSON value unsafe to store or read further: lists and objects
+    nested deeper than max_depth, or a number that is infinite or not a number (JSON
+    columns refuse them). Walked without recursion: a hostile document cannot
+    overflow the stack."""
+    pending = [(value, 1)]
     while pending:
         item, depth = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return messages.number_message(str(item))
         if isinstance(item, Mapping):
             children: Any = item.values()
         elif isinstance(item, list | tuple):
             children = item
         else:
             continue
-        deepest = max(deepest, depth)
+        if depth > max_depth:
+            return f"lists and objects are nested more than {max_depth} deep"
         pending.extend((child, depth + 1) for child in children)
-    return deepest
+    return None
 
 
 def ruleset_to_dict(ruleset: Ruleset) -> dict[str, Any]:
@@ -340,15 +346,7 @@ def _number(name: str, value: Any) -> Any:
         number = Decimal(value) if isinstance(value, str) else to_exact(value)
     except ArithmeticError:  # decimal.InvalidOperation: not a number at all
         raise refused from None
-    if isinstance(number, Decimal):
-        if not number.is_finite():
-            raise refused
-        # 35.50 has two decimal places as written but one that matters.
-        exponent = number.normalize().as_tuple().exponent
-        if not isinstance(exponent, int) or -exponent > messages.MAX_DECIMAL_PLACES:
-            raise refused
-    limit: int = 10**messages.MAX_WHOLE_DIGITS
-    if number is not None and not -limit < number < limit:
+    if number is not None and not is_bounded(number):
         raise refused
     return number
 

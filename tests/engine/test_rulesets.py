@@ -224,3 +224,12 @@ def test_it_names_the_rule_whose_condition_is_nested_too_deeply__f4():
 
     with pytest.raises(RulesetError, match="CI-ANEURYSM: The condition is too"):
         ruleset_from_dict(data)
+
+
+@pytest.mark.parametrize("dose", ["1e600000", "1e-600000", 1e300, "NaN"])
+def test_it_refuses_a_huge_or_tiny_dose_in_the_settings_tables__f4(dose):
+    data = ruleset_to_dict(load_default_ruleset())
+    data["settings"]["min_dose_table"][0]["min_mg_per_day"] = dose
+
+    with pytest.raises(RulesetError, match="min_mg_per_day must be a number above 0"):
+        ruleset_from_dict(data)
