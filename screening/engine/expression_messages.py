@@ -63,11 +63,11 @@ def forbidden_kind(kind: str) -> str:
     """The message for a construct (a rule-engine AST class name) a rule may not use."""
     names = {
         "ComprehensionExpression": "Loops (comprehensions)",
-        "TernaryExpression": "The '? :' operator",
+        "TernaryExpression": "Conditional expressions ('? :')",
         "MappingExpression": "Mappings",
         "SetExpression": "Set literals",
         "GetSliceExpression": "Slices",
-        "FuzzyComparisonExpression": "Regular-expression matching",
+        "FuzzyComparisonExpression": "Regular expressions (=~, !~)",
         "BitwiseExpression": "Bitwise operators",
         "BitwiseShiftExpression": "Bitwise operators",
         "BytesExpression": "Byte strings",
@@ -105,13 +105,20 @@ def constants_only() -> str:
     )
 
 
+NUMBER_RULE: Final = (
+    f"Write numbers in plain digits, at most {MAX_WHOLE_DIGITS} before the decimal "
+    f"point and {MAX_DECIMAL_PLACES} after it, e.g. 8 or 0.5."
+)
+
+
 def number_message(text: str) -> str:
     shown = text if len(text) <= 24 else f"{text[:20]}..."
-    return (
-        f"'{shown}' is not a number a rule can use. Write numbers in plain digits, at "
-        f"most {MAX_WHOLE_DIGITS} before the decimal point and {MAX_DECIMAL_PLACES} "
-        "after it, e.g. 8 or 0.5."
-    )
+    return f"'{shown}' is not a number a rule can use. {NUMBER_RULE}"
+
+
+def not_finite_message() -> str:
+    """For JSON that reads as infinity or NaN (1e400000 does): the text is gone."""
+    return f"a number is too large to read, or is not a number. {NUMBER_RULE}"
 
 
 def unreadable() -> str:

@@ -267,7 +267,7 @@ def json_problem(value: Any, *, max_depth: int) -> str | None:
     while pending:
         item, depth = pending.pop()
         if isinstance(item, float) and not math.isfinite(item):
-            return messages.number_message(str(item))
+            return messages.not_finite_message()
         if isinstance(item, Mapping):
             children: Any = item.values()
         elif isinstance(item, list | tuple):
@@ -339,7 +339,14 @@ def fact_value(name: str, value: Any) -> Any:
 def _number(name: str, value: Any) -> Any:
     """An exact number within the bounds of a rule's own literals: a huge, tiny or
     non-finite one would take seconds to convert exactly, or break the JSON column."""
-    refused = ValueError(f"{name}: {messages.number_message(str(value))}")
+    refused = ValueError(
+        f"{name}: "
+        + (
+            messages.not_finite_message()
+            if isinstance(value, float) and not math.isfinite(value)
+            else messages.number_message(str(value))
+        )
+    )
     if isinstance(value, str) and len(value) > 40:
         raise refused
     try:

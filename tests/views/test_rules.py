@@ -642,7 +642,7 @@ NESTED = 3000
 HOSTILE_CONDITIONS = [
     ("diazepam_equivalent_exact > 1e60000", "Write numbers in plain digits"),
     ("diazepam_equivalent_exact > 1e5000", "Write numbers in plain digits"),
-    ('"' + "a" * 20 + '!" =~ "(a+)+$"', "Regular-expression matching"),
+    ('"' + "a" * 20 + '!" =~ "(a+)+$"', "Regular expressions (=~, !~) are not allowed"),
     ("diazepam_equivalent_exact > 2 * 4", "reads no fact"),
     (" or ".join(["diazepam_equivalent_exact > 8"] * NESTED), "too long"),
     ("not " * 400 + "is_null(madrs_total)", "too deeply nested"),
