@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from screening import audit
 from screening.models import (
@@ -160,11 +160,13 @@ def _signed(signoff: SignOff, name: str) -> str | None:
     return (signoff.identity_sha256 or {}).get(name)
 
 
-def patient_updates_of(patient_ids: Iterable[int]) -> dict[int, list[AuditEvent]]:
+def patient_updates_of(
+    patient_ids: Iterable[int] | QuerySet[Any],
+) -> dict[int, list[AuditEvent]]:
     """The `patient.updated` audit rows of these patients, by patient id (one query)."""
     updates: dict[int, list[AuditEvent]] = defaultdict(list)
     rows = AuditEvent.objects.filter(
-        action=audit.Event.PATIENT_UPDATED, patient_id__in=list(patient_ids)
+        action=audit.Event.PATIENT_UPDATED, patient_id__in=patient_ids
     ).only("seq", "patient_id", "actor_username", "occurred_at", "detail")
     for event in rows:
         updates[event.patient_id].append(event)
@@ -200,8 +202,8 @@ def check_signoff(
 
 def verify_signoffs() -> list[str]:
     """Ids of the sign-offs altered since signature (for `manage.py verify_audit`)."""
-    patients = SignOff.objects.values_list("intake__patient_id", flat=True)
-    updates = patient_updates_of(patients.distinct())
+    # A subquery: the patients of every sign-off, never loaded as a list.
+    updates = patient_updates_of(SignOff.objects.values("intake__patient_id"))
     altered = []
     for signoff in signoffs_with_evidence().order_by("pk").iterator(chunk_size=200):
         if not check_signoff(signoff, updates[signoff.intake.patient_id]).is_intact:

@@ -46,9 +46,9 @@ def review_worklist(request: HttpRequest) -> HttpResponse:
     return render(request, "screening/reviews/worklist.html", context)
 
 
-def _disposition_to_confirm(summary: ReviewSummary, user: Any) -> Any:
-    """The disposition when someone other than the signer recorded it (issue 13 F1)."""
-    disposition = summary.disposition
+def _disposition_to_confirm(disposition: Any, user: Any) -> Any:
+    """The disposition when someone other than the signer recorded it (issue 13 F1):
+    the sign form then asks to confirm it."""
     if disposition is None or disposition.decided_by_id == user.pk:
         return None
     return disposition
@@ -83,7 +83,7 @@ def _forms(summary: ReviewSummary, bound: dict[str, Any], user: Any) -> dict[str
                 "page_sha256": summary.page_sha256,
                 "opened_at": summary.opened_at,
             },
-            disposition=_disposition_to_confirm(summary, user),
+            disposition=_disposition_to_confirm(summary.disposition, user),
         ),
     }
     # The keyboard carries on where the work is: next open item, disposition, sign.
@@ -203,7 +203,9 @@ def review_sign(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.SIGN_OFF)
     if intake.is_signed:
         return _refuse_signed(request, intake)
-    form = SignOffForm(request.POST, disposition=_bound_disposition(intake, request))
+    latest = intake.dispositions.select_related("decided_by").last()
+    to_confirm = _disposition_to_confirm(latest, request.user)
+    form = SignOffForm(request.POST, disposition=to_confirm)
     if form.is_valid():
         page = {
             "page_sha256": form.cleaned_data["page_sha256"],
@@ -226,14 +228,6 @@ def review_sign(request: HttpRequest, pk: int) -> HttpResponse:
         except reviews.SignOffRefusedError as error:
             form.add_error(None, str(error))
     return _render_summary(request, intake, {"sign": form}, status=400)
-
-
-def _bound_disposition(intake: Intake, request: HttpRequest) -> Any:
-    """The disposition to confirm, for the posted sign form and its errors."""
-    disposition = intake.dispositions.select_related("decided_by").last()
-    if disposition is None or disposition.decided_by_id == request.user.pk:
-        return None
-    return disposition
 
 
 def _confirm_field(form: SignOffForm) -> str | None:

@@ -199,6 +199,7 @@ def test_it_keeps_an_intake_signed_when_its_status_is_flipped__f7(first, intake)
 
     summary = first.get(url("review-summary", intake))
     assert "Signed by" in text_of(summary)
+    assert 'status says "In progress"' in text_of(summary)
     assert SIGN_FORM.search(summary.content.decode()) is None
     section = reverse(
         "screening:intake-section-edit", kwargs={"pk": intake.pk, "section": "vitals"}
