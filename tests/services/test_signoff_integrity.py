@@ -72,7 +72,7 @@ def test_it_still_verifies_a_format_1_sign_off__f1(intake, clinician):
     assert reviews.verify_signoffs() == [str(signoff.pk)]
 
 
-def test_it_covers_the_disposition_author_in_format_2__f1(
+def test_it_covers_the_disposition_author_in_every_format(
     intake, clinician, intake_staff
 ):
     signoff = signed(intake, clinician)
@@ -97,7 +97,7 @@ def test_it_refuses_unsigning_an_intake_in_the_database__f7(intake, clinician, s
 
 
 @on_postgresql
-def test_it_still_lets_an_unsigned_intake_change_status__f7(intake):
+def test_it_still_lets_an_unsigned_intake_change_status(intake):
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE screening_intake SET status = 'in_progress' WHERE id = %s",
@@ -186,7 +186,7 @@ def test_it_reports_a_superseded_sign_off_without_a_successor__f11(intake, clini
     assert f"sign-off {signoff.pk} superseded without an addendum sign-off" in out
 
 
-def test_it_accepts_a_sign_off_superseded_by_an_addendum__f11(intake, clinician):
+def test_it_accepts_a_sign_off_superseded_by_an_addendum(intake, clinician):
     first = signed(intake, clinician)
     addendum = reviews.do_start_addendum(
         fresh(intake), reason="Corrected the blood pressure.", by=clinician

@@ -181,7 +181,7 @@ def test_it_requires_confirming_a_disposition_recorded_by_someone_else__f1(
     assert response.status_code == 302, text_of(response)
 
 
-def test_it_asks_no_confirmation_of_the_signers_own_disposition__f1(first, intake):
+def test_it_asks_no_confirmation_of_the_signers_own_disposition(first, intake):
     acknowledge_all(first, intake)
     choose_disposition(first, intake)
     summary = first.get(url("review-summary", intake)).content.decode()
