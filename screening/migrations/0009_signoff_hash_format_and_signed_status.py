@@ -44,7 +44,7 @@ def drop_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("screening", "0007_audit_chain_head_function")]
+    dependencies = [("screening", "0008_rule_threshold_text")]
 
     operations = [
         migrations.AddField(
