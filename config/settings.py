@@ -76,13 +76,18 @@ INSTALLED_APPS = [
     "screening",
 ]
 
+# The header middlewares sit outside everything that can answer on its own (the 405 of
+# HttpMethodMiddleware, axes' 429, the CSRF 403), so every response carries the headers
+# and no-store (#13 F12). Static files are answered by whitenoise before no-store.
 MIDDLEWARE = [
     "screening.middleware.RequestIdMiddleware",  # first: every log line carries the id
-    "screening.middleware.HttpMethodMiddleware",  # GET, HEAD, POST, OPTIONS only
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "screening.middleware.NoStoreMiddleware",
+    "screening.middleware.HttpMethodMiddleware",  # GET, HEAD, POST, OPTIONS only
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -91,10 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
     "screening.middleware.SessionLifetimeMiddleware",  # 12 h absolute limit, timeouts
     "screening.middleware.RequireMFAMiddleware",  # verified OTP where the role needs it
-    "screening.middleware.NoStoreMiddleware",
     "screening.middleware.DatabaseUnavailableMiddleware",  # OperationalError -> 503
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # must be last
 ]
 

@@ -196,15 +196,20 @@ class RequireMFAMiddleware:
 
 
 class NoStoreMiddleware:
-    """`Cache-Control: no-store` on every response to a logged-in user (ASVS 14.3.2)."""
+    """`Cache-Control: no-store` on every response the app makes (ASVS 14.3.2).
+
+    Not only to logged-in users: a 405, the lockout page and the login form (its CSRF
+    token) are no one's to cache either (#13 F12). It runs outside the session and
+    authentication middlewares, so it never looks at the user; static files, answered
+    by whitenoise further out, keep their long cache.
+    """
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.user.is_authenticated:
-            add_never_cache_headers(response)
+        add_never_cache_headers(response)
         return response
 
 

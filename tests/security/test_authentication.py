@@ -371,3 +371,14 @@ def test_it_reauthenticates_with_password_and_a_fresh_code__t_auth_05(
     assert len(issued.context["codes"]) == 10
     assert RecoveryCode.objects.count() == 10
     assert client.session.session_key != before
+
+
+def test_it_sends_the_lockout_page_with_no_store__info_axes(member, clinic):
+    x = member(clinic, "intake_staff", "locked-nostore")
+    client = Client(REMOTE_ADDR="10.1.1.3")
+    for _ in range(4):
+        _login(client, x.username, "wrong password here")
+    locked = _login(client, x.username, "wrong password here")
+    assert locked.status_code == 429
+    assert "no-store" in locked["Cache-Control"]
+    assert locked["X-Frame-Options"] == "DENY"
