@@ -172,6 +172,8 @@ def gunicorn(
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "config/gunicorn.conf.py",  # the forwarded headers gunicorn believes
             app,
             "--bind",
             f"{HOST}:{port}",
