@@ -68,10 +68,18 @@ class RecoveryCodesForm(ReauthenticationFields):
 
 
 class AccountPasswordChangeForm(PasswordChangeForm):
-    """Django's form (old password required), laid out for crispy."""
+    """Django's form (old password required), laid out for crispy.
+
+    The old password is checked by the view through authenticate()
+    (reauth.verify_password), not by the form's bare check_password(): axes counts
+    and locks out those guesses, and each failure is audited (#13 F3).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             "Change your password", "old_password", "new_password1", "new_password2"
         )
+
+    def clean_old_password(self) -> str:
+        return self.cleaned_data["old_password"]

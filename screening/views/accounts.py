@@ -20,7 +20,7 @@ from screening.forms.accounts import (
     SecondFactorForm,
     TotpCodeForm,
 )
-from screening.reauth import verify_reauthentication
+from screening.reauth import verify_password, verify_reauthentication
 from screening.services import accounts
 
 ISSUED_TEMPLATE = "screening/accounts/recovery_codes_issued.html"
@@ -118,7 +118,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     form = AccountPasswordChangeForm(request.user, request.POST or None)
-    if form.is_valid():
+    if form.is_valid() and verify_password(
+        form, request, purpose="password_change", field="old_password"
+    ):
         user = form.save()  # the post_save signal writes auth.password_changed
         # This session stays; the user's other sessions fail their hash check and end.
         update_session_auth_hash(request, user)

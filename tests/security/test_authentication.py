@@ -382,3 +382,38 @@ def test_it_sends_the_lockout_page_with_no_store__info_axes(member, clinic):
     assert locked.status_code == 429
     assert "no-store" in locked["Cache-Control"]
     assert locked["X-Frame-Options"] == "DENY"
+
+
+def test_it_counts_audits_and_locks_out_wrong_old_passwords__f3(member, clinic):
+    user = member(clinic, "intake_staff", "changer")
+    client = Client(REMOTE_ADDR="10.1.1.4")
+    _login(client, user.username)
+    url = reverse("accounts-password")
+    guess = {
+        "old_password": "a guessed password",
+        "new_password1": "a new long passphrase",
+        "new_password2": "a new long passphrase",
+    }
+    for attempt in range(1, 5):
+        refused = client.post(url, guess, secure=True)
+        assert refused.status_code == 200
+        assert "old_password" in refused.context["form"].errors
+        # Counted by axes, as a wrong password at login is.
+        counted = AccessAttempt.objects.get(username=user.username)
+        assert counted.failures_since_start == attempt
+    rows = AuditEvent.objects.filter(action="auth.reauth_failed", actor=user)
+    assert [row.detail for row in rows] == [
+        {"factor": "password", "purpose": "password_change"}
+    ] * 4
+    assert not AuditEvent.objects.filter(action="auth.login_failed").exists()
+
+    locked = client.post(url, guess, secure=True)
+    assert locked.status_code == 429
+    assert AuditEvent.objects.filter(action="auth.locked_out", actor=user).count() == 1
+    # As at login: this session ends, and logging in again is refused for now.
+    home = client.get(reverse("screening:home"), secure=True)
+    assert home.status_code == 302
+    assert home["Location"].startswith(reverse("login"))
+    assert _login(client, user.username).status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
