@@ -7,7 +7,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
-from screening.reauth import ReauthenticationFields
+from screening.reauth import PasswordReauthenticationForm, ReauthenticationFields
 
 
 def _helper(legend: str, *fields: str) -> FormHelper:
@@ -57,6 +57,15 @@ class SecondFactorForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper("Second step", "code")
+
+
+class ReauthPasswordForm(PasswordReauthenticationForm):
+    """The password again, before an authenticator app is added (#13 F10)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs["autofocus"] = True
+        self.helper = _helper("Confirm it is you", "password")
 
 
 class RecoveryCodesForm(ReauthenticationFields):

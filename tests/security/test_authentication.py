@@ -257,6 +257,7 @@ def test_it_enrols_a_device_and_shows_recovery_codes_once__t_auth_05(
     user = member(clinic, "clinician")
     client = Client()
     _login(client, user.username)
+    client.post(reverse("accounts-mfa-enrol"), {"password": PASSWORD}, secure=True)
     page = client.get(reverse("accounts-mfa-enrol"), secure=True)
     body = page.content.decode()
     assert "otpauth://totp/" in body
@@ -417,3 +418,53 @@ def test_it_counts_audits_and_locks_out_wrong_old_passwords__f3(member, clinic):
     assert _login(client, user.username).status_code == 429
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_it_asks_for_the_password_before_showing_a_new_authenticator_key__f10(
+    time_machine, member, clinic
+):
+    time_machine.move_to(START, tick=False)
+    user = member(clinic, "intake_staff", "front-desk")
+    owner, bystander = Client(), Client()
+    _login(owner, user.username)
+    _login(bystander, user.username)  # the session left open at the front desk
+    url = reverse("accounts-mfa-enrol")
+
+    prompt = bystander.get(url, secure=True)
+    assert prompt.status_code == 200
+    assert "otpauth://" not in prompt.content.decode()
+    assert 'type="password"' in prompt.content.decode()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    wrong = bystander.post(url, {"password": "a guessed password"}, secure=True)
+    assert "password" in wrong.context["form"].errors
+    assert "otpauth://" not in wrong.content.decode()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    row = AuditEvent.objects.get(action="auth.reauth_failed", actor=user)
+    assert row.detail == {"factor": "password", "purpose": "mfa_enrol"}
+    assert AccessAttempt.objects.get(username=user.username).failures_since_start == 1
+
+    passed = owner.post(url, {"password": PASSWORD}, secure=True)
+    assert passed.status_code == 302
+    assert "otpauth://totp/" in owner.get(url, secure=True).content.decode()
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    # The other session never gave the password: the key's code does not work there.
+    stolen = bystander.post(url, {"code": totp_code(device)}, secure=True)
+    assert "otpauth://" not in stolen.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+    confirmed = owner.post(url, {"code": totp_code(device)}, secure=True)
+    assert confirmed.status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_it_makes_a_new_key_after_each_password_check__f10(member, clinic):
+    user = member(clinic, "clinician", "rekey")
+    client = Client()
+    _login(client, user.username)
+    url = reverse("accounts-mfa-enrol")
+    client.post(url, {"password": PASSWORD}, secure=True)
+    first = TOTPDevice.objects.get(user=user, confirmed=False).key
+    client.post(url, {"password": PASSWORD}, secure=True)
+    # A key someone may have seen on the screen earlier is never the one confirmed.
+    assert TOTPDevice.objects.get(user=user, confirmed=False).key != first
