@@ -158,6 +158,19 @@ PERMISSIONS_POLICY = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
 
+# Request bodies (#13 F5): form fields as Django's defaults, kept explicit; an upload's
+# whole body at most MAX_UPLOAD_BYTES (100 intake/1 files of a typical size), beyond
+# which its files are skipped unread and the page says so beside the file field
+# (screening/uploads.py). The proxy in front should refuse larger bodies itself.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "screening.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Cookies and sessions: server-side sessions in the database, 15-minute sliding idle
 # limit.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

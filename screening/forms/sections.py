@@ -40,7 +40,7 @@ from screening.models import Intake, IntakeSection
 from screening.services.documents import section_value
 
 FIELD_TEMPLATE = "includes/_answer_field.html"
-MAX_ROWS = 50
+MAX_ROWS = 50  # intake/1 lists hold at most 50 entries (intake-format.md §1)
 WARNINGS_PENDING = (
     "Some values are unusual. Check the values marked below. If they are right, tick "
     "\u201cI have checked these values\u201d, say why, and save again."
@@ -176,6 +176,14 @@ class RowForm(AnswerForm):
 
 
 class BaseRowFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    # The words of intake/1's own refusal (schema.too_many_entries), shown beside the
+    # list (#13 F5).
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": "This list has too many rows: it may have at most %(num)d "
+        "entries. Remove rows until there are %(num)d or fewer.",
+    }
+
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Remove this row"
@@ -214,7 +222,9 @@ class RowsBlock:
             extra=1,
             can_delete=True,
             max_num=MAX_ROWS,
-            absolute_max=MAX_ROWS,
+            # Rows posted past the limit are still shown with the refusal, so nothing
+            # typed is lost; beyond this bound (a tampered count) they are dropped.
+            absolute_max=2 * MAX_ROWS,
             validate_max=True,
         )
         data = owner.data if owner.is_bound else None

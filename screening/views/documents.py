@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from screening import access, audit, permissions
+from screening import access, audit, permissions, uploads
 from screening.forms.documents import IntakeImportForm
 from screening.models import ImportRecord
 from screening.services import exports, imports
@@ -17,6 +17,12 @@ def intake_import(request: HttpRequest) -> HttpResponse:
     access.get_clinic_for_user(request, action=permissions.IMPORT_INTAKE)
     if request.method == "GET":
         form = IntakeImportForm(user=request.user)
+    elif uploads.upload_too_large(request):
+        form = IntakeImportForm(user=request.user)
+        uploads.refuse(form, "files")
+        return render(
+            request, "screening/documents/import.html", {"form": form}, status=413
+        )
     else:
         form = IntakeImportForm(request.POST, request.FILES, user=request.user)
     if form.is_bound and form.is_valid():
