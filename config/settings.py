@@ -102,6 +102,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Our 403 page: Django's own styles itself inline, which the CSP blocks.
+CSRF_FAILURE_VIEW = "screening.views.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "screening:home"
