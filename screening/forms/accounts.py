@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django_otp.admin import OTPAdminAuthenticationForm
 
 from screening.reauth import PasswordReauthenticationForm, ReauthenticationFields
 
@@ -92,3 +93,17 @@ class AccountPasswordChangeForm(PasswordChangeForm):
 
     def clean_old_password(self) -> str:
         return self.cleaned_data["old_password"]
+
+
+class AdminLoginForm(OTPAdminAuthenticationForm):
+    """/admin/'s login form, which never sends the password back to the browser.
+
+    django-otp's form re-renders the typed password after a wrong code, so that only
+    the code need be typed again: the password then sits in the page's HTML (browser
+    cache, "view source" on a shared PC). It is typed again instead (#13 info).
+    """
+
+    def _update_form(self, user: Any) -> None:
+        super()._update_form(user)
+        if "password" in self.fields:
+            self.fields["password"].widget.render_value = False  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from screening.models import AuditEvent, Intake, IntakeSection, Membership
 from tests.conftest import logged_in_client
-from tests.factories import UserFactory
+from tests.factories import TOTPDeviceFactory, UserFactory
 from tests.security.conftest import normalise_page
 from tests.security.routes import OK, ROLES, ROUTES, all_patterns
 
@@ -185,3 +185,17 @@ def test_it_keeps_the_admin_behind_verified_otp__t_ac_06(client_as, db):
     response = verified.get(admin_index)
     assert response.status_code == 200
     assert b"Site administration" in response.content
+
+
+def test_it_never_echoes_the_password_on_the_admin_login__info_admin_otp(db):
+    superuser = UserFactory(username="root-echo", is_staff=True, is_superuser=True)
+    TOTPDeviceFactory(user=superuser)
+    secret = "correct horse battery staple"  # UserFactory's password
+    response = Client().post(
+        reverse("admin:login"),
+        {"username": superuser.username, "password": secret, "otp_token": "000000"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="otp_token"' in body  # refused for the wrong code, form shown again
+    assert secret not in body
