@@ -378,10 +378,13 @@ def clinics_audited_by(user: Any) -> QuerySet[Clinic]:
 def list_events(clinics: QuerySet[Clinic]) -> QuerySet[AuditEvent]:
     """Audit rows an auditor of these clinics may read.
 
-    Rows of the clinics themselves, plus clinic-less rows (logins, timeouts, denials
-    of unknown objects) written by the clinics' own members.
+    Rows of the clinics themselves (a probe of one of their objects by anyone
+    included), plus clinic-less rows (logins, timeouts, denials of unknown objects)
+    and the denials of other clinics' objects written by the clinics' own members.
     """
     members = Membership.objects.filter(clinic__in=clinics).values("user_id")
     return AuditEvent.objects.filter(
-        Q(clinic__in=clinics) | Q(clinic__isnull=True, actor_id__in=members)
+        Q(clinic__in=clinics)
+        | Q(clinic__isnull=True, actor_id__in=members)
+        | Q(action=Event.ACCESS_DENIED, actor_id__in=members)
     )
