@@ -88,7 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "screening.middleware.NoStoreMiddleware",
     "screening.middleware.HttpMethodMiddleware",  # GET, HEAD, POST, OPTIONS only
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a health check or progress poll does not renew the idle timer.
+    "screening.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
