@@ -176,7 +176,7 @@ class RowForm(AnswerForm):
 
 
 class BaseRowFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
-    # The words of intake/1's own refusal (schema.too_many_entries), shown beside the
+    # The words of intake/1's own refusal (intake_format.schema), shown beside the
     # list (#13 F5).
     default_error_messages = {
         **forms.BaseFormSet.default_error_messages,
