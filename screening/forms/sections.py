@@ -268,6 +268,8 @@ class RowsBlock:
     def build(self) -> list[dict[str, Any]] | None:
         """The list value; an answer contradicting the rows is an error, not a loss."""
         self.kept = self.filled_rows()
+        if self.formset.non_form_errors():
+            return None  # refused as a whole (too many rows), said beside the list
         asked = self.owner.answer(self.asked)
         if asked is None and self.asked in self.owner.errors:
             return None
@@ -418,7 +420,12 @@ class SectionForm(AnswerForm):
         self.missing_reasons = self.merged_reasons(self.reasons(self.value))
         self.attach_issues(self.check_section())
         if not rows_ok:
-            self.add_error(None, ROWS_ERROR)
+            whole = [
+                error
+                for block in self.blocks.values()
+                for error in block.formset.non_form_errors()
+            ]
+            self.add_error(None, whole or ROWS_ERROR)
         if "version" in self.errors:  # only a tampered page posts no version number
             self.add_error(None, "This page is out of date. Open the section again.")
         if not self.errors:
