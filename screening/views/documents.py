@@ -53,15 +53,24 @@ def intake_import_report(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("intake__patient", "imported_by")
         .order_by("position")
     )
-    # One row per page view (security.md T-AUD-01); batch_size says how much it showed.
-    audit.record_for_intake(
-        "intake.viewed",
-        intake,
-        request=request,
-        target=intake,
-        category="intake",
-        detail={"batch_size": len(records)},
-    )
+    with audit.batch():
+        # One row per page view (security.md T-AUD-01); batch_size says how much it
+        # showed.
+        audit.record_for_intake(
+            "intake.viewed",
+            intake,
+            request=request,
+            target=intake,
+            category="intake",
+            detail={"batch_size": len(records)},
+        )
+        # The report lists each imported patient's MRN: a read of each (#13 F2).
+        audit.record_patients_shown(
+            request,
+            [item.intake.patient for item in records],
+            page="import_report",
+            clinic=intake.clinic,
+        )
     context = {"intake": intake, "record": record, "records": records}
     return render(request, "screening/documents/import_report.html", context)
 

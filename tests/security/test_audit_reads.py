@@ -109,3 +109,14 @@ def test_it_lets_the_auditor_find_a_list_read_by_patient__f2(
     )
     rows = list(report.context["page"].paginator.object_list)
     assert [(row.action, row.patient_id) for row in rows] == [(VIEWED, patient.pk)]
+
+
+def test_it_audits_each_patient_of_an_import_report__f2(client_as, world, clinic):
+    imported = world["own"]["imported_intake"]
+    response = client_as("intake_staff").get(
+        reverse("screening:intake-import-report", args=[imported.pk])
+    )
+    assert response.status_code == 200
+    shown = [record.intake.patient for record in response.context["records"]]
+    assert shown
+    _assert_one_batch(_viewed_rows(response), shown, clinic)
