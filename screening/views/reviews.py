@@ -42,6 +42,10 @@ def review_worklist(request: HttpRequest) -> HttpResponse:
         after=worklist.Cursor.parse(request.GET.get("after", "")),
         before=worklist.Cursor.parse(request.GET.get("before", "")),
     )
+    # Each row names its patient: a read of each (#13 F2).
+    audit.record_patients_shown(
+        request, [row.patient for row in page.rows], page="worklist", clinic=clinic
+    )
     context = {"form": form, "page": page, "filters": filters, "now": timezone.now()}
     return render(request, "screening/reviews/worklist.html", context)
 
