@@ -122,7 +122,8 @@ class DispositionForm(forms.Form):
             del self.fields["override_rationale"]
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(Fieldset("Disposition", *fields))
+        # The section's heading names it (reviews/_disposition.html).
+        self.helper.layout = Layout(Fieldset("", *fields))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -124,6 +124,16 @@ def _summary_url(intake: Intake) -> str:
     return reverse("screening:review-summary", kwargs={"pk": intake.pk})
 
 
+def _back_to(intake: Intake, anchor: str) -> HttpResponse:
+    """Back at the item just answered, so Tab carries on from there; once nothing is
+    open, at the top: a fragment would stop the disposition's autofocus."""
+    state = reviews.load_review_state(intake, intake.current_screening)
+    is_open = state.pending_flags or state.pending_not_evaluable
+    return redirect(
+        f"{_summary_url(intake)}#{anchor}" if is_open else _summary_url(intake)
+    )
+
+
 @require_GET
 def review_summary(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
@@ -152,9 +162,8 @@ def review_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         except reviews.ReviewError as error:
             form.add_error("reason_code", str(error))
         else:
-            # Back at the flag's line, so Tab carries on with the next flag.
             anchor = f"{form.cleaned_data['kind']}-{form.cleaned_data['code']}"
-            return redirect(f"{_summary_url(intake)}#{anchor}")
+            return _back_to(intake, anchor)
     anchor = f"{form.data.get('kind')}-{form.data.get('code')}"
     return _render_summary(request, intake, {anchor: form}, status=400)
 
@@ -183,7 +192,7 @@ def review_missing_accept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, "Accepted as unknown for every rule waiting on it."
             )
-            return redirect(_summary_url(intake) + "#missing")
+            return _back_to(intake, "missing")
     anchor = missing_data.MissingAnswer(path=form.data.get("path", ""), label="").anchor
     return _render_summary(request, intake, {anchor: form}, status=400)
 
