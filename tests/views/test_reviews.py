@@ -552,10 +552,28 @@ def test_it_prints_the_signed_summary_as_a_pdf(doctor, intake):
     flat = re.sub(r"\s+", "", text)
     for flag in signoff.screening.result["flags"]:
         assert flag["code"] in flat
-    assert "sign-off hash" in text
+    assert "Sign-off hash" in text
     assert signoff.signature_sha256 in flat
     assert "default-1" in flat
     assert AuditEvent.objects.filter(action="review.printed").count() == 1
+
+
+def test_it_puts_the_decision_on_the_first_page_of_the_pdf(doctor, intake):
+    signoff = review_and_sign(doctor, intake)
+    response = doctor.post(url("review-pdf", intake))
+    pages = [
+        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+    ]
+    first = re.sub(r"\s+", " ", pages[0])
+    assert "Proceed to clinical evaluation" in first
+    assert "Benefit outweighs the risks." in first
+    for flag in signoff.screening.result["flags"]:
+        assert flag["title"] in first, flag["title"]
+    assert "Signed by clinician-user at" in first
+    assert signoff.signature_sha256 in re.sub(r"\s+", "", pages[0])
+    # The details follow, and the last page is not a stray footer.
+    assert "Details of each flag" in pages[1]
+    assert len(pages[-1].split()) > 40, pages[-1]
 
 
 def test_it_prints_an_override_prominently_in_the_pdf(doctor, clinic, intake_staff):
