@@ -241,6 +241,8 @@ def test_it_lists_each_missing_answer_once_with_what_waits_on_it(doctor, intake)
         "screening:intake-section-edit", args=[intake.pk, "psychiatric-history"]
     )
     assert f'href="{link}#div_id_severe_personality_disorder"' in body
+    section_page = doctor.get(link).content.decode()
+    assert 'id="div_id_severe_personality_disorder"' in section_page
 
 
 def test_it_shows_scores_and_the_trd_table_in_words(doctor, intake):
