@@ -16,13 +16,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from screening import audit, engine
+from screening import audit, rule_text
 from screening.forms.questions import question_label
 from screening.models import (
     Acknowledgement,
     Intake,
     MissingAnswerAcceptance,
-    Rule,
     Screening,
 )
 from screening.services.intakes import SignedIntakeError
@@ -142,22 +141,16 @@ def list_missing_answers(
 
 def get_rule_titles(screening: Screening | None) -> dict[str, str]:
     """The titles of the screening's not-evaluable rules (the result keeps only codes),
-    from the ruleset version that produced it; the shipped titles otherwise."""
-    codes = [
-        rule["code"]
-        for rule in (screening.result if screening else {}).get("not_evaluable", [])
-    ]
-    if screening is None or not codes:
+    from the ruleset version that produced it."""
+    if screening is None:
         return {}
-    default = engine.load_default_ruleset()
-    titles = {rule.code: rule.title for rule in default.rules}
-    if screening.ruleset_version != default.version:
-        titles.update(
-            Rule.objects.filter(
-                ruleset__label=screening.ruleset_version, code__in=codes
-            ).values_list("code", "title")
-        )
-    return {code: titles[code] for code in codes if code in titles}
+    ruleset = rule_text.engine_ruleset(screening)
+    titles = {}
+    for item in screening.result.get("not_evaluable", []):
+        rule = ruleset.rule(item["code"])
+        if rule is not None:
+            titles[item["code"]] = rule.title
+    return titles
 
 
 def has_missing_answers(screening: Screening | None) -> bool:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0007_audit_chain_head_function'),
+        ('screening', '0008_rule_threshold_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
