@@ -240,7 +240,7 @@ def read_case_files(
             ) from error
         try:
             expected = json.loads(expected_path.read_text(), parse_float=Decimal)
-        except (OSError, ValueError) as error:
+        except (OSError, RecursionError, ValueError) as error:
             raise TestCaseFileError(
                 f"{path.name}: no readable expected/{path.name}"
             ) from error
