@@ -6,6 +6,8 @@ import json
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
+from screening import questionnaire as declared
+from screening.fhir.bundle import SCORES
 from screening.fhir.codes import DATA_ABSENT, RULES, VERSION_TAG
 from screening.fhir.questionnaire import questionnaire_json
 from screening.models import Acknowledgement
@@ -244,3 +246,9 @@ def test_it_names_the_signer_time_ruleset_and_hash_of_a_signed_intake(
         i["mitigation"] for i in resources(bundle, "DetectedIssue") if "severity" in i
     )
     assert {i["status"] for i in resources(bundle, "DetectedIssue")} == {"final"}
+
+
+def test_it_knows_where_the_screening_keeps_every_coded_instruments_total():
+    # A new instrument with a total code needs its derived names in SCORES.
+    coded = {each.key for each in declared.instruments() if each.total_codes}
+    assert coded <= set(SCORES)
