@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from django.db.models import Prefetch
 
-from screening.forms.questions import answer_text, question_label
+from screening.engine.vocabulary import summed_lists, summed_name
 from screening.models import (
     Acknowledgement,
     Disposition,
@@ -21,6 +21,7 @@ from screening.models import (
     SectionRevision,
     SignOff,
 )
+from screening.questionnaire.labels import answer_text, question_label
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
 from screening.services import documents, reviews
 from screening.services.review_hashes import (
@@ -71,6 +72,12 @@ DERIVED_SCORES: Final = (
         "Benzodiazepines, diazepam equivalent (mg/day)",
         "diazepam_equivalent_mg_per_day",
         None,
+    ),
+    # A summed instrument declared later (screening/questionnaire/) shows as well.
+    *(
+        (each.name, f"{summed_name(each)}_total", f"{summed_name(each)}_band")
+        for each in summed_lists()
+        if each.key not in {"PHQ9", "GAD7", "PCL5", "DAST10"}
     ),
 )
 

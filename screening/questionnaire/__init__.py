@@ -120,3 +120,11 @@ def question(path: str) -> Question | None:
 def asked(conditioned: Question, answers: Mapping[str, Any]) -> bool:
     """Whether the question is asked, given the answers (full path -> value)."""
     return conditioned.asked_if is None or conditioned.asked_if.holds(answers)
+
+
+def plausible(path: str) -> tuple[int, int]:
+    """A question's plausible range (intake-format.md 4.2): outside it, a warning."""
+    declared = question(path)
+    if declared is None or declared.plausible is None:
+        raise KeyError(f"{path} declares no plausible range")
+    return declared.plausible

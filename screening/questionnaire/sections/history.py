@@ -43,7 +43,9 @@ def _details(items: tuple[Question, ...]) -> tuple[Question, ...]:
 
 
 def _other(block: str, label: str) -> Question:
-    return Question(f"{block}.other_conditions", LINES, label, optional=True)
+    return Question(
+        f"{block}.other_conditions", LINES, label, nullable=False, optional=True
+    )
 
 
 _M = "medical_history"

@@ -45,8 +45,19 @@ DISORDERS: Final = RowList(
             options=options.SUD_SEVERITY,
             optional=True,
         ),
-        Question(f"{_SUD}.status", CHOICE, _("status"), options=options.SUD_STATUS),
-        Question(f"{_SUD}.last_met_criteria", DATE, _("last date criteria were met")),
+        Question(
+            f"{_SUD}.status",
+            CHOICE,
+            _("status"),
+            options=options.SUD_STATUS,
+            required=True,
+        ),
+        Question(
+            f"{_SUD}.last_met_criteria",
+            DATE,
+            _("last date criteria were met"),
+            required=True,
+        ),
         Question(f"{_SUD}.detail", TEXT, _("note"), optional=True),
     ),
 )
