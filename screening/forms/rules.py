@@ -424,7 +424,7 @@ class PublishForm(ReauthenticationFields):
         min_length=10,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Recorded in the audit log with your name.",
+        help_text="Kept with the published version, with your name.",
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

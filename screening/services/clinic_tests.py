@@ -219,7 +219,8 @@ def do_approve_expectation(
         category="ruleset",
         object_version=draft.revision,
         detail={"test_case": case.pk, "change": "expectation_approved"},
-        reason=reason,
+        # The reason is free text: it stays on the expectation row (F6).
+        reason=f"expectation:{expectation.pk}",
     )
     return expectation
 

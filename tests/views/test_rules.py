@@ -530,7 +530,10 @@ def test_it_publishes_and_shows_the_rescreen_progress(
     }
     assert Screening.objects.filter(ruleset__label="clinic-a-1").count() == 4
     published = AuditEvent.objects.get(action="ruleset.published")
-    assert published.reason == "Reviewed with the medical director on 3 December."
+    assert published.reason == f"publish:{draft.pk}"
+    assert RulesetVersion.objects.get(pk=draft.pk).publish_reason == (
+        "Reviewed with the medical director on 3 December."
+    )
     assert published.actor == approver
 
 
