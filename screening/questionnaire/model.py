@@ -88,10 +88,6 @@ class Condition:
         tests = (when.holds(answers) for when in self.whens)
         return all(tests) if self.behavior == "all" else any(tests)
 
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return tuple(when.path for when in self.whens)
-
 
 def asked_if(path: str, operator: Operator, value: Answer) -> Condition:
     """A condition of one test: `asked_if("indication.primary", "=", "ptsd")`."""
