@@ -68,7 +68,9 @@ def test_it_writes_every_asked_only_if_as_enable_when(items):
     assert conditioned  # the declaration has conditions to check
     for link_id, question in conditioned.items():
         whens = items[link_id]["enableWhen"]
-        assert [w["question"] for w in whens] == list(question.asked_if.paths)
+        assert [w["question"] for w in whens] == [
+            w.path for w in question.asked_if.whens
+        ]
         for when, declared_when in zip(whens, question.asked_if.whens, strict=True):
             if declared_when.value is None:
                 assert when["operator"] == "exists"
