@@ -23,7 +23,7 @@ from screening.engine.rulesets import Ruleset, load_default_ruleset
 def _environment(
     ruleset: Ruleset, facts: Facts, as_of: date
 ) -> tuple[DerivedFacts, dict[str, Any]]:
-    """The derived facts and the values every rule reads, cross-rule results included."""
+    """The derived facts and every value the rules read, cross-rule results included."""
     derived = derive(facts, ruleset.settings, as_of=as_of)
     env: dict[str, Any] = {**facts.values, **derived.values, AS_OF: as_of}
     for name, source in ruleset.cross_rules:
@@ -53,12 +53,11 @@ def evaluate(ruleset: Ruleset, facts: Facts, *, as_of: date) -> ScreeningResult:
     flags: list[Flag] = []
     not_evaluable: list[NotEvaluable] = []
     for rule, compiled in ruleset.compiled:
-        value = compiled.evaluate(env)
-        if value is False:
+        traced = compiled.explain(env)
+        if traced is None:
             continue
         severity = "absolute" if rule.code in raised else rule.severity
-        traced = compiled.trace(env)
-        if value is None:
+        if traced.value is None:
             needs = needs_of(index, traced.reads) or tuple(sorted(compiled.facts))
             not_evaluable.append(NotEvaluable(rule.code, severity, needs))
             continue
