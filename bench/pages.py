@@ -119,7 +119,9 @@ def main() -> int:
         default="bench-pages.json",
         help="where to write the figures (default: bench-pages.json here)",
     )
-    parser.add_argument("--smoke", action="store_true", help="tiny data, one round, 2 s per page")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny data, one round, 2 s per page"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
     options = parser.parse_args()
     if options.smoke:
