@@ -22,7 +22,7 @@ from screening.models import (
     SignOff,
 )
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
-from screening.services import documents, reviews
+from screening.services import documents, reviews, urgent
 from screening.services.review_hashes import (
     ReviewState,
     Verification,
@@ -374,6 +374,8 @@ def build_summary(intake: Intake) -> ReviewSummary:
     signoff = current.signoff
     screening = signoff.screening if signoff else intake.current_screening
     state = get_review_state(screening, acknowledgements, dispositions)
+    if not intake.is_signed:
+        state.urgent_reasons = urgent.open_reasons(intake)
     document = documents.intake_document(intake, sections)
     flags, not_evaluable = (
         _items(screening, state, document, revisions_by_kind) if screening else ([], [])

@@ -23,6 +23,7 @@ from screening.models.rulesets import (
 )
 from screening.models.screenings import Screening
 from screening.models.security import RecoveryCode, RecoveryCodeDevice
+from screening.models.urgent import ReReview, UrgentMarker
 
 __all__ = [
     "Acknowledgement",
@@ -38,6 +39,7 @@ __all__ = [
     "Membership",
     "Patient",
     "PublishedRulesetError",
+    "ReReview",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "RescreenJob",
@@ -48,4 +50,5 @@ __all__ = [
     "SectionRevision",
     "SignOff",
     "TestCaseExpectation",
+    "UrgentMarker",
 ]
