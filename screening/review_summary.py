@@ -374,8 +374,7 @@ def build_summary(intake: Intake) -> ReviewSummary:
     signoff = current.signoff
     screening = signoff.screening if signoff else intake.current_screening
     state = get_review_state(screening, acknowledgements, dispositions)
-    if not intake.is_signed:
-        state.urgent_reasons = urgent.open_reasons(intake)
+    state.urgent_reasons = urgent.open_reasons(intake)
     document = documents.intake_document(intake, sections)
     flags, not_evaluable = (
         _items(screening, state, document, revisions_by_kind) if screening else ([], [])

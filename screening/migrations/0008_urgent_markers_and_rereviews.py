@@ -58,6 +58,8 @@ def mark_open_intakes(apps, schema_editor):
             UrgentMarker.objects.bulk_create(pending, ignore_conflicts=True)
             pending = []
     UrgentMarker.objects.bulk_create(pending, ignore_conflicts=True)
+    marked = UrgentMarker.objects.filter(cleared_at__isnull=True).values("intake_id")
+    Intake.objects.filter(pk__in=marked).update(urgent_since=now)
 
 
 class Migration(migrations.Migration):
@@ -260,6 +262,11 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
+        ),
+            migrations.AddField(
+            model_name="intake",
+            name="urgent_since",
+            field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(mark_open_intakes, migrations.RunPython.noop),
     ]

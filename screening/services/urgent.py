@@ -75,10 +75,12 @@ def triggers_of(result: dict[str, Any]) -> Triggers:
     return Triggers(found, cssrs_recorded)
 
 
-def needs_sync(triggers: Triggers) -> bool:
-    """Whether the markers could change: nothing found and no C-SSRS recorded leaves
-    them as they are (markers close only by a clinician's act), without a query."""
-    return bool(triggers.found) or triggers.cssrs_recorded
+def needs_sync(intake: Intake, triggers: Triggers) -> bool:
+    """Whether the markers could change, decided without a query: with no trigger
+    found, only an open C-SSRS trigger can close (markers close by a clinician's act),
+    and only on an intake whose row says a marker is open. A row read before a
+    concurrent save raised one errs on the safe side: the marker stays open."""
+    return bool(triggers.found) or (triggers.cssrs_recorded and intake.is_urgent)
 
 
 def do_sync_markers(
@@ -89,7 +91,7 @@ def do_sync_markers(
     Called inside the screening's transaction. One query reads the batch's markers,
     and only when a marker could change.
     """
-    batch = [(intake, triggers) for intake, triggers in batch if needs_sync(triggers)]
+    batch = [pair for pair in batch if needs_sync(*pair)]
     if not batch:
         return
     markers: dict[int, list[UrgentMarker]] = defaultdict(list)
@@ -98,17 +100,21 @@ def do_sync_markers(
     ):
         markers[marker.intake_id].append(marker)
     now = timezone.now()
-    raised, cleared = [], []
+    raised, cleared, became_urgent, became_calm = [], [], [], []
     for intake, triggers in batch:
         own = markers[intake.pk]
         open_ = {m.trigger: m for m in own if m.is_open}
         seen = {(m.trigger, m.evidence_sha256) for m in own}
-        cssrs_open = open_.get(Trigger.CSSRS_NEEDED)
-        if triggers.cssrs_recorded and cssrs_open is not None:
+        was_urgent = bool(open_)
+        cssrs_open = open_.pop(Trigger.CSSRS_NEEDED, None)
+        if cssrs_open is not None and not triggers.cssrs_recorded:
+            open_[Trigger.CSSRS_NEEDED] = cssrs_open
+        elif cssrs_open is not None:
             cleared.append(cssrs_open.pk)
         for trigger, (codes, evidence) in triggers.found.items():
             if trigger in open_ or (trigger, evidence) in seen:
                 continue  # open already, or cleared by a clinician for these answers
+            open_[trigger] = UrgentMarker(raised_at=now)
             raised.append(
                 UrgentMarker(
                     intake=intake,
@@ -120,6 +126,10 @@ def do_sync_markers(
                     raised_by=by,
                 )
             )
+        if open_ and not was_urgent:
+            became_urgent.append(intake)
+        elif was_urgent and not open_:
+            became_calm.append(intake)
     if cleared:
         UrgentMarker.objects.filter(pk__in=cleared, cleared_at__isnull=True).update(
             cleared_at=now, cleared_by=by, resolution=Resolution.CSSRS_RECORDED
@@ -127,6 +137,18 @@ def do_sync_markers(
     if raised:
         # A concurrent save may have raised the same marker: the constraint keeps one.
         UrgentMarker.objects.bulk_create(raised, ignore_conflicts=True)
+    _set_urgent_since(became_urgent, now)
+    _set_urgent_since(became_calm, None)
+
+
+def _set_urgent_since(intakes: list[Intake], value: Any) -> None:
+    if not intakes:
+        return
+    Intake.objects.filter(pk__in=[intake.pk for intake in intakes]).update(
+        urgent_since=value
+    )
+    for intake in intakes:
+        intake.urgent_since = value
 
 
 @transaction.atomic
@@ -159,6 +181,9 @@ def do_clear_marker(
         cleared_at=now, cleared_by=by, resolution=resolution, note=note.strip()
     )
     marker.refresh_from_db()
+    still_open = UrgentMarker.objects.filter(intake=intake, cleared_at__isnull=True)
+    if not still_open.exists():
+        _set_urgent_since([intake], None)
     audit.record_for_intake(
         "review.acknowledged",
         intake,
@@ -190,7 +215,10 @@ class OpenMarker:
 
 
 def open_reasons(intake: Intake) -> list[str]:
-    """Why the intake is urgent now (empty when it is not): one query."""
+    """Why the intake is urgent now (empty when it is not): one query, none when the
+    intake row says no marker is open."""
+    if not intake.is_urgent:
+        return []
     return [
         marker.get_trigger_display()
         for marker in UrgentMarker.objects.filter(
@@ -200,6 +228,8 @@ def open_reasons(intake: Intake) -> list[str]:
 
 
 def open_markers(intake: Intake) -> list[UrgentMarker]:
+    if not intake.is_urgent:
+        return []
     return list(
         UrgentMarker.objects.filter(intake=intake, cleared_at__isnull=True)
         .select_related("raised_by")

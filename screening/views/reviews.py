@@ -21,7 +21,7 @@ from screening.forms.reviews import (
 from screening.models import Intake
 from screening.reauth import verify_reauthentication
 from screening.review_summary import ReviewSummary, build_summary
-from screening.services import reviews
+from screening.services import rereview, reviews, urgent
 from screening.services.intakes import SignedIntakeError
 
 SUMMARY_TEMPLATE = "screening/reviews/summary.html"
@@ -31,17 +31,36 @@ SUMMARY_TEMPLATE = "screening/reviews/summary.html"
 def review_worklist(request: HttpRequest) -> HttpResponse:
     clinic = access.get_clinic_for_user(request, action=permissions.REVIEW_INTAKE)
     data = request.GET.copy()
-    data.setdefault("status", Intake.Status.READY_FOR_REVIEW)
+    data.setdefault("status", worklist.NEEDS_CLINICIAN)
     form = WorklistFilterForm(data)
-    filters = form.cleaned_data if form.is_valid() else {"status": "", "outcome": ""}
+    filters = (
+        form.cleaned_data
+        if form.is_valid()
+        else {"status": worklist.NEEDS_CLINICIAN, "outcome": ""}
+    )
+    after = worklist.Cursor.parse(request.GET.get("after", ""))
+    before = worklist.Cursor.parse(request.GET.get("before", ""))
     page = worklist.list_worklist_page(
         clinic,
         status=filters["status"],
         outcome=filters["outcome"],
-        after=worklist.Cursor.parse(request.GET.get("after", "")),
-        before=worklist.Cursor.parse(request.GET.get("before", "")),
+        after=after,
+        before=before,
     )
-    context = {"form": form, "page": page, "filters": filters, "now": timezone.now()}
+    # Urgent intakes head every page, whatever the filter; re-reviews head the first
+    # page of the lists they belong to.
+    urgent_rows = urgent.list_open(clinic)
+    shows_rereviews = filters["status"] in (worklist.NEEDS_CLINICIAN, "")
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "now": timezone.now(),
+        "urgent_rows": urgent_rows,
+        "rereviews": rereview.list_open(clinic, user=request.user)
+        if shows_rereviews and after is None and before is None
+        else [],
+    }
     return render(request, "screening/reviews/worklist.html", context)
 
 
