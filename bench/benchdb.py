@@ -68,6 +68,13 @@ def production_env(url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def devtools_env(env: dict[str, str]) -> dict[str, str]:
+    """The same settings with the development tools (bench_session, generate_intakes),
+    which production settings never install: only for those commands, never for the
+    server under test."""
+    return {**env, "DEVTOOLS": "true"}
+
+
 def development_env(url: str) -> dict[str, str]:
     """Development mode, only to create the demo clinic and its users (setup_demo)."""
     env = {k: v for k, v in os.environ.items() if k != "HTTPS_ONLY"}
@@ -105,7 +112,7 @@ def seed(url: str, intakes: int, *, seed: int = 1) -> float:
             CLINIC,
             "--seed",
             str(seed),
-            env=production_env(url),
+            env=devtools_env(production_env(url)),
         ).strip()
     )
     return time.perf_counter() - started
@@ -145,7 +152,7 @@ def sessions(
                 "--i-am-a-benchmark",
                 "--count",
                 str(count),
-                env=env,
+                env=devtools_env(env),
             ).splitlines()
         ]
         for role in roles

@@ -12,12 +12,13 @@ ALLOWED_HOSTS set, TRUST_X_FORWARDED_PROTO=true); bench/bare/, one view returnin
 "hello"; and bench/bare/ with Django's database sessions and authentication on the
 same database (session_settings.py), the same view for a logged-in user.
 
-Sessions come from `manage.py bench_session --i-am-a-benchmark` (OTP-verified,
-audited); wrk plays the TLS proxy (X-Forwarded-Proto: https) and sends the session
-cookie, and for POSTs the CSRF cookie and token and an Origin header. Each page is
-driven for --seconds by `wrk -t THREADS -c CONNECTIONS` with a Lua script. Printed
-per page: requests/s, p50, p99, errors (any status but the page's expected one, and
-socket errors), p50 / the bare view's p50 and p50 / the logged-in bare view's p50.
+Sessions come from `manage.py bench_session --i-am-a-benchmark` (devtools, installed
+for that command only; OTP-verified, audited as auth.bench_session); wrk plays the TLS
+proxy (X-Forwarded-Proto: https) and sends the session cookie, and for POSTs the CSRF
+cookie and token and an Origin header. Each page is driven for --seconds by
+`wrk -t THREADS -c CONNECTIONS` with a Lua script. Printed per page: requests/s, p50,
+p99, errors (any status but the page's expected one, and socket errors), p50 / the
+bare view's p50 and p50 / the logged-in bare view's p50.
 Goal: every page <= 2.0x the bare view.
 
 The section POST goes to a different intake each time (each at its section's current
@@ -216,7 +217,8 @@ def wait_until_up(
             if error.code in accept:
                 return
             time.sleep(0.2)
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            # A first answer slower than 5 s (a loaded machine) is asked again.
             time.sleep(0.2)
     raise SystemExit(f"the server on port {port} did not start")
 
@@ -361,7 +363,7 @@ def form_body(path: str, session: dict[str, str]) -> str:
 def import_body(clinic_id: int, boundary: str) -> str:
     """A multipart upload of one small valid document; MRN_PLACEHOLDER is replaced by
     a new MRN on every request (the Lua script)."""
-    from screening.services.generated_documents import (
+    from devtools.generated_documents import (
         GENERATED_UNTIL,
         generated_document,
     )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import sys
@@ -51,12 +50,10 @@ def main() -> int:
         benchdb.production_env(url, STATICFILES_BACKEND=STATIC_PLAIN, CONN_MAX_AGE="60")
     )
     sessions = {
-        role: json.loads(
-            benchdb.manage(
-                "bench_session", role, "--i-am-a-benchmark", env=dict(os.environ)
-            )
-        )
-        for role in ("clinician", "intake")
+        role: found[0]
+        for role, found in benchdb.sessions(
+            ("clinician", "intake"), 1, env=dict(os.environ)
+        ).items()
     }
     import django
 

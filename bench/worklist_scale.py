@@ -16,7 +16,6 @@ EXPLAIN (ANALYZE, BUFFERS) of each variant's query. Target: p95 <= 50 ms.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -44,11 +43,7 @@ def main() -> int:
         seconds = benchdb.seed(url, options.intakes)
         print(f"seeded {options.intakes} intakes in {seconds:.1f} s")
     os.environ.update(benchdb.production_env(url, STATICFILES_BACKEND=STATIC_PLAIN))
-    session = json.loads(
-        benchdb.manage(
-            "bench_session", "clinician", "--i-am-a-benchmark", env=dict(os.environ)
-        )
-    )
+    [session] = benchdb.sessions(("clinician",), 1, env=dict(os.environ))["clinician"]
     measure(session, runs=options.runs)
     return 0
 

@@ -75,6 +75,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "screening",
 ]
+# Development tools (devtools/: bench_session, generate_intakes): with DEBUG, or for a
+# benchmark's own commands with DEVTOOLS=true; never in a deployment (security.md §2.3,
+# `check --deploy` warns devtools.W001).
+if DEBUG or env.bool("DEVTOOLS", default=False):
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "screening.middleware.RequestIdMiddleware",  # first: every log line carries the id

@@ -19,6 +19,8 @@ os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
 
 from config.settings import *  # noqa: F403
 
+# The development tools and their tests (tests/devtools/); production never has them.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

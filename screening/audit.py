@@ -24,6 +24,7 @@ class Event(models.TextChoices):
     """Every audit event code (security.md §3.1): `<area>.<verb>`, verb in the past."""
 
     AUTH_LOGIN = "auth.login", "Logged in"
+    AUTH_BENCH_SESSION = "auth.bench_session", "Load-test session created"
     AUTH_LOGIN_FAILED = "auth.login_failed", "Login failed"
     AUTH_LOGOUT = "auth.logout", "Logged out"
     AUTH_TIMEOUT = "auth.timeout", "Session timed out"

@@ -32,6 +32,9 @@ User = get_user_model()
 # Set on a request by screening.reauth: its failures are `auth.reauth_failed`, not
 # login failures.
 REAUTH_REQUEST_FLAG = "is_reauthentication"
+# Set on its own request by devtools' bench_session (never installed in production):
+# a load test's session is `auth.bench_session`, not a login.
+BENCH_SESSION_REQUEST_FLAG = "is_bench_session"
 # User fields whose change alters what the user may do.
 PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser")
 
@@ -52,7 +55,9 @@ def _known_user(username: Any) -> Any:
 def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     # The start of the 12-hour absolute limit (SessionLifetimeMiddleware).
     request.session[LOGIN_AT_SESSION_KEY] = time.time()
-    audit.record("auth.login", actor=user, request=request, category="session")
+    is_bench = getattr(request, BENCH_SESSION_REQUEST_FLAG, False)
+    action = "auth.bench_session" if is_bench else "auth.login"
+    audit.record(action, actor=user, request=request, category="session")
 
 
 @receiver(user_logged_out, dispatch_uid="screening-audit-logout")

@@ -24,8 +24,9 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
+from devtools import generated
 from screening.models import Intake, RescreenJob, RulesetVersion
-from screening.services import generated, rulesets
+from screening.services import rulesets
 from tests.factories import ClinicFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.skipif(

@@ -10,6 +10,26 @@ from typing import Any
 Exact = int | Decimal | Fraction
 """A number that is never a binary float (clinical-reference.md §10.2, §14)."""
 
+MAX_WHOLE_DIGITS = 9
+MAX_DECIMAL_PLACES = 6
+"""The numbers a rule admin may write (thresholds, test facts, table doses): larger
+or finer ones mean nothing clinically, and converting 1e600000 exactly takes seconds."""
+
+
+def is_bounded(number: Exact) -> bool:
+    """Finite, below 10**MAX_WHOLE_DIGITS in size, at most MAX_DECIMAL_PLACES places
+    (trailing zeros not counted). Cheap even for 1e600000: nothing is expanded."""
+    if isinstance(number, Decimal):
+        if not number.is_finite():
+            return False
+        exponent = number.normalize().as_tuple().exponent
+        if not isinstance(exponent, int) or -exponent > MAX_DECIMAL_PLACES:
+            return False
+    elif isinstance(number, Fraction) and number.denominator > 10**MAX_DECIMAL_PLACES:
+        return False
+    limit: int = 10**MAX_WHOLE_DIGITS
+    return -limit < number < limit
+
 
 def to_exact(value: Any) -> Exact | None:
     """The exact form of a document number; None for null. Floats go through str."""

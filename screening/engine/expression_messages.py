@@ -9,6 +9,7 @@ import rule_engine  # type: ignore[import-untyped]
 from rule_engine import ast
 
 from screening.engine import expression_nodes as nodes
+from screening.engine.exact import MAX_DECIMAL_PLACES, MAX_WHOLE_DIGITS
 from screening.engine.vocabulary import NAMESPACES, TYPE_NAMES, VOCABULARY
 
 FUNCTIONS: Final = {
@@ -55,20 +56,73 @@ def describe(node: nodes.Node) -> str:
 
 
 def forbidden(expression: ast.ExpressionBase) -> str:
-    kind = type(expression).__name__
+    return forbidden_kind(type(expression).__name__)
+
+
+def forbidden_kind(kind: str) -> str:
+    """The message for a construct (a rule-engine AST class name) a rule may not use."""
     names = {
         "ComprehensionExpression": "Loops (comprehensions)",
-        "TernaryExpression": "The '? :' operator",
+        "TernaryExpression": "Conditional expressions ('? :')",
         "MappingExpression": "Mappings",
         "SetExpression": "Set literals",
         "GetSliceExpression": "Slices",
-        "FuzzyComparisonExpression": "Regular-expression matching",
+        "FuzzyComparisonExpression": "Regular expressions (=~, !~)",
         "BitwiseExpression": "Bitwise operators",
         "BitwiseShiftExpression": "Bitwise operators",
         "BytesExpression": "Byte strings",
         "TimedeltaExpression": "Time spans",
     }
     return f"{names.get(kind, kind)} are not allowed in a rule condition."
+
+
+MAX_LENGTH: Final = 2000
+"""The longest condition, in characters (the longest shipped rule has about 1,100)."""
+MAX_DEPTH: Final = 64
+"""The most operators a condition may chain or nest inside one another."""
+MAX_DAYS: Final = 36_525
+MAX_MONTHS: Final = 1_200
+
+
+def too_long(length: int) -> str:
+    return (
+        f"The condition is too long ({length:,} characters): at most {MAX_LENGTH:,} "
+        "are allowed. Split it into several rules."
+    )
+
+
+def too_deep() -> str:
+    return (
+        f"The condition is too deeply nested: at most {MAX_DEPTH} operators may be "
+        "chained or nested inside one another. Split it into several rules."
+    )
+
+
+def constants_only() -> str:
+    return (
+        "Part of the condition reads no fact, only constants (e.g. 2 * 3 or 1 == 1): "
+        "write its value instead, or compare a fact."
+    )
+
+
+NUMBER_RULE: Final = (
+    f"Write numbers in plain digits, at most {MAX_WHOLE_DIGITS} before the decimal "
+    f"point and {MAX_DECIMAL_PLACES} after it, e.g. 8 or 0.5."
+)
+
+
+def number_message(text: str) -> str:
+    shown = text if len(text) <= 24 else f"{text[:20]}..."
+    return f"'{shown}' is not a number a rule can use. {NUMBER_RULE}"
+
+
+def not_finite_message() -> str:
+    """For JSON that reads as infinity or NaN (1e400000 does): the text is gone."""
+    return f"a number is too large to read, or is not a number. {NUMBER_RULE}"
+
+
+def unreadable() -> str:
+    return "The condition cannot be read: check its numbers, quotes and brackets."
 
 
 def mismatch(left: nodes.Node, right: nodes.Node) -> str:

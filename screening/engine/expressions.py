@@ -3,6 +3,9 @@ compiled to the engine's own three-valued evaluator (README.md explains the choi
 
 from __future__ import annotations
 
+import re
+import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,9 +15,11 @@ from typing import Any, Final
 
 import rule_engine  # type: ignore[import-untyped]
 from rule_engine import ast
+from rule_engine.parser import Parser  # type: ignore[import-untyped]
 
 from screening.engine import expression_messages as messages
 from screening.engine import expression_nodes as nodes
+from screening.engine.exact import MAX_DECIMAL_PLACES, MAX_WHOLE_DIGITS
 from screening.engine.uncertain import OneOf
 from screening.engine.vocabulary import (
     BOOL,
@@ -110,6 +115,102 @@ def _type_resolver(name: str) -> Any:
 _CONTEXT: Final = rule_engine.Context(type_resolver=_type_resolver)
 
 
+# A number as an admin writes a threshold: no exponent, no hexadecimal, bounded size.
+PLAIN_NUMBER: Final = re.compile(
+    rf"(0|[1-9][0-9]{{0,{MAX_WHOLE_DIGITS - 1}}})"
+    rf"(\.[0-9]{{0,{MAX_DECIMAL_PLACES}}})?"
+    rf"|\.[0-9]{{1,{MAX_DECIMAL_PLACES}}}"
+)
+# Literal values: a node made of these alone is folded to a constant by rule-engine.
+_LITERALS: Final = frozenset(
+    {
+        "BooleanExpression",
+        "BytesExpression",
+        "DatetimeExpression",
+        "FloatExpression",
+        "NullExpression",
+        "StringExpression",
+        "TimedeltaExpression",
+    }
+)
+_COLLECTIONS: Final = frozenset(
+    {"ArrayExpression", "MappingExpression", "SetExpression"}
+)
+
+
+class _CheckingParser(Parser):  # type: ignore[misc]
+    """rule-engine's parser, with the admin's text checked between its two phases.
+
+    rule-engine parses into deferred nodes, then builds them recursively and folds
+    every sub-expression of constants on the way: it would evaluate a regular
+    expression between two string literals, convert a huge number, or overflow the
+    stack before the compiler below could refuse anything. So the deferred tree is
+    checked first (rule-engine 5.1's phase one: `_parser`, `_lexer`).
+    """
+
+    _lock = threading.Lock()
+
+    def parse(self, text: str, context: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            self.context = context
+            try:
+                deferred = self._parser.parse(text, lexer=self._lexer.clone())
+            finally:
+                self.context = None
+        _check_deferred(deferred)
+        return deferred.build()
+
+
+@lru_cache(maxsize=1)
+def _parser() -> _CheckingParser:
+    # Built on first use: building the grammar tables takes a moment.
+    return _CheckingParser()
+
+
+def _children(node: Any) -> list[Any]:
+    found, pending = [], [*node.args, *node.kwargs.values()]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, tuple | list | deque):  # members, arguments, pairs
+            pending.extend(value)
+        elif hasattr(value, "cls") and hasattr(value, "args"):
+            found.append(value)
+    return found
+
+
+def _check_deferred(root: Any) -> None:
+    """Refuse, before anything is built: deep nesting, forbidden constructs (regular
+    expressions included), numbers that are not plain, and constants-only parts."""
+    constant: dict[int, bool] = {}
+    stack: list[tuple[Any, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, seen = stack.pop()
+        kind = node.cls.__name__
+        children = _children(node)
+        if seen:
+            values = [constant[id(child)] for child in children]
+            if kind in _LITERALS:
+                constant[id(node)] = True
+            elif kind in _COLLECTIONS or (
+                kind == "UnaryExpression" and node.args[1] == "UMINUS"
+            ):
+                # A list of constants, or a negative number: a value, not a computation.
+                constant[id(node)] = all(values)
+            elif values and all(values):
+                raise ExpressionError(messages.constants_only())
+            else:
+                constant[id(node)] = False
+            continue
+        if depth > messages.MAX_DEPTH:
+            raise ExpressionError(messages.too_deep())
+        if kind != "Statement" and kind not in _BUILDERS:
+            raise ExpressionError(messages.forbidden_kind(kind))
+        if kind == "FloatExpression" and not PLAIN_NUMBER.fullmatch(str(node.args[1])):
+            raise ExpressionError(messages.number_message(str(node.args[1])))
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children)
+
+
 @lru_cache(maxsize=1024)
 def compile_expression(text: str) -> CompiledExpression:
     """Parse and type-check a rule condition; ExpressionError says what to fix."""
@@ -117,8 +218,22 @@ def compile_expression(text: str) -> CompiledExpression:
         raise ExpressionError(
             "The condition is empty: write a yes/no expression over facts."
         )
+    if len(text) > messages.MAX_LENGTH:
+        raise ExpressionError(messages.too_long(len(text)))
     try:
-        statement = rule_engine.Rule(text, context=_CONTEXT).statement
+        return _compile(text)
+    except ExpressionError:
+        raise
+    except RecursionError:
+        # The depth check should make this unreachable; a refusal beats a crash.
+        raise ExpressionError(messages.too_deep()) from None
+    except (ArithmeticError, ValueError):
+        raise ExpressionError(messages.unreadable()) from None
+
+
+def _compile(text: str) -> CompiledExpression:
+    try:
+        statement = _parser().parse(text, _CONTEXT)
     except rule_engine.RuleSyntaxError as error:
         raise ExpressionError(messages.syntax_message(text, error)) from None
     except rule_engine.SymbolResolutionError as error:
@@ -405,13 +520,15 @@ class _Compiler:
                 f"{name} needs a date first, but {messages.describe(subject)} is "
                 f"{messages.type_name(subject)}."
             )
+        most = messages.MAX_MONTHS if name == "within_months" else messages.MAX_DAYS
         if not (
             isinstance(amount, nodes.Literal)
             and amount.type == INT
-            and amount.value >= 0
+            and 0 <= amount.value <= most
         ):
             raise ExpressionError(
-                f"{name} needs a whole number of days or months second."
+                f"{name} needs a whole number of days or months second, "
+                f"at most {most:,}."
             )
         return nodes.Within(subject, int(amount.value), months=name == "within_months")
 

@@ -4,6 +4,7 @@ default ruleset and each rule's own test cases."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,8 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
+from screening.engine import expression_messages as messages
 from screening.engine.dates import parse_date
-from screening.engine.exact import to_exact
+from screening.engine.exact import is_bounded, to_exact
 from screening.engine.expression_nodes import AS_OF
 from screening.engine.expressions import (
     CompiledExpression,
@@ -38,6 +40,8 @@ DEFAULT_RULESET_PATH: Final = (
     Path(__file__).resolve().parents[2] / "fixtures" / "default_ruleset.json"
 )
 OUTCOMES: Final = ("fired", "silent", "not_evaluable")
+MAX_FACTS_DEPTH: Final = 4
+"""facts -> {"one_of": [...]} -> a set's list: the deepest a rule test's facts go."""
 RULE_KEYS: Final = frozenset(
     {
         "code",
@@ -175,11 +179,13 @@ def ruleset_from_dict(data: Mapping[str, Any]) -> Ruleset:
     return Ruleset(
         version=data.get("version", ""),
         settings=settings,
-        rules=tuple(_rule_from_dict(index, item) for index, item in enumerate(rules)),
+        rules=tuple(rule_from_dict(index, item) for index, item in enumerate(rules)),
     )
 
 
-def _rule_from_dict(index: int, data: Any) -> Rule:
+def rule_from_dict(index: int, data: Any) -> Rule:
+    """One rule from its ruleset/1 form (`index` names it while its code is unknown);
+    its condition is compiled only with the ruleset it belongs to."""
     if not isinstance(data, Mapping):
         raise RulesetError(f"rules[{index}] must be an object")
     code = data.get("code")
@@ -241,12 +247,37 @@ def _test_from_dict(where: str, index: int, data: Any) -> RuleTest:
         )
     if not isinstance(data["facts"], Mapping):
         raise RulesetError(f"{where}: tests[{index}].facts must be an object")
+    problem = json_problem(data["facts"], max_depth=MAX_FACTS_DEPTH)
+    if problem:
+        raise RulesetError(f"{where}: tests[{index}].facts: {problem}")
     test = RuleTest(str(data["name"]), dict(data["facts"]), data["expect"])
     try:
         rule_test_env(test, ClinicSettings())
     except (KeyError, TypeError, ValueError) as error:
         raise RulesetError(f"{where}: tests[{index}] ({test.name}): {error}") from None
     return test
+
+
+def json_problem(value: Any, *, max_depth: int) -> str | None:
+    """What makes a JSON value unsafe to store or read further: lists and objects
+    nested deeper than max_depth, or a number that is infinite or not a number (JSON
+    columns refuse them). Walked without recursion: a hostile document cannot
+    overflow the stack."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return messages.not_finite_message()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > max_depth:
+            return f"lists and objects are nested more than {max_depth} deep"
+        pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 def ruleset_to_dict(ruleset: Ruleset) -> dict[str, Any]:
@@ -287,26 +318,44 @@ def fact_value(name: str, value: Any) -> Any:
         if set(value) == {"one_of"} and spec.completions:
             return OneOf(frozenset(fact_value(name, item) for item in value["one_of"]))
         if set(value) == {"at_least"} and spec.completions:
-            bound = value["at_least"]
-            return AtLeast(
-                to_exact(Decimal(bound) if isinstance(bound, str) else bound) or 0
-            )
+            return AtLeast(_number(name, value["at_least"]) or 0)
         raise ValueError(
             f"{name}: an object value must be {{'one_of': [...]}} or {{'at_least': n}}"
         )
     if kind in (DATE, EVENT_DATE) and isinstance(value, str):
         return parse_date(value)
-    if (
-        kind == NUMBER
-        and isinstance(value, int | float | str)
-        and not isinstance(value, bool)
-    ):
-        return to_exact(Decimal(value) if isinstance(value, str) else value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        checked = _number(name, value)
+        return checked if kind == NUMBER else value
+    if kind == NUMBER and isinstance(value, str):
+        return _number(name, value)
     if kind == TEXT_SET:
         if not isinstance(value, list):
             raise TypeError(f"{name}: a set is written as a list")
         return frozenset(value)
     return value
+
+
+def _number(name: str, value: Any) -> Any:
+    """An exact number within the bounds of a rule's own literals: a huge, tiny or
+    non-finite one would take seconds to convert exactly, or break the JSON column."""
+    refused = ValueError(
+        f"{name}: "
+        + (
+            messages.not_finite_message()
+            if isinstance(value, float) and not math.isfinite(value)
+            else messages.number_message(str(value))
+        )
+    )
+    if isinstance(value, str) and len(value) > 40:
+        raise refused
+    try:
+        number = Decimal(value) if isinstance(value, str) else to_exact(value)
+    except ArithmeticError:  # decimal.InvalidOperation: not a number at all
+        raise refused from None
+    if number is not None and not is_bounded(number):
+        raise refused
+    return number
 
 
 def rule_test_env(test: RuleTest, settings: ClinicSettings) -> dict[str, Any]:

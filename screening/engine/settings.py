@@ -8,7 +8,14 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, Final
 
-from screening.engine.exact import Exact, json_number, to_exact
+from screening.engine.exact import (
+    MAX_DECIMAL_PLACES,
+    MAX_WHOLE_DIGITS,
+    Exact,
+    is_bounded,
+    json_number,
+    to_exact,
+)
 from screening.engine.names import normalise_name
 
 RAISABLE_TO_ABSOLUTE: Final = (
@@ -274,8 +281,12 @@ def _positive_mg(value: object, where: str) -> Exact:
         number = to_exact(Decimal(value) if isinstance(value, str) else value)
     except (TypeError, InvalidOperation):
         number = None
-    if number is None or number <= 0:
-        raise SettingsError(f"{where} must be a number above 0 (got {value!r})")
+    if number is None or not is_bounded(number) or number <= 0:
+        raise SettingsError(
+            f"{where} must be a number above 0, at most {MAX_WHOLE_DIGITS} digits "
+            f"before the decimal point and {MAX_DECIMAL_PLACES} after it "
+            f"(got {value!r})"
+        )
     return number
 
 

@@ -14,13 +14,20 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 
-from screening.engine.rulesets import OUTCOMES
+from screening.engine.rulesets import MAX_FACTS_DEPTH, OUTCOMES, json_problem
 from screening.engine.settings import MEDICATION_CLASSES, RAISABLE_TO_ABSOLUTE
 from screening.models import Rule, RulesetVersion
 from screening.reauth import ReauthenticationFields
 from screening.services import drafts, rule_locks, rulesets
 
 MAX_IMPORT_BYTES = 1024 * 1024
+# A ruleset/1 document nests rules, tests, facts and their values about 9 deep.
+MAX_IMPORT_DEPTH = 16
+
+
+def too_deep(max_depth: int) -> str:
+    """json_problem's words for JSON too deep for Python to read at all."""
+    return f"lists and objects are nested more than {max_depth} deep"
 
 
 def _helper(*fieldsets: Fieldset) -> FormHelper:
@@ -168,10 +175,18 @@ class RuleTestForm(forms.Form):
     def clean_facts(self) -> dict[str, Any]:
         try:
             facts = json.loads(self.cleaned_data["facts"])
+        except RecursionError:  # nested deeper than Python reads
+            problem: str | None = too_deep(MAX_FACTS_DEPTH)
         except ValueError:
             raise forms.ValidationError(
                 'Write the facts as a JSON object, e.g. {"vitals.bp_systolic": 141}.'
             ) from None
+        else:
+            problem = json_problem(facts, max_depth=MAX_FACTS_DEPTH)
+        if problem:
+            raise forms.ValidationError(
+                f"The facts cannot be used: {problem.rstrip('.')}."
+            )
         if not isinstance(facts, dict):
             raise forms.ValidationError(
                 "The facts must be a JSON object: {name: value, ...}."
@@ -409,7 +424,7 @@ class PublishForm(ReauthenticationFields):
         min_length=10,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Recorded in the audit log with your name.",
+        help_text="Kept with the published version, with your name.",
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -439,11 +454,21 @@ class ImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError("The file is larger than 1 MB.")
         try:
-            return json.loads(upload.read().decode("utf-8"))
+            document = json.loads(upload.read().decode("utf-8"))
+        except RecursionError:  # nested deeper than Python reads
+            problem: str | None = too_deep(MAX_IMPORT_DEPTH)
         except (UnicodeDecodeError, ValueError):
             raise forms.ValidationError(
                 "The file is not JSON. Choose a ruleset exported from this app."
             ) from None
+        else:
+            problem = json_problem(document, max_depth=MAX_IMPORT_DEPTH)
+        if problem:
+            raise forms.ValidationError(
+                f"The file is not a ruleset this app can read: {problem.rstrip('.')}. "
+                "Choose a ruleset exported from this app."
+            )
+        return document
 
 
 class DiffForm(forms.Form):

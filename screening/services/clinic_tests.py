@@ -219,7 +219,8 @@ def do_approve_expectation(
         category="ruleset",
         object_version=draft.revision,
         detail={"test_case": case.pk, "change": "expectation_approved"},
-        reason=reason,
+        # The reason is free text: it stays on the expectation row (F6).
+        reason=f"expectation:{expectation.pk}",
     )
     return expectation
 
@@ -240,7 +241,7 @@ def read_case_files(
             ) from error
         try:
             expected = json.loads(expected_path.read_text(), parse_float=Decimal)
-        except (OSError, ValueError) as error:
+        except (OSError, RecursionError, ValueError) as error:
             raise TestCaseFileError(
                 f"{path.name}: no readable expected/{path.name}"
             ) from error

@@ -385,6 +385,13 @@ def _import_problems(clinic: Clinic, document: Any) -> list[str]:
         if not rule.get("retired")
     ]
     try:
+        # A retired rule is stored as it is, never compiled: check its shape alone.
+        for index, rule in enumerate(rules):
+            if rule.get("retired"):
+                engine.rule_from_dict(
+                    index,
+                    {key: value for key, value in rule.items() if key != "retired"},
+                )
         engine.ruleset_from_dict({**document, "version": "import", "rules": live})
     except engine.RulesetError as error:
         return [str(error)]

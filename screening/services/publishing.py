@@ -118,6 +118,9 @@ def do_publish_ruleset(
     ).update(approved_by=by, publish_reason=reason)
     if not claimed:
         raise drafts.StaleDraftError
+    # The reason is free text: it stays on the version (publish_reason), and the
+    # audit rows name that record (F6).
+    reference = f"publish:{draft.pk}"
     audit.record(
         "ruleset.approved",
         actor=by,
@@ -126,7 +129,7 @@ def do_publish_ruleset(
         target=draft,
         category="ruleset",
         object_version=revision,
-        reason=reason,
+        reason=reference,
         detail={"revision": revision, "preview": report.preview.pk},
     )
     previous = rulesets.get_active_ruleset(clinic)
@@ -148,7 +151,7 @@ def do_publish_ruleset(
         target=draft,
         category="ruleset",
         object_version=draft.label,
-        reason=reason,
+        reason=reference,
         detail={"ruleset_version": draft.label, "previous": previous.label},
     )
     rescreen.do_start_rescreen(draft, by=by, request=request)

@@ -338,7 +338,7 @@ def do_start_addendum(
         for revision in section.revisions.all()
     )
     root_id = chain_root_id(locked)
-    Addendum.objects.create(
+    record = Addendum.objects.create(
         intake=addendum,
         amends=locked,
         root_id=root_id,
@@ -355,7 +355,8 @@ def do_start_addendum(
         target=addendum,
         category="signoff",
         object_version=addendum.version,
-        reason=reason.strip()[:500],
+        # The reason is clinical text: it stays on the Addendum row (F6).
+        reason=f"addendum:{record.pk}",
         detail={"amends": locked.pk},
     )
     screenings.do_screen_intake(addendum, by=by, request=request)

@@ -126,3 +126,93 @@ def test_it_compares_exact_numbers_without_binary_floats():
         run("vitals.bmi >= 35", vitals__bmi=__import__("decimal").Decimal("35.0"))
         is True
     )
+
+
+# Hostile conditions (issue #13, F4): each is refused quickly with a message to act on.
+
+NESTED = 3000
+REGEX_BOMB = '"' + "a" * 20 + '!" =~ "(a+)+$"'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "madrs_total > 1e60000",
+        "madrs_total > 1e5000",
+        "madrs_total > 1e-60000",
+        "madrs_total > 10000000000",
+        "madrs_total > 0.0000001",
+        "madrs_total > 0x1F",
+        "within_days(intake_date, 1e60000)",
+        "madrs_total in [1, 1e60000]",
+    ],
+)
+def test_it_refuses_a_huge_or_odd_number_literal__f4(text):
+    with pytest.raises(ExpressionError, match="Write numbers"):
+        compile_expression(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        REGEX_BOMB,
+        '"a" !~ "b"',
+        'indication.primary =~~ "(a+)+$"',
+    ],
+)
+def test_it_refuses_a_regex_even_between_two_literals__f4(text):
+    with pytest.raises(ExpressionError, match="Regular expressions"):
+        compile_expression(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 == 1",
+        "madrs_total > 3 or 1 + 1 == 2",
+        "madrs_total > 2 * 3",
+        "not true",
+        '"maoi" in ["maoi"]',
+        "madrs_total > [1, 2][0]",
+    ],
+)
+def test_it_refuses_a_sub_expression_of_constants_only__f4(text):
+    with pytest.raises(ExpressionError, match="reads no fact"):
+        compile_expression(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " or ".join(["madrs_total > 1"] * NESTED),
+        "not " * NESTED + "is_null(madrs_total)",
+        "madrs_total" + " + 1" * NESTED + " > 3",
+        "-" * NESTED + "madrs_total > 3",
+        "(" * NESTED + "madrs_total" + ")" * NESTED + " > 3",
+    ],
+)
+def test_it_refuses_a_condition_nested_too_deeply__f4(text):
+    with pytest.raises(ExpressionError, match=r"too long|too deeply nested"):
+        compile_expression(text)
+
+
+def test_it_refuses_an_overlong_condition__f4():
+    text = "madrs_total > 1 and " + " " * 5000 + "madrs_total < 50"
+
+    with pytest.raises(ExpressionError, match="too long"):
+        compile_expression(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "madrs_total > -1",
+        "vitals.bmi >= 35.5",
+        "madrs_total > 999999999",
+        "vitals.bmi > 0.000001",
+        "medical_history.heart_failure_nyha_class in [3, -4]",
+        " or ".join(["madrs_total > 1"] * 40),
+    ],
+)
+def test_it_still_accepts_plain_numbers_and_long_flat_conditions__f4(text):
+    assert compile_expression(text).root.type == "bool"

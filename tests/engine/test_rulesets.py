@@ -183,3 +183,53 @@ def test_it_follows_the_clinic_settings(setting, changes, code, fired):
     data["settings"].update(setting)
     result = screen_document(intake(changes), ruleset_from_dict(data))
     assert any(f["code"] == code for f in result["flags"]) is fired
+
+
+def _with_test_facts(facts):
+    data = ruleset_to_dict(load_default_ruleset())
+    rule = next(r for r in data["rules"] if r["code"] == "DDI-BZD-HIGH")
+    rule["tests"] = [{"name": "hostile", "facts": facts, "expect": "fired"}]
+    return data
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"diazepam_equivalent_exact": float("inf")},
+        {"diazepam_equivalent_exact": float("nan")},
+        {"madrs_total": float("inf")},
+        {"diazepam_equivalent_exact": "1e600000"},
+        {"diazepam_equivalent_exact": 10**12},
+        {"diazepam_equivalent_exact": {"at_least": "1e600000"}},
+        {"dast10_total": {"one_of": [1, 1e308]}},
+    ],
+)
+def test_it_refuses_a_huge_number_in_rule_test_facts__f4(facts):
+    with pytest.raises(RulesetError, match=r"DDI-BZD-HIGH: tests\[0\].*Write numbers"):
+        ruleset_from_dict(_with_test_facts(facts))
+
+
+def test_it_refuses_deeply_nested_rule_test_facts__f4():
+    nested: object = 1
+    for _ in range(3000):
+        nested = [nested]
+
+    with pytest.raises(RulesetError, match=r"DDI-BZD-HIGH: tests\[0\].*nested"):
+        ruleset_from_dict(_with_test_facts({"medication_classes": nested}))
+
+
+def test_it_names_the_rule_whose_condition_is_nested_too_deeply__f4():
+    data = ruleset_to_dict(load_default_ruleset())
+    data["rules"][0]["expression"] = "not " * 3000 + "is_null(madrs_total)"
+
+    with pytest.raises(RulesetError, match="CI-ANEURYSM: The condition is too"):
+        ruleset_from_dict(data)
+
+
+@pytest.mark.parametrize("dose", ["1e600000", "1e-600000", 1e300, "NaN"])
+def test_it_refuses_a_huge_or_tiny_dose_in_the_settings_tables__f4(dose):
+    data = ruleset_to_dict(load_default_ruleset())
+    data["settings"]["min_dose_table"][0]["min_mg_per_day"] = dose
+
+    with pytest.raises(RulesetError, match="min_mg_per_day must be a number above 0"):
+        ruleset_from_dict(data)

@@ -82,3 +82,19 @@ def test_it_refuses_an_unknown_ruleset():
     with pytest.raises(CommandError, match="no published ruleset") as refused:
         call_command("screen", str(CASE_FILES[0]), "--ruleset", "nowhere-9")
     assert refused.value.returncode == 2
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_stored_ruleset_whose_condition_is_now_refused__f4():
+    from screening.services import rulesets
+
+    document = json.loads(json.dumps(rulesets.default_ruleset_document()))
+    document["version"] = "old-1"
+    document["rules"][0]["expression"] = "madrs_total > 1e5000"
+    rulesets.do_load_ruleset_document(
+        document, clinic=None, label="old-1", status="published"
+    )
+
+    with pytest.raises(CommandError, match="Write numbers in plain digits") as refused:
+        call_command("screen", str(CASE_FILES[0]), "--ruleset", "old-1")
+    assert refused.value.returncode == 2

@@ -34,7 +34,13 @@ def production_env(**changes: str | None) -> dict[str, str]:
     """Production-like variables: no development switch, a random key, a PG URL."""
     # Nothing of the test run leaks in: no development switch, no HTTP-only test mode,
     # and not the async-safety bypass the browser tests set (async.E001).
-    dropped = ("DEBUG", "HTTPS_ONLY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    dropped = (
+        "DEBUG",
+        "DEVTOOLS",
+        "HTTPS_ONLY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DATABASE_URL",
+    )
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         SECRET_KEY=secrets.token_urlsafe(50),

@@ -4,12 +4,17 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.logs import JsonFormatter
-from screening.models import AuditEvent, Intake, Patient
-from screening.services import intakes
+from screening.models import AuditEvent, Intake, Patient, RulesetVersion
+from screening.services import drafts, impact, intakes
+from tests.factories import MembershipFactory, UserFactory
+from tests.security.conftest import PASSWORD, totp_code
+from tests.services.test_reviews import signed
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +119,17 @@ def test_it_keeps_the_canary_out_of_logs_urls_audit_and_errors__t_aud_08(
     export = send(staff, "post", reverse("screening:intake-export", args=[intake.pk]))
     assert export.status_code == 200
     send(clinician, "get", reverse("screening:review-summary", args=[intake.pk]))
+    # Reasons are free text: an addendum's and a publish reason travel too (F6).
+    signed(intake, get_user_model().objects.get(username="clinician-user"))
+    amended = send(
+        clinician,
+        "post",
+        reverse("screening:intake-addendum", args=[intake.pk]),
+        {"reason": f"Allergy to {canary} was missed."},
+    )
+    assert amended.status_code == 302
+    published = _publish(clinic, client_as("rule_admin"), f"Approved: {canary}", send)
+    assert published.status_code == 302
     failed = send(staff, "post", "/boom/", {"note": canary, "family_name": canary})
     assert failed.status_code == 500
     missing = send(staff, "get", reverse("screening:patient-detail", args=[10**9]))
@@ -160,3 +176,26 @@ def test_it_keeps_the_canary_out_of_logs_urls_audit_and_errors__t_aud_08(
     raised = [r for r in every_log_line.records if r.exc_info and r.exc_info[1]]
     assert any(canary in str(r.exc_info[1]) for r in raised)
     assert AuditEvent.objects.filter(patient=patient).count() >= 10
+    addendum = intake.addenda.get().addendum_record
+    assert addendum.reason == f"Allergy to {canary} was missed."
+    assert RulesetVersion.objects.filter(publish_reason__contains=canary).exists()
+
+
+def _publish(clinic, approver, reason, send):
+    """Publish a draft of another rule admin through the approval form."""
+    author = UserFactory(username="canary-author")
+    MembershipFactory(user=author, clinic=clinic, role="rule_admin")
+    draft = drafts.do_create_draft(clinic, by=author)
+    impact.do_show_impact_preview(draft, by=author)
+    device = TOTPDevice.objects.get(user__username="rule_admin-user")
+    return send(
+        approver,
+        "post",
+        reverse("screening:ruleset-publish", args=[draft.pk]),
+        {
+            "reason": reason,
+            "password": PASSWORD,
+            "otp_token": totp_code(device),
+            "revision": draft.revision,
+        },
+    )

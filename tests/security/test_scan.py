@@ -9,7 +9,7 @@ import subprocess
 
 from tests.security.conftest import ROOT
 
-SCANNED = ("screening", "config")
+SCANNED = ("screening", "config", "devtools")
 SUPPRESSION = re.compile(r"#\s*(noqa:[\sA-Z0-9,]*\bS\d+|nosec)")
 # After the codes: a dash and words, as in the assertions of screening/services/.
 REASON = re.compile(r"#\s*(noqa:[\sA-Z0-9,]*|nosec)\s+-\s+\w")

@@ -791,3 +791,13 @@ def test_it_forgets_approvals_for_a_discarded_draft(
 
     assert clinic_tests.current_expectation(case, fresh).ruleset is None
     assert all(r.passed for r in clinic_tests.run_clinic_tests(fresh))
+
+
+def test_it_refuses_an_expected_file_nested_too_deep_to_read__f4(tmp_path):
+    case = sorted(CASES_DIR.glob("*.json"))[0]
+    (tmp_path / case.name).write_bytes(case.read_bytes())
+    (tmp_path / "expected").mkdir()
+    (tmp_path / "expected" / case.name).write_text("[" * 100_000 + "]" * 100_000)
+
+    with pytest.raises(clinic_tests.TestCaseFileError, match="no readable expected"):
+        clinic_tests.read_case_files(tmp_path)

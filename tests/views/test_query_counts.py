@@ -18,12 +18,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from devtools import generated
+from devtools.generated_documents import GENERATED_UNTIL, generated_document
 from screening import audit
 from screening.forms.intakes import SECTION_FORMS
 from screening.json_numbers import AnswerEncoder
 from screening.models import Intake, RescreenJob, Screening
-from screening.services import generated, rulesets
-from screening.services.generated_documents import GENERATED_UNTIL, generated_document
+from screening.services import rulesets
 from tests.factories import screened_intake
 from tests.forms.posting import browser_post
 

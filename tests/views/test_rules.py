@@ -530,7 +530,10 @@ def test_it_publishes_and_shows_the_rescreen_progress(
     }
     assert Screening.objects.filter(ruleset__label="clinic-a-1").count() == 4
     published = AuditEvent.objects.get(action="ruleset.published")
-    assert published.reason == "Reviewed with the medical director on 3 December."
+    assert published.reason == f"publish:{draft.pk}"
+    assert RulesetVersion.objects.get(pk=draft.pk).publish_reason == (
+        "Reviewed with the medical director on 3 December."
+    )
     assert published.actor == approver
 
 
@@ -634,3 +637,136 @@ def test_it_renders_without_inline_styles_or_scripts(draft, author_client, url_n
     assert " style=" not in body
     assert "<script>" not in body
     assert " onclick=" not in body
+
+
+# Hostile rule-admin input (issue #13, F4): refused beside the field, never a 500.
+
+NESTED = 3000
+HOSTILE_CONDITIONS = [
+    ("diazepam_equivalent_exact > 1e60000", "Write numbers in plain digits"),
+    ("diazepam_equivalent_exact > 1e5000", "Write numbers in plain digits"),
+    ('"' + "a" * 20 + '!" =~ "(a+)+$"', "Regular expressions (=~, !~) are not allowed"),
+    ("diazepam_equivalent_exact > 2 * 4", "reads no fact"),
+    (" or ".join(["diazepam_equivalent_exact > 8"] * NESTED), "too long"),
+    ("not " * 400 + "is_null(madrs_total)", "too deeply nested"),
+    ("madrs_total" + "+1" * 900 + " > 3", "too deeply nested"),
+]
+
+
+@pytest.mark.parametrize(("typed", "message"), HOSTILE_CONDITIONS)
+def test_it_refuses_a_hostile_condition_beside_the_field__f4(
+    draft, author_client, typed, message
+):
+    rule = draft.rules.get(code="DDI-BZD-HIGH")
+
+    response = author_client.post(
+        reverse("screening:rule-edit", args=[rule.pk]),
+        rule_post(rule, draft, expression=typed),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["expression"]
+    assert message in errors["expression"][0]
+    assert draft.rules.get(code="DDI-BZD-HIGH").expression == rule.expression
+
+
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ('{"madrs_total": 1e400000}', "Write numbers in plain digits"),
+        ('{"diazepam_equivalent_exact": "1e600000"}', "Write numbers in plain digits"),
+        ('{"diazepam_equivalent_exact": NaN}', "Write numbers in plain digits"),
+        ('{"medication_classes": ' + "[" * NESTED + "]" * NESTED + "}", "nested"),
+        ('{"medication_classes": ' + "[" * 20 + "]" * 20 + "}", "nested"),
+    ],
+)
+def test_it_refuses_hostile_test_facts_beside_the_row__f4(
+    draft, author_client, facts, message
+):
+    rule = draft.rules.get(code="DDI-NMDA")
+    data = {
+        "revision": 1,
+        "tests-TOTAL_FORMS": 1,
+        "tests-INITIAL_FORMS": 0,
+        "tests-0-name": "a case",
+        "tests-0-facts": facts,
+        "tests-0-expect": "fired",
+    }
+
+    response = author_client.post(
+        reverse("screening:rule-tests-edit", args=[rule.pk]), data
+    )
+
+    assert response.status_code == 200
+    assert message in response.context["formset"].forms[0].errors["facts"][0]
+    assert rule.tests == draft.rules.get(code="DDI-NMDA").tests
+
+
+def _exported(clinic, author):
+    draft = drafts.do_create_draft(clinic, by=author)
+    document = rulesets.export_document(draft)
+    drafts.do_discard_draft(draft, revision=1, by=author)
+    return document
+
+
+def _import(client, content: bytes):
+    return client.post(
+        reverse("screening:ruleset-import"),
+        {"document": SimpleUploadedFile("r.json", content)},
+    )
+
+
+@pytest.mark.parametrize(("typed", "message"), HOSTILE_CONDITIONS)
+def test_it_refuses_an_imported_hostile_condition_beside_the_file__f4(
+    clinic, author, author_client, typed, message
+):
+    document = _exported(clinic, author)
+    rule = next(r for r in document["rules"] if r["code"] == "DDI-BZD-HIGH")
+    rule["expression"] = typed
+
+    response = _import(author_client, json.dumps(document).encode())
+
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["document"][0]
+    assert rulesets.get_draft(clinic) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("retired_without_code", "code must be non-empty text"),
+        ("rule_without_code", "code must be non-empty text"),
+        ("huge_test_fact", "Write numbers in plain digits"),
+        ("infinite_setting", "Write numbers in plain digits"),
+    ],
+)
+def test_it_refuses_a_malformed_imported_rule_beside_the_file__f4(
+    clinic, author, author_client, change, message
+):
+    document = _exported(clinic, author)
+    rule = next(r for r in document["rules"] if r["code"] == "DDI-BZD-HIGH")
+    if change == "retired_without_code":
+        document["rules"].append({"retired": True, "title": "gone"})
+    elif change == "rule_without_code":
+        del rule["code"]
+    elif change == "huge_test_fact":
+        rule["tests"] = [
+            {"name": "x", "facts": {"madrs_total": 1e308}, "expect": "fired"}
+        ]
+    else:
+        document["settings"]["trd_min_adherence_pct"] = float("inf")
+    content = json.dumps(document).replace("1e+308", "1e400000").encode()
+
+    response = _import(author_client, content)
+
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["document"][0]
+    assert rulesets.get_draft(clinic) is None
+
+
+def test_it_refuses_a_deeply_nested_import_beside_the_file__f4(author_client):
+    response = _import(author_client, b"[" * 100_000 + b"]" * 100_000)
+
+    assert response.status_code == 200
+    assert "nested" in response.context["form"].errors["document"][0]

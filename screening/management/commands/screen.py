@@ -57,6 +57,9 @@ class Command(BaseCommand):
             message = (
                 "cannot read rulesets: is the database migrated (manage.py migrate)?"
             )
+        except engine.RulesetError as error:
+            # Stored before today's limits on conditions (#13 F4), say, or altered.
+            message = f"the ruleset {label!r} cannot be used: {error}"
         raise CommandError(message, returncode=2)
 
     def _refuse(self, errors: list[str]) -> None:

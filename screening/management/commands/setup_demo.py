@@ -78,6 +78,8 @@ class Command(BaseCommand):
     def _add_demo_data(self, clinic: Clinic) -> None:
         """Generated patients with screened intakes, and the clinic's rule test set."""
         if not clinic.intakes.exists():
+            # devtools' command, by name: DEBUG installs devtools, and nothing in
+            # screening imports it (security.md, F14).
             call_command(
                 "generate_intakes",
                 DEMO_INTAKES,

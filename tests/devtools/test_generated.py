@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
+from devtools import generated
+from devtools.generated_documents import generated_document, mrn_of
 from screening import audit, engine
 from screening.intake_format import documents_equal, validate_document, warnings_for
 from screening.models import AuditEvent, Intake, IntakeSection, Patient, SectionRevision
-from screening.services import generated
 from screening.services.documents import intake_document
-from screening.services.generated_documents import generated_document, mrn_of
 from tests.factories import ClinicFactory, IntakeFactory, PatientFactory
 
 UNTIL = date(2026, 10, 31)

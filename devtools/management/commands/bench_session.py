@@ -1,12 +1,14 @@
 """manage.py bench_session USERNAME --i-am-a-benchmark: a session for a load test.
 
 security.md §2.3: the benchmark logs in through this command, not through a setting
-that weakens anything. It runs Django's own login for the named user (so the
-`auth.login` audit row, the login time of the 12-hour limit and the session all come
-from the usual code) and marks the session verified by the user's confirmed TOTP
-device. A user who needs a second factor and has no confirmed device is refused: the
-command never creates a device, and 2FA stays on for everyone. It prints one JSON line
-per session: the cookies and the CSRF token a load tool sends.
+that weakens anything. The command is in devtools, which production settings never
+install (DEBUG=true or DEVTOOLS=true only): it mints sessions without a password. It
+runs Django's own login for the named user (so the login time of the 12-hour limit and
+the session come from the usual code), audited as `auth.bench_session`, never as a
+login, and marks the session verified by the user's confirmed TOTP device. A user who
+needs a second factor and has no confirmed device is refused: the command never creates
+a device, and 2FA stays on for everyone. It prints one JSON line per session: the
+cookies and the CSRF token a load tool sends.
 """
 
 import json
@@ -24,6 +26,7 @@ from django.utils.module_loading import import_string
 from screening import audit
 from screening.middleware import needs_mfa
 from screening.services.accounts import get_totp_device
+from screening.signals import BENCH_SESSION_REQUEST_FLAG
 
 USER_AGENT = "bench_session (load test)"
 
@@ -64,13 +67,14 @@ class Command(BaseCommand):
     def _session(self, user: Any, device: Any) -> dict[str, str]:
         request = RequestFactory().get("/", HTTP_USER_AGENT=USER_AGENT)
         request.request_id = audit.new_request_id()  # type: ignore[attr-defined]
+        setattr(request, BENCH_SESSION_REQUEST_FLAG, True)  # auth.bench_session
         request.session = import_string(settings.SESSION_ENGINE).SessionStore()
         # login() sets request.user only where there is one; django-otp's hook reads it.
         request.user = AnonymousUser()
         if device is not None:
             # django-otp's login hook keeps this device in the session: verified.
             user.otp_device = device
-        # Django's login: new session key, login time and the auth.login row
+        # Django's login: new session key, login time and the auth.bench_session row
         # (screening.signals.audit_login).
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session.save()

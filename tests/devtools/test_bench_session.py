@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from screening import audit
 from screening.models import AuditEvent
 from tests.factories import TOTPDeviceFactory
 
@@ -26,7 +27,7 @@ def test_it_refuses_without_the_benchmark_flag(clinician):
         bench_session("clinician")
 
     assert not Session.objects.exists()
-    assert not AuditEvent.objects.filter(action="auth.login").exists()
+    assert not AuditEvent.objects.filter(data_category="session").exists()
 
 
 def test_it_refuses_a_clinician_without_a_confirmed_device(clinician):
@@ -50,8 +51,16 @@ def test_it_gives_a_verified_session_that_reaches_the_worklist(clinician):
     client.cookies[session["session_cookie"]] = session["session_key"]
     response = client.get(reverse("screening:review-worklist"))
     assert response.status_code == 200
-    login = AuditEvent.objects.get(action="auth.login")
-    assert (login.actor_id, login.data_category) == (clinician.pk, "session")
+
+
+def test_it_audits_a_bench_session_not_a_login__f14(clinician):
+    TOTPDeviceFactory(user=clinician)
+
+    bench_session("clinician", "--i-am-a-benchmark")
+
+    [row] = AuditEvent.objects.filter(data_category="session")
+    assert (row.action, row.actor_id) == ("auth.bench_session", clinician.pk)
+    assert audit.Event(row.action).label == "Load-test session created"
 
 
 def test_it_gives_a_csrf_token_that_a_post_carries(intake_staff, clinic):
@@ -74,4 +83,4 @@ def test_it_makes_as_many_sessions_as_asked(intake_staff):
     sessions = bench_session("intake", "--i-am-a-benchmark", "--count", "3")
 
     assert len({s["session_key"] for s in sessions}) == 3
-    assert AuditEvent.objects.filter(action="auth.login").count() == 3
+    assert AuditEvent.objects.filter(action="auth.bench_session").count() == 3

@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from devtools import generated
 from screening.models import Clinic
-from screening.services import generated, imports
+from screening.services import imports
 
 
 class Command(BaseCommand):

@@ -25,6 +25,11 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from devtools.generated_documents import (
+    GENERATED_UNTIL,
+    MRN_PREFIX,
+    generated_document,
+)
 from screening import audit, engine
 from screening.intake_format.fields import SECTIONS
 from screening.json_numbers import AnswerEncoder
@@ -39,11 +44,6 @@ from screening.models import (
 )
 from screening.services import rulesets, screenings
 from screening.services.documents import split_missing_reasons
-from screening.services.generated_documents import (
-    GENERATED_UNTIL,
-    MRN_PREFIX,
-    generated_document,
-)
 
 DEFAULT_BATCH_SIZE: Final = 2000
 # The SectionRevision origin of generated values (typed values say "form").
