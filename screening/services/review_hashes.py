@@ -121,8 +121,8 @@ class ReviewState:
     def blockers(self) -> list[str]:
         """Why the intake cannot be signed yet, as sentences; empty when it can."""
         urgent = [
-            f"Urgent: {'; '.join(self.urgent_reasons)}. A clinician must record it "
-            "as done on the intake overview before anyone signs."
+            f"Urgent: {'; '.join(self.urgent_reasons)}. Clear it on the intake "
+            "overview first (record the C-SSRS, or the safety assessment)."
         ]
         return (urgent if self.urgent_reasons else []) + self._review_blockers()
 

@@ -1,13 +1,16 @@
 """The urgent pathway (issue #15; rule book §5.5, §8.6, §11)."""
 
 import copy
+import datetime
 import importlib
+import json
 
 import pytest
 from django.apps import apps
 
+from screening.json_numbers import AnswerEncoder
 from screening.models import AuditEvent, Intake, IntakeSection, UrgentMarker
-from screening.services import intakes, reviews, screenings, urgent
+from screening.services import imports, intakes, reviews, screenings, urgent
 from tests.factories import intakes_from_documents, screened_intake
 from tests.services.review_documents import REALISTIC
 from tests.services.test_reviews import fresh, reviewed, sign
@@ -74,6 +77,21 @@ def test_it_marks_a_phq9_item9_answer_while_the_cssrs_is_not_recorded(
     assert "PSY-SUICIDE-HIGH" not in {
         flag["code"] for flag in fresh(intake).current_screening.result["flags"]
     }
+
+
+def test_it_marks_an_imported_phq9_item9_answer(clinic, intake_staff):
+    doc = document(item9=3, cssrs=NO_CSSRS)
+    doc["patient"] = {"mrn": "IMPORT-9"}
+    doc["format"] = "intake/1"
+    report = imports.do_import_documents(
+        [("item9.json", json.dumps(doc, cls=AnswerEncoder).encode())],
+        clinic=clinic,
+        by=intake_staff,
+        today=datetime.date(2026, 12, 6),
+    )
+
+    assert not report.is_refused, report.errors
+    assert open_triggers(report.imported[0].intake) == ["cssrs_needed"]
 
 
 def test_it_does_not_mark_item9_zero_or_a_recorded_cssrs(clinic, intake_staff):
