@@ -210,3 +210,29 @@ def test_it_closes_a_rereview_from_its_page(
     response = doctor.post(page, {"reason": "Rechecked at the visit: 138/84."})
     assert response.status_code == 302
     assert ReReview.objects.get().closure == "no_change"
+
+
+def test_it_shows_the_urgent_banner_on_the_section_pages_and_the_summary(
+    client_as, clinic, intake_staff
+):
+    intake = screened_intake(clinic, document(item9=1, cssrs=NO_CSSRS), by=intake_staff)
+    section = reverse("screening:intake-section-edit", args=[intake.pk, "scales"])
+    summary = reverse("screening:review-summary", args=[intake.pk])
+
+    for client, page in (
+        (client_as("intake_staff"), section),
+        (client_as("clinician"), summary),
+    ):
+        body = client.get(page).content.decode()
+        assert "data-urgent-banner" in body
+        assert "C-SSRS needed before the patient leaves" in body
+
+
+def test_it_shows_no_urgent_banner_without_a_marker(client_as, clinic, intake_staff):
+    intake = screened_intake(clinic, document(item9=0, cssrs=NO_CSSRS), by=intake_staff)
+    section = reverse("screening:intake-section-edit", args=[intake.pk, "scales"])
+
+    assert (
+        "data-urgent-banner"
+        not in client_as("intake_staff").get(section).content.decode()
+    )
