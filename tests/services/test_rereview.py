@@ -9,11 +9,12 @@ import pytest
 from django.test import TestCase
 from django.utils import timezone
 
-from screening.models import AuditEvent, ReReview, RulesetVersion
+from screening.models import AuditEvent, Intake, ReReview, RulesetVersion, UrgentMarker
 from screening.services import drafts, impact, publishing, rereview, reviews, rulesets
 from tests.factories import MembershipFactory, UserFactory, screened_intake
 from tests.services.test_reviews import fresh, signed
 from tests.services.test_rulesets import older_adult
+from tests.services.test_urgent import HIGH, document
 
 # Rule book §5.2 and §6: an older adult at 145/85 has CV-BP-ELEVATED under the US
 # reading and loses it under the EU guide (> 150/90 from 65); at 135/85 neither fires.
@@ -198,3 +199,21 @@ def test_it_lists_the_users_own_rereviews_first(
         theirs.pk,
         mine.pk,
     ]
+
+
+def test_the_rescreen_after_a_publish_raises_the_urgent_markers_it_finds(
+    clinic, intake_staff, rule_admin, second_admin
+):
+    # An open intake with a high-risk C-SSRS whose marker is missing (as if screened
+    # before this release, or raised only by the new rules): the re-screen marks it.
+    intake = screened_intake(
+        clinic, document(item9=0, cssrs=HIGH), by=intake_staff, ready=False
+    )
+    UrgentMarker.objects.all().delete()
+    Intake.objects.update(urgent_since=None)
+
+    publish_eu_guide(clinic, rule_admin, second_admin)
+
+    marker = UrgentMarker.objects.get(intake=intake)
+    assert (marker.trigger, marker.is_open) == ("urgent_flag", True)
+    assert fresh(intake).urgent_since is not None
