@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from django.db.models import Prefetch
 
+from screening import rule_text
 from screening.forms.questions import answer_text, question_label
 from screening.models import (
     Acknowledgement,
@@ -131,6 +132,7 @@ class ReviewItem:
     needs_answer: bool
     message: str = ""
     threshold: str | None = None
+    threshold_text: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
     ruleset_version: str = ""
@@ -285,10 +287,10 @@ def _items(
     return flags, not_evaluable
 
 
-def _value_words(value: Any, band: Any = None) -> str:
+def _value_words(value: Any, band: Any = None, why: str = "not computable") -> str:
     if isinstance(band, bool):
         band = "positive" if band else "negative"
-    words = "not computable" if value is None else _words(value)
+    words = why if value is None else _words(value)
     if band in BAND_WORDS:
         return BAND_WORDS[band] if value is None else f"{words} ({BAND_WORDS[band]})"
     return f"{words} ({_words(band)})" if band is not None else words
@@ -300,15 +302,29 @@ def _words(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
-def _derived(result: dict[str, Any]) -> tuple[list, list, list]:
+def _derived(
+    result: dict[str, Any], document: dict[str, Any]
+) -> tuple[list, list, list]:
     derived = result.get("derived") or {}
+
+    def why(name: str) -> str:
+        return rule_text.not_computable_reason(name, derived, document)
+
     scores = [
-        (label, _value_words(derived.get(total), derived.get(band) if band else None))
+        (
+            label,
+            _value_words(
+                derived.get(total), derived.get(band) if band else None, why(total)
+            ),
+        )
         for label, total, band in DERIVED_SCORES
         if total in derived
     ]
     maudsley = derived.get("maudsley")
-    trd = [(label, _value_words(derived.get(key))) for label, key in TRD_VALUES]
+    trd = [
+        (label, _value_words(derived.get(key), why=why(key)))
+        for label, key in TRD_VALUES
+    ]
     if isinstance(maudsley, dict):
         trd.append(
             (
@@ -379,7 +395,9 @@ def build_summary(intake: Intake) -> ReviewSummary:
     flags, not_evaluable = (
         _items(screening, state, document, revisions_by_kind) if screening else ([], [])
     )
-    scores, trd, trials = _derived(screening.result if screening else {})
+    if screening:
+        rule_text.explain_items(flags, not_evaluable, screening, document)
+    scores, trd, trials = _derived(screening.result if screening else {}, document)
     summary = ReviewSummary(
         intake=intake,
         screening=screening,

@@ -197,8 +197,9 @@ def test_it_shows_an_urgent_flag_as_same_day_safety_assessment(
 def test_it_shows_not_evaluable_items_with_the_missing_reason(doctor, intake):
     page = text_of(doctor.get(url("review-summary", intake)))
     section = page[page.index("Not evaluable — needs") :]
-    assert "PSY-PERSONALITY" in section
-    assert "Severe personality disorder" in section
+    # Titled in words for the clinician (issue #15, finding 5), never by rule code.
+    assert "Not evaluable: Severe personality disorder" in section
+    assert "PSY-PERSONALITY" not in section
     assert "(patient declined)" in section
 
 
