@@ -64,7 +64,7 @@ def mark_open_intakes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0007_audit_chain_head_function"),
+        ("screening", "0008_rule_threshold_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
