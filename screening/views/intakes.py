@@ -29,7 +29,8 @@ def _refuse_signed(request: HttpRequest, intake: Intake) -> HttpResponse:
     context = {
         "intake": intake,
         "signoff": signoff,
-        "can_amend": intake.status == Intake.Status.SIGNED
+        "can_amend": signoff is not None
+        and signoff.status == SignOff.Status.ACTIVE
         and permissions.can(
             request.user, permissions.REVIEW_INTAKE, clinic=intake.clinic
         ),
@@ -59,6 +60,8 @@ def intake_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "Intake started. Fill in each section below.")
         return redirect("screening:intake-detail", pk=intake.pk)
+    # The page names the patient: a read (#13 F2).
+    audit.record_patients_shown(request, [patient], page="intake_create")
     context = {"patient": patient, "form": form}
     return render(request, "screening/intakes/create.html", context)
 
