@@ -6,7 +6,7 @@ import re
 from django.urls import reverse
 from django.utils import timezone
 
-from screening.models import Patient, ReReview, UrgentMarker
+from screening.models import AuditEvent, Patient, ReReview, UrgentMarker
 from screening.services import rereview
 from tests.factories import screened_intake
 from tests.services.test_rereview import CHANGES, eu_guide_published, signed_intake
@@ -236,3 +236,21 @@ def test_it_shows_no_urgent_banner_without_a_marker(client_as, clinic, intake_st
         "data-urgent-banner"
         not in client_as("intake_staff").get(section).content.decode()
     )
+
+
+def test_it_audits_each_patient_the_urgent_and_rereview_rows_show(
+    client_for, clinic, intake_staff, clinician
+):
+    urgent = screened_intake(
+        clinic, document(item9=1, cssrs=NO_CSSRS), by=intake_staff, ready=False
+    )
+    changed = signed_intake(clinic, CHANGES, staff=intake_staff, clinician=clinician)
+    rereview.do_queue_rereviews(eu_guide_published(clinic, published_at=timezone.now()))
+
+    client_for(clinician).get(WORKLIST)
+
+    viewed = AuditEvent.objects.filter(action="patient.viewed", actor=clinician)
+    assert set(viewed.values_list("patient_id", flat=True)) == {
+        urgent.patient_id,
+        changed.patient_id,
+    }
