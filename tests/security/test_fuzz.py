@@ -71,6 +71,7 @@ def _tables_written(queries):
 # POST-only views: their forms are on another page, which names the fields.
 FORM_PAGES = {
     "screening:review-acknowledge": "screening:review-summary",
+    "screening:review-missing-accept": "screening:review-summary",
     "screening:review-disposition": "screening:review-summary",
     "screening:review-sign": "screening:review-summary",
     "screening:review-pdf": "screening:review-summary",

@@ -256,7 +256,7 @@ def test_the_migration_marks_open_intakes_and_leaves_signed_ones_alone(
     UrgentMarker.objects.all().delete()
     Intake.objects.update(urgent_since=None)
     migration = importlib.import_module(
-        "screening.migrations.0010_urgent_markers_and_rereviews"
+        "screening.migrations.0011_urgent_markers_and_rereviews"
     )
 
     migration.mark_open_intakes(apps, None)

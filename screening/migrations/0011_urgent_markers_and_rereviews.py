@@ -64,7 +64,7 @@ def mark_open_intakes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0009_signoff_hash_format_and_signed_status"),
+        ("screening", "0010_missing_answer_acceptance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
