@@ -7,9 +7,11 @@ acknowledgements, derived scores, the TRD table and, once signed, the recomputed
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Final
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from screening import rule_text
 from screening.engine.vocabulary import summed_lists, summed_name
@@ -25,10 +27,10 @@ from screening.models import (
 from screening.questionnaire.labels import answer_text, question_label
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
 from screening.services import documents, reviews
-from screening.services.review_hashes import (
-    ReviewState,
+from screening.services.review_hashes import ReviewState, get_review_state
+from screening.services.signoff_verification import (
     Verification,
-    get_review_state,
+    patient_updates_of,
     verify_signoff,
 )
 
@@ -187,7 +189,9 @@ class ReviewSummary:
     versions: list[Version]
     signoff: SignOff | None = None
     verification: Verification | None = None
-    summary_sha256: str = ""
+    # The sign page's hash of what it shows, and when it was read (issue 13 F1).
+    page_sha256: str = ""
+    opened_at: datetime | None = None
     comparison: dict[str, Any] | None = None
     answer_diff: list[tuple[str, str, str]] = field(default_factory=list)
     flag_diff: dict[str, Any] | None = None
@@ -427,13 +431,15 @@ def build_summary(intake: Intake) -> ReviewSummary:
             revisions=[rev for revs in revisions_by_kind.values() for rev in revs],
             acknowledgements=acknowledgements,
             dispositions=dispositions,
+            patient_updates=patient_updates_of([intake.patient_id])[intake.patient_id],
         )
         summary.comparison = reviews.preview_under_active_ruleset(
             intake, sections, signoff
         )
     elif screening is not None:
-        summary.summary_sha256 = reviews.compute_summary_hash(
-            intake, sections=sections, screening=screening
+        summary.opened_at = timezone.now()
+        summary.page_sha256 = reviews.compute_page_hash(
+            intake, sections=sections, screening=screening, state=state
         )
     _add_addendum_diff(summary, versions, document)
     return summary
