@@ -4,6 +4,11 @@
 //    answer to `name` (looked up in the nearest [data-scope], else the form) is a or b.
 //  - [data-answer-reason]: the "why not answered" select, hidden once there is an answer.
 //  - Typing an event date picks its "Date:" option.
+//  - Focus (#16): no option is ever focused for the user, so a stray arrow key changes
+//    no answer. On load the focus goes to the error summary after a failed save, else
+//    to the first unanswered question (its text box, or its group of options, from
+//    which Tab reaches the first option), else to the page heading. The question
+//    holding the focus is scrolled into view (the CSS outlines it).
 "use strict";
 
 (function () {
@@ -74,6 +79,62 @@
     }
   }
 
+  function isShown(element) {
+    return element.getClientRects().length > 0;
+  }
+
+  function firstUnanswered(form) {
+    for (const answer of form.querySelectorAll("[data-answer]")) {
+      if (isShown(answer) && answer.querySelector("[data-answer-main]") && !isAnswered(answer)) {
+        return answer;
+      }
+    }
+    return null;
+  }
+
+  function focusOnLoad(form) {
+    if (document.querySelector("[autofocus]")) {
+      return; // a row just added: its first box has the focus
+    }
+    const summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      return;
+    }
+    const answer = firstUnanswered(form);
+    const control = answer && answer.querySelector("[data-answer-main] input, [data-answer-main] textarea");
+    if (control && control.type !== "radio" && control.type !== "checkbox") {
+      control.focus();
+      return;
+    }
+    const group = answer && answer.querySelector("fieldset");
+    if (group) {
+      group.tabIndex = -1;
+      group.focus();
+      return;
+    }
+    const heading = document.getElementById("page-heading");
+    if (heading) {
+      heading.focus();
+    }
+  }
+
+  function keepInView(event) {
+    const answer = event.target.closest(".answer");
+    if (answer) {
+      answer.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function followErrorLink(event) {
+    const link = event.target.closest("[data-error-link]");
+    const control = link && document.getElementById(link.dataset.errorLink);
+    if (control) {
+      event.preventDefault();
+      control.focus();
+    }
+  }
+
   document.querySelectorAll("form[data-intake-form]").forEach(function (form) {
     form.addEventListener("input", function (event) {
       pickDateOption(event);
@@ -82,6 +143,9 @@
     form.addEventListener("change", function () {
       update(form);
     });
+    form.addEventListener("focusin", keepInView);
     update(form);
+    focusOnLoad(form);
   });
+  document.addEventListener("click", followErrorLink);
 })();
