@@ -92,3 +92,17 @@ def page_answers(page: Page, value: Any) -> dict[str, Any]:
     for rows in declared.lists:
         found |= _rows(rows, value.get(_key(page, rows.path)))
     return found
+
+
+def follow_ups(instrument: Instrument) -> dict[str, tuple[str, ...]]:
+    """The items asked only after a "yes" to another: `{"q2": ("q3", "q4", "q5")}`."""
+    found: dict[str, tuple[str, ...]] = {}
+    for item in instrument.items:
+        condition = item.asked_if
+        if condition is None or len(condition.whens) != 1:
+            continue
+        when = condition.whens[0]
+        if when.operator == "=" and when.value is True:
+            parent = when.path.rsplit(".", 1)[1]
+            found[parent] = (*found.get(parent, ()), item.name)
+    return found
