@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0009_signoff_hash_format_and_signed_status'),
+        ('screening', '0010_missing_answer_acceptance'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
