@@ -4,6 +4,7 @@ continue, and the error summary."""
 import datetime
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,7 +157,7 @@ def test_it_lists_each_error_in_a_summary_linking_to_its_field(client_as, intake
 
     html = response.content.decode()
     summary = html.split("data-error-summary", 1)[1].split("</div>", 1)[0]
-    assert '<a href="#id_bp_diastolic"' in summary
+    assert 'href="#id_bp_diastolic"' in summary
     assert "Diastolic pressure must be lower than systolic" in summary
     assert "<title>Error:" in html
 
@@ -190,3 +191,22 @@ def test_it_drops_a_draft_that_raced_its_own_save(intake, intake_staff):
     html = client.get(section_url(intake, "vitals")).content
     assert b"Restored your unsaved" not in html
     assert not SectionDraft.objects.filter(section=section).exists()
+
+
+def test_it_renews_the_idle_timer_for_a_typed_draft_not_for_the_timeout_one__f15(
+    intake, intake_staff, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    client = logged_in_client(intake_staff)
+    client.get(section_url(intake, "vitals"))
+    key = client.session.session_key
+    expires = Session.objects.get(session_key=key).expire_date
+
+    time_machine.shift(datetime.timedelta(minutes=14, seconds=40))
+    response = client.post(draft_url(intake, at_timeout=True), typed(intake))
+
+    assert response.status_code == 204
+    assert SectionDraft.objects.count() == 1  # kept, yet the person is not at work
+    assert Session.objects.get(session_key=key).expire_date == expires
+    client.post(draft_url(intake), typed(intake))  # a key press: the person is working
+    assert Session.objects.get(session_key=key).expire_date > expires
