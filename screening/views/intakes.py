@@ -18,6 +18,9 @@ from screening.models import Intake, IntakeSection, SignOff
 from screening.services import intakes, section_drafts
 
 EDIT_TEMPLATE = "screening/intakes/section_edit.html"
+# Pages that are a checklist of conditions, mostly answered No: they offer "mark every
+# question not answered yet No" (#16, fewer key presses; never a pre-set answer).
+CHECKLIST_PAGES = frozenset({"medical-history", "psychiatric-history"})
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -216,6 +219,7 @@ def _edit_section(
         "errors": error_summary(form) if form.is_bound else [],
         "slug": slug,
         "next_slug": _next_page(slug),
+        "checklist": slug in CHECKLIST_PAGES,
     }
     return render(request, EDIT_TEMPLATE, context, status=status)
 

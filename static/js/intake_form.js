@@ -7,7 +7,9 @@
 //  - Focus (#16): no option is ever focused for the user, so a stray arrow key changes
 //    no answer. On load the focus goes to the error summary after a failed save, else
 //    to the first unanswered question (its text box, or its group of options, from
-//    which Tab reaches the first option), else to the page heading. The question
+//    which Tab reaches the first option), else to the page heading.
+//  - [data-mark-rest-no]: on a checklist page, a button that answers No (or None,
+//    Never) to every shown question not answered yet; the user's explicit action. The question
 //    holding the focus is scrolled into view (the CSS outlines it).
 "use strict";
 
@@ -134,6 +136,42 @@
       control.focus();
     }
   }
+
+  const NO = /^(no|none|never)\b/i;
+
+  function noOption(answer) {
+    for (const radio of answer.querySelectorAll('[data-answer-main] input[type="radio"]')) {
+      const label = answer.querySelector('label[for="' + radio.id + '"]');
+      if (["no", "none", "never"].includes(radio.value) || (label && NO.test(label.textContent.trim()))) {
+        return radio;
+      }
+    }
+    return null;
+  }
+
+  function markRestNo(form, result) {
+    let count = 0;
+    form.querySelectorAll("[data-answer]").forEach(function (answer) {
+      const radio = isShown(answer) && !isAnswered(answer) && noOption(answer);
+      if (radio) {
+        radio.checked = true;
+        radio.dispatchEvent(new Event("change", { bubbles: true }));
+        count += 1;
+      }
+    });
+    result.textContent = count
+      ? count + " questions marked No. Check them, then save."
+      : "Every question already has an answer.";
+  }
+
+  document.querySelectorAll("[data-mark-rest-no]").forEach(function (control) {
+    const form = control.closest("form");
+    const result = control.querySelector("[data-mark-rest-no-result]");
+    control.hidden = false;
+    control.querySelector("button").addEventListener("click", function () {
+      markRestNo(form, result);
+    });
+  });
 
   document.querySelectorAll("form[data-intake-form]").forEach(function (form) {
     form.addEventListener("input", function (event) {

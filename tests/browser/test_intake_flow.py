@@ -143,3 +143,26 @@ def test_it_restores_typing_after_the_idle_logout__f15(
     expect(page.locator('[name="bp_diastolic"]')).to_have_value("95")
     storage = page.evaluate("() => [localStorage.length, sessionStorage.length]")
     assert storage == [0, 0]
+
+
+def test_mark_the_rest_no_answers_only_the_questions_left_unanswered(
+    page, live_server, login, staff, intake
+):
+    login(page, staff)
+    page.goto(section(live_server, intake, "medical-history"))
+    page.keyboard.press("Tab")  # into the first question, on "Not answered"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#id_aneurysmal_vascular_disease_0")).to_be_checked()  # Yes
+
+    page.get_by_role("button", name="Mark every question not answered yet").press(
+        "Enter"
+    )
+
+    answers = dict(item.split("=", 1) for item in checked(page))
+    assert answers["aneurysmal_vascular_disease"] == "yes"  # kept as answered
+    assert answers["intracerebral_hemorrhage"] == "no"
+    assert answers["mi_or_acs_date"] == "never"
+    assert answers["heart_failure_nyha_class"] == "0"
+    assert answers["hepatic_impairment_child_pugh"] == "none"
+    expect(page.get_by_text("questions marked No")).to_be_visible()

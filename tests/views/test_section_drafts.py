@@ -210,3 +210,10 @@ def test_it_renews_the_idle_timer_for_a_typed_draft_not_for_the_timeout_one__f15
     assert Session.objects.get(session_key=key).expire_date == expires
     client.post(draft_url(intake), typed(intake))  # a key press: the person is working
     assert Session.objects.get(session_key=key).expire_date > expires
+
+
+def test_it_offers_mark_the_rest_no_on_checklist_pages_only(client_as, intake):
+    client = client_as("intake_staff")
+    for slug, offered in (("medical-history", True), ("vitals", False)):
+        html = client.get(section_url(intake, slug)).content
+        assert (b"data-mark-rest-no" in html) is offered, slug
