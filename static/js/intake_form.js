@@ -8,6 +8,9 @@
 //    no answer. On load the focus goes to the error summary after a failed save, else
 //    to the first unanswered question (its text box, or its group of options, from
 //    which Tab reaches the first option), else to the page heading.
+//  - Fewer Tab stops (#16): an empty "Details" box and the "why not answered" select
+//    are skipped by Tab (still reached by screen readers, mouse and the error summary)
+//    until the [data-optional-stops] button, or an error on the box, puts them back.
 //  - [data-mark-rest-no]: on a checklist page, a button that answers No (or None,
 //    Never) to every shown question not answered yet; the user's explicit action. The question
 //    holding the focus is scrolled into view (the CSS outlines it).
@@ -136,6 +139,33 @@
       control.focus();
     }
   }
+
+  function optionalStops(form) {
+    return form.querySelectorAll('[data-answer-reason] select, .answer-detail input, .answer-detail textarea');
+  }
+
+  function setOptionalStops(form, on) {
+    optionalStops(form).forEach(function (control) {
+      const keep = on || control.value !== "" && !control.matches("[data-answer-reason] select") || control.classList.contains("is-invalid");
+      if (keep) {
+        control.removeAttribute("tabindex");
+      } else {
+        control.tabIndex = -1;
+      }
+    });
+  }
+
+  document.querySelectorAll("[data-optional-stops]").forEach(function (control) {
+    const form = control.closest("form");
+    const button = control.querySelector("button");
+    control.hidden = false;
+    setOptionalStops(form, false);
+    button.addEventListener("click", function () {
+      const on = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      setOptionalStops(form, on);
+    });
+  });
 
   const NO = /^(no|none|never)\b/i;
 
