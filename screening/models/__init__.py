@@ -25,6 +25,7 @@ from screening.models.rulesets import (
 )
 from screening.models.screenings import Screening
 from screening.models.security import RecoveryCode, RecoveryCodeDevice
+from screening.models.urgent import ReReview, UrgentMarker
 
 __all__ = [
     "Acknowledgement",
@@ -41,6 +42,7 @@ __all__ = [
     "MissingAnswerAcceptance",
     "Patient",
     "PublishedRulesetError",
+    "ReReview",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "RescreenJob",
@@ -52,4 +54,5 @@ __all__ = [
     "SectionRevision",
     "SignOff",
     "TestCaseExpectation",
+    "UrgentMarker",
 ]

@@ -156,6 +156,12 @@ ROUTES: dict[str, Route] = {
     "screening:intake-ready": _post_only("intake"),
     "screening:intake-section-draft": _post_only("intake", section="vitals"),
     "screening:intake-section-draft-at-timeout": _post_only("intake", section="vitals"),
+    # A clinician records what was done about an urgent marker (issue #15).
+    "screening:intake-urgent-clear": _post_only("intake"),
+    # A signed intake's re-review after a rule change: clinicians only.
+    "screening:intake-rereview": Route(
+        REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, obj="intake", is_form=True
+    ),
     "screening:review-worklist": Route(REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     "screening:review-summary": Route(
         REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, obj="intake"

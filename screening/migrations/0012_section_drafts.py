@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0010_missing_answer_acceptance'),
+        ('screening', '0011_urgent_markers_and_rereviews'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
