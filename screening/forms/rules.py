@@ -194,6 +194,17 @@ class RuleTestForm(forms.Form):
         return facts
 
 
+def label_row_fields(form: forms.Form, index: int | None) -> None:
+    """Name each input of a table row for screen readers: "Agent, row 2".
+
+    crispy's table layout shows the labels once, as column headers, and leaves the
+    inputs themselves unnamed (WCAG 1.3.1, 4.1.2; axe "label" and "select-name").
+    """
+    row = "new row" if index is None else f"row {index + 1}"
+    for name, field in form.fields.items():
+        field.widget.attrs["aria-label"] = f"{form[name].label}, {row}"
+
+
 class BaseRuleTestFormSet(forms.BaseFormSet):
     def __init__(self, *args: Any, rule: Rule, **kwargs: Any) -> None:
         if "initial" not in kwargs:
@@ -205,6 +216,10 @@ class BaseRuleTestFormSet(forms.BaseFormSet):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.template = "bootstrap5/table_inline_formset.html"
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        label_row_fields(form, index)
 
     def kept_forms(self) -> list[forms.Form]:
         """The filled rows not marked for removal, in order."""
@@ -361,6 +376,10 @@ class BaseTableFormSet(forms.BaseFormSet):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.template = "bootstrap5/table_inline_formset.html"
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        label_row_fields(form, index)
 
     def kept_forms(self) -> list[forms.Form]:
         """The filled rows not marked for removal, in order."""
