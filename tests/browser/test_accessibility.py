@@ -18,9 +18,15 @@ from django_otp.oath import totp
 from screening.forms.intakes import SECTION_FORMS
 from screening.middleware import needs_mfa
 from tests.browser.conftest import FACTORY_PASSWORD
-from tests.factories import MembershipFactory, TOTPDeviceFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+    screened_intake,
+)
 from tests.security.conftest import _seed
 from tests.security.routes import OK, ROLES, ROUTES
+from tests.services.review_documents import REALISTIC
 
 pytestmark = [
     pytest.mark.browser,
@@ -126,6 +132,8 @@ def test_it_finds_no_serious_accessibility_violation_on_any_page_of_any_role(
     seeder = UserFactory(username="seed-a")
     MembershipFactory(user=seeder, clinic=clinic, role="intake_staff")
     objects = _seed(clinic, seeder, name="Owner")
+    # A screened, realistic intake: the summary and overview show flags and scores.
+    objects["intake"] = screened_intake(clinic, REALISTIC, by=seeder)
     axe = Axe(browser, live_server)
 
     context, page = axe.open()

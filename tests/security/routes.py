@@ -102,7 +102,10 @@ ROUTES: dict[str, Route] = {
     "accounts-password": _everyone(OK, is_form=True),
     "screening:home": _everyone(OK),
     "screening:health": _everyone(OK, anonymous=OK),
-    "screening:audit-list": Route(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    # POST: the auditors' MRN lookup (issue #16).
+    "screening:audit-list": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
+    ),
     "screening:audit-export": Route(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "screening:intake-import": Route(
         REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, is_form=True
