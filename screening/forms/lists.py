@@ -82,6 +82,10 @@ class MedicationRow(RowForm):
 
 
 class TrialRow(RowForm):
+    clinician_only: ClassVar = (
+        "dose_adequate_override",
+        "dose_adequate_override_reason",
+    )
     drug = TextAnswerField(
         label=_label("antidepressant_trials[].drug"),
         required=True,
@@ -142,8 +146,17 @@ class TrialRow(RowForm):
             "target",
             "ongoing",
             hidden_if("ongoing=yes", "stopped_reason"),
-            "dose_adequate_override",
-            shown_if("dose_adequate_override=yes|no", "dose_adequate_override_reason"),
+            *(
+                [
+                    "dose_adequate_override",
+                    shown_if(
+                        "dose_adequate_override=yes|no",
+                        "dose_adequate_override_reason",
+                    ),
+                ]
+                if self.may_enter_clinician_answers
+                else []
+            ),
         )
 
     def build_row(self) -> dict[str, Any]:

@@ -141,7 +141,13 @@ def _edit_section(
         return _refuse_signed(request, intake)
     section = intake.sections_by_kind[form_class.section]
     form = form_class(
-        _posted(request), section=section, intake=intake, age=_demographic_age(intake)
+        _posted(request),
+        section=section,
+        intake=intake,
+        age=_demographic_age(intake),
+        may_enter_clinician_answers=permissions.can(
+            request.user, permissions.EDIT_CLINICIAN_SECTION, clinic=intake.clinic
+        ),
     )
     status, conflict = 200, None
     if request.method == "GET":
