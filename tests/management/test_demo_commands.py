@@ -1,4 +1,4 @@
-"""The demo commands say where the app runs, and fail with a message, not a traceback."""
+"""The demo commands say where the app runs and fail with a message, not a traceback."""
 
 import os
 import subprocess
