@@ -200,6 +200,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # One client-IP rule for axes and the audit log (security.md §2.2).
 AXES_CLIENT_IP_CALLABLE = "screening.audit.client_ip"
+AXES_USERNAME_CALLABLE = "screening.lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # generic 429 page
 # Behind a proxy, the META key of the client-IP header that proxy always overwrites
 # (e.g. HTTP_X_REAL_IP); unset, the address is REMOTE_ADDR.

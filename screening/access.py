@@ -60,7 +60,10 @@ def get_patient_for_user(request: HttpRequest, pk: int, *, action: str) -> Patie
 def get_intake_for_user(request: HttpRequest, pk: int, *, action: str) -> Intake:
     """The intake if one of the user's clinics holds it (else 404); 403 on role."""
     intake = (
-        Intake.objects.select_related("clinic", "patient", "current_screening")
+        # The sign-off row decides whether the intake is signed (issue 13 F7).
+        Intake.objects.select_related(
+            "clinic", "patient", "current_screening", "signoff"
+        )
         .filter(
             pk=pk,
             patient__is_deleted=False,

@@ -7,10 +7,13 @@ acknowledgements, derived scores, the TRD table and, once signed, the recomputed
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Final
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
+from screening import rule_text
 from screening.forms.questions import answer_text, question_label
 from screening.models import (
     Acknowledgement,
@@ -23,10 +26,10 @@ from screening.models import (
 )
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
 from screening.services import documents, reviews
-from screening.services.review_hashes import (
-    ReviewState,
+from screening.services.review_hashes import ReviewState, get_review_state
+from screening.services.signoff_verification import (
     Verification,
-    get_review_state,
+    patient_updates_of,
     verify_signoff,
 )
 
@@ -131,6 +134,7 @@ class ReviewItem:
     needs_answer: bool
     message: str = ""
     threshold: str | None = None
+    threshold_text: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
     ruleset_version: str = ""
@@ -178,7 +182,9 @@ class ReviewSummary:
     versions: list[Version]
     signoff: SignOff | None = None
     verification: Verification | None = None
-    summary_sha256: str = ""
+    # The sign page's hash of what it shows, and when it was read (issue 13 F1).
+    page_sha256: str = ""
+    opened_at: datetime | None = None
     comparison: dict[str, Any] | None = None
     answer_diff: list[tuple[str, str, str]] = field(default_factory=list)
     flag_diff: dict[str, Any] | None = None
@@ -285,10 +291,10 @@ def _items(
     return flags, not_evaluable
 
 
-def _value_words(value: Any, band: Any = None) -> str:
+def _value_words(value: Any, band: Any = None, why: str = "not computable") -> str:
     if isinstance(band, bool):
         band = "positive" if band else "negative"
-    words = "not computable" if value is None else _words(value)
+    words = why if value is None else _words(value)
     if band in BAND_WORDS:
         return BAND_WORDS[band] if value is None else f"{words} ({BAND_WORDS[band]})"
     return f"{words} ({_words(band)})" if band is not None else words
@@ -300,15 +306,29 @@ def _words(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
-def _derived(result: dict[str, Any]) -> tuple[list, list, list]:
+def _derived(
+    result: dict[str, Any], document: dict[str, Any]
+) -> tuple[list, list, list]:
     derived = result.get("derived") or {}
+
+    def why(name: str) -> str:
+        return rule_text.not_computable_reason(name, derived, document)
+
     scores = [
-        (label, _value_words(derived.get(total), derived.get(band) if band else None))
+        (
+            label,
+            _value_words(
+                derived.get(total), derived.get(band) if band else None, why(total)
+            ),
+        )
         for label, total, band in DERIVED_SCORES
         if total in derived
     ]
     maudsley = derived.get("maudsley")
-    trd = [(label, _value_words(derived.get(key))) for label, key in TRD_VALUES]
+    trd = [
+        (label, _value_words(derived.get(key), why=why(key)))
+        for label, key in TRD_VALUES
+    ]
     if isinstance(maudsley, dict):
         trd.append(
             (
@@ -378,7 +398,9 @@ def build_summary(intake: Intake) -> ReviewSummary:
     flags, not_evaluable = (
         _items(screening, state, document, revisions_by_kind) if screening else ([], [])
     )
-    scores, trd, trials = _derived(screening.result if screening else {})
+    if screening:
+        rule_text.explain_items(flags, not_evaluable, screening, document)
+    scores, trd, trials = _derived(screening.result if screening else {}, document)
     summary = ReviewSummary(
         intake=intake,
         screening=screening,
@@ -402,13 +424,15 @@ def build_summary(intake: Intake) -> ReviewSummary:
             revisions=[rev for revs in revisions_by_kind.values() for rev in revs],
             acknowledgements=acknowledgements,
             dispositions=dispositions,
+            patient_updates=patient_updates_of([intake.patient_id])[intake.patient_id],
         )
         summary.comparison = reviews.preview_under_active_ruleset(
             intake, sections, signoff
         )
     elif screening is not None:
-        summary.summary_sha256 = reviews.compute_summary_hash(
-            intake, sections=sections, screening=screening
+        summary.opened_at = timezone.now()
+        summary.page_sha256 = reviews.compute_page_hash(
+            intake, sections=sections, screening=screening, state=state
         )
     _add_addendum_diff(summary, versions, document)
     return summary

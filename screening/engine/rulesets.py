@@ -54,6 +54,7 @@ RULE_KEYS: Final = frozenset(
         "locked",
         "urgent",
         "tests",
+        "threshold_text",
     }
 )
 
@@ -89,6 +90,9 @@ class Rule:
     locked: bool = False
     urgent: bool = False
     tests: tuple[RuleTest, ...] = ()
+    # The threshold in plain words for clinicians; optional, so a ruleset/1 document
+    # written before it existed still reads (it then shows no threshold line).
+    threshold_text: str = ""
 
     def compiled(self) -> CompiledExpression:
         """The checked condition (cached by its text)."""
@@ -108,6 +112,8 @@ class Rule:
         }
         if self.urgent:
             data["urgent"] = True
+        if self.threshold_text:
+            data["threshold_text"] = self.threshold_text
         data["tests"] = [test.to_dict() for test in self.tests]
         return data
 
@@ -204,6 +210,9 @@ def rule_from_dict(index: int, data: Any) -> Rule:
     tests = data.get("tests", [])
     if not isinstance(tests, list):
         raise RulesetError(f"{where}: tests must be a list")
+    threshold_text = data.get("threshold_text", "")
+    if not isinstance(threshold_text, str):
+        raise RulesetError(f"{where}: threshold_text must be text")
     return Rule(
         code=data["code"],
         title=data["title"],
@@ -215,6 +224,7 @@ def rule_from_dict(index: int, data: Any) -> Rule:
         locked=data.get("locked", False),
         urgent=data.get("urgent", False),
         tests=tuple(_test_from_dict(where, i, test) for i, test in enumerate(tests)),
+        threshold_text=threshold_text.strip(),
     )
 
 

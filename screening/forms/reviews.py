@@ -133,21 +133,46 @@ class DispositionForm(forms.Form):
 
 
 class SignOffForm(ReauthenticationFields):
-    # The hash of the summary the clinician read; sign-off refuses if it changed.
-    summary_sha256 = forms.CharField(
+    # The hash of what the sign page showed, and when it was read: sign-off refuses
+    # when the hash no longer matches, and shows what changed since then (issue 13 F1).
+    page_sha256 = forms.CharField(
         min_length=64, max_length=64, widget=forms.HiddenInput
     )
+    opened_at = forms.DateTimeField(widget=forms.HiddenInput)
+    # Required whenever it is shown, but checked by do_sign_off after the page hash:
+    # a page that changed gets the changes page, not this field's error.
+    confirm_disposition = forms.BooleanField(
+        required=False, widget=forms.CheckboxInput(attrs={"aria-required": "true"})
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, disposition: Disposition | None = None, **kwargs: Any
+    ) -> None:
+        """`disposition`: the one the page showed when someone else recorded it; the
+        signer must then confirm it explicitly."""
         super().__init__(*args, **kwargs)
+        layout: list[Any] = [
+            Fieldset("Confirm it is you", "password", "otp_token"),
+            "page_sha256",
+            "opened_at",
+        ]
+        if disposition is None:
+            del self.fields["confirm_disposition"]
+        else:
+            author = disposition.decided_by.get_username()
+            self.fields["confirm_disposition"].label = (
+                f"I have read the disposition {author} recorded "
+                f"({disposition.get_decision_display()}) and sign it as my own."
+            )
+            layout.insert(
+                0, Fieldset("The disposition you sign", "confirm_disposition")
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Fieldset("Confirm it is you", "password", "otp_token", "summary_sha256")
-        )
+        self.helper.layout = Layout(*layout)
 
-    def clean_summary_sha256(self) -> str:
-        value: str = self.cleaned_data["summary_sha256"]
+    def clean_page_sha256(self) -> str:
+        value: str = self.cleaned_data["page_sha256"]
         if not re.fullmatch(r"[0-9a-f]{64}", value):
             raise forms.ValidationError("Reload the summary and sign again.")
         return value

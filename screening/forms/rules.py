@@ -59,6 +59,15 @@ class RuleForm(forms.Form):
         help_text="Fires when true over the fact vocabulary below, e.g. "
         "diazepam_equivalent_exact > 8. Unknown facts make the rule not evaluable.",
     )
+    threshold_text = forms.CharField(
+        label="Threshold in plain words",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(),
+        help_text="What the clinician reads instead of the condition, e.g. "
+        '"BP above 140/90 (150/90 from age 65 under the EU guide)". On a locked '
+        "rule it must state the condition's numbers (rule book §6.1).",
+    )
     message = forms.CharField(
         label="Message on the flag", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -92,7 +101,7 @@ class RuleForm(forms.Form):
         identity = [Field("code")] if rule is None else []
         self.helper = _helper(
             Fieldset("Rule", *identity, "title", "severity", "enabled"),
-            Fieldset("Condition", "expression"),
+            Fieldset("Condition", "expression", "threshold_text"),
             Fieldset("What the flag says", "message"),
             Fieldset(
                 "Source",
@@ -110,6 +119,7 @@ class RuleForm(forms.Form):
             "title": data["title"],
             "severity": data["severity"],
             "expression": data["expression"].strip(),
+            "threshold_text": data["threshold_text"].strip(),
             "message": data["message"],
             "source": {
                 "title": data["source_title"],
@@ -139,6 +149,7 @@ def initial_for_rule(rule: Rule) -> dict[str, Any]:
         "title": rule.title,
         "severity": rule.severity,
         "expression": rule.expression,
+        "threshold_text": rule.threshold_text,
         "message": rule.message,
         "source_title": source.get("title", ""),
         "source_year": source.get("year", ""),

@@ -57,7 +57,19 @@ class Intake(models.Model):
 
     @property
     def is_signed(self) -> bool:
-        return self.status in (self.Status.SIGNED, self.Status.AMENDED)
+        """Signed once it has a sign-off row, whatever the status column says (issue
+        13 F7); a status saying signed without one still locks it, and verify_audit
+        reports the disagreement either way."""
+        if self.status in (self.Status.SIGNED, self.Status.AMENDED):
+            return True
+        # Cached after the first read (or read with select_related("signoff")).
+        return hasattr(self, "signoff")
+
+    @property
+    def has_active_signoff(self) -> bool:
+        """Signed and not superseded: the version an addendum may start from."""
+        signoff = getattr(self, "signoff", None)
+        return signoff is not None and signoff.status == "active"
 
     @cached_property
     def sections_by_kind(self) -> dict[str, "IntakeSection"]:

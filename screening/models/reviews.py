@@ -187,6 +187,13 @@ class SignOff(ImmutableModel):
     amendment_reason = models.TextField(blank=True)
     summary_sha256 = models.CharField(max_length=64)
     signature_sha256 = models.CharField(max_length=64)
+    # What the two hashes cover (review_hashes): each row keeps the format it was
+    # signed in, so a later format never breaks an earlier signature. Rows older than
+    # this column are format 1; do_sign_off writes the current format.
+    hash_format = models.PositiveSmallIntegerField(default=1)
+    # Format 2: a hash per patient identifier (MRN, name, date of birth) at signing,
+    # so a later change shows, and shows which identifier changed (issue 13 F9).
+    identity_sha256 = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.ACTIVE
     )

@@ -177,6 +177,9 @@ class Rule(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices)
     expression = models.TextField()
     message = models.TextField(blank=True)
+    # The threshold in plain words, as the clinician's summary shows it ("BP above
+    # 140/90 ..."); the condition above stays the rule admin's view.
+    threshold_text = models.CharField(max_length=300, blank=True)
     source = models.JSONField(default=dict)
     enabled = models.BooleanField(default=True)
     locked = models.BooleanField(default=False)

@@ -45,6 +45,7 @@ EDITABLE_RULE_FIELDS: Final = (
     "title",
     "severity",
     "expression",
+    "threshold_text",
     "message",
     "source",
     "enabled",
@@ -124,6 +125,7 @@ def do_create_draft(clinic: Clinic, *, by: Any, request: Any = None) -> RulesetV
             severity=rule.severity,
             expression=rule.expression,
             message=rule.message,
+            threshold_text=rule.threshold_text,
             source=rule.source,
             enabled=rule.enabled,
             locked=rule.locked,
@@ -171,10 +173,16 @@ def _checked_document(
     return None
 
 
+def _with_line(values: dict[str, Any], rule: Rule | None) -> dict[str, Any]:
+    # The threshold line is optional in a change: left out, the rule keeps its own.
+    return {"threshold_text": rule.threshold_text if rule else "", **values}
+
+
 def rule_problems(
     draft: RulesetVersion, values: dict[str, Any], *, rule: Rule | None
 ) -> dict[str | None, str]:
     """Everything wrong with a rule as typed, by field; empty when it may be saved."""
+    values = _with_line(values, rule)
     problems: dict[str | None, str] = {}
     code = rule.code if rule is not None else values.get("code", "")
     if rule is None:
@@ -200,6 +208,9 @@ def rule_problems(
             enabled=values["enabled"],
         )
     )
+    line_problem = rule_locks.threshold_line_problem(code, values["threshold_text"])
+    if line_problem:
+        problems["threshold_text"] = line_problem
     if not problems:
         entry = {
             **(rulesets.rule_entry(rule) if rule else {"code": code, "locked": False}),
@@ -224,6 +235,7 @@ def do_update_rule(
     """Change a draft rule's condition, severity, texts, source or switch (§6.1)."""
     draft = rule.ruleset
     refuse_unless_draft(draft)
+    values = _with_line(values, rule)
     problems = rule_problems(draft, values, rule=rule)
     if problems:
         raise RuleEditError(problems)
@@ -246,6 +258,7 @@ def do_add_rule(
 ) -> Rule:
     """Add a clinic rule with a new code, written over the fact vocabulary (§14)."""
     refuse_unless_draft(draft)
+    values = _with_line(values, None)
     problems = rule_problems(draft, values, rule=None)
     if problems:
         raise RuleEditError(problems)

@@ -50,6 +50,11 @@ def do_update_patient(
     patient: Patient, values: dict[str, Any], *, by: Any, request: Any = None
 ) -> Patient:
     """Update the patient's identity fields and audit it."""
+    # Field names, never values: a signed summary tells an audited correction of an
+    # identifier from one made behind the app's back by them (issue 13 F9).
+    changed = sorted(
+        name for name, value in values.items() if getattr(patient, name) != value
+    )
     for name, value in values.items():
         setattr(patient, name, value)
     patient.save(update_fields=[*values, "updated_at"])
@@ -61,6 +66,7 @@ def do_update_patient(
         patient=patient,
         target=patient,
         category="patient",
+        detail={"fields": changed},
     )
     return patient
 

@@ -15,8 +15,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from screening import audit, engine, permissions
-from screening.models import ImpactPreview, RulesetVersion
-from screening.services import clinic_tests, drafts, impact, rescreen, rulesets
+from screening.models import ImpactPreview, Rule, RulesetVersion
+from screening.services import (
+    clinic_tests,
+    drafts,
+    impact,
+    rescreen,
+    rule_locks,
+    rulesets,
+)
 
 
 class PublishRefusedError(Exception):
@@ -34,6 +41,9 @@ class GateReport:
     rule_tests: list[engine.RuleTestResult]
     cases: list[clinic_tests.CaseResult]
     preview: ImpactPreview | None
+    # Locked rules whose plain threshold line states other numbers than their
+    # condition: (rule, message), the message as the rule form shows it.
+    threshold_lines: list[tuple[Rule, str]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -49,12 +59,23 @@ class GateReport:
         return not self.reasons
 
 
+def threshold_line_problems(draft: RulesetVersion) -> list[tuple[Rule, str]]:
+    """The draft's locked rules whose threshold line and condition differ in numbers."""
+    found = []
+    for rule in draft.rules.filter(is_retired=False):
+        problem = rule_locks.threshold_line_problem(rule.code, rule.threshold_text)
+        if problem:
+            found.append((rule, problem))
+    return found
+
+
 def check_gate(draft: RulesetVersion) -> GateReport:
-    """Run the three gates on the draft as it is now."""
+    """Run the three gates of §6.1, and the threshold-line check, on the draft."""
     report = GateReport(
         rule_tests=engine.run_rule_tests(rulesets.get_engine_ruleset(draft)),
         cases=clinic_tests.run_clinic_tests(draft),
         preview=impact.get_current_preview(draft),
+        threshold_lines=threshold_line_problems(draft),
     )
     if report.failing_rule_tests:
         report.reasons.append(
@@ -66,6 +87,12 @@ def check_gate(draft: RulesetVersion) -> GateReport:
             f"{len(report.failing_cases)} clinic test case(s) differ from their "
             "approved expectation: approve the new results with a reason, or change "
             "the rules."
+        )
+    if report.threshold_lines:
+        codes = ", ".join(rule.code for rule, _ in report.threshold_lines)
+        report.reasons.append(
+            f"The threshold line of {codes} states other numbers than the rule's "
+            "locked condition (rule book §6.1): correct the line in the rule's form."
         )
     if report.preview is None:
         report.reasons.append(

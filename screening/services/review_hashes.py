@@ -1,16 +1,24 @@
-"""The sign-off hashes of security.md §3.4, and their verification.
+"""The sign-off hashes of security.md §3.4, the sign page's hash, and verification.
 
-Both are made with the audit chain's `canonical()`:
+All are made with the audit chain's `canonical()`. What the two stored hashes cover
+depends on the sign-off's `hash_format`, kept on its row so that every signature keeps
+verifying under the format it was made in (issue 13 F1):
 
-- `summary_sha256` covers what the clinician saw: every answer of the signed intake
-  version (missing reasons included), every flag with its code, severity and evidence,
-  the not-evaluable items and the ruleset version.
-- `signature_sha256` covers `summary_sha256`, the acknowledgements, the disposition and
-  its rationale, the signer and the time of signing.
+- `summary_sha256`, format 1: every answer of the signed intake version (missing
+  reasons and the MRN included), every flag with its code, severity and evidence, the
+  not-evaluable items and the ruleset version. Format 2: the same without the MRN,
+  plus every acknowledgement and the disposition with its author.
+- `signature_sha256`, format 1: `summary_sha256`, the acknowledgements, the disposition
+  and its rationale, the signer and the time of signing. Format 2 adds the hash of each
+  patient identifier (MRN, names, date of birth) at signing (`identity_sha256`, F9).
 
-Every display of a signed summary, its PDF and `verify_audit` recompute both from the
-stored rows, so a change made behind the app's back shows as "altered since signature".
-The functions here read rows already fetched: callers choose the queries.
+The sign page carries a third hash, `page_sha256`, of what it shows for the decision:
+format 2's summary plus the patient identifiers. It is a form check, never stored: the
+sign-off is refused when it no longer matches (F1).
+
+signoff_verification recomputes the stored hashes for every display of a signed
+summary, its PDF and `verify_audit`. The functions here read rows already fetched:
+callers choose the queries.
 """
 
 import hashlib
@@ -26,13 +34,23 @@ from screening.models import (
     Disposition,
     Intake,
     IntakeSection,
+    Patient,
     Screening,
     SectionRevision,
-    SignOff,
 )
 from screening.services import documents
 
-HASH_FORMAT_VERSION = 1
+# The format new sign-offs are made in; verification reads each row's own.
+HASH_FORMAT_VERSION = 2
+# The patient identifiers format 2 hashes one by one (issue 13 F9): Patient fields, the
+# names do_update_patient lists in its audit row.
+IDENTITY_FIELDS = ("mrn", "given_name", "family_name", "date_of_birth")
+IDENTITY_WORDS = {
+    "mrn": "MRN",
+    "given_name": "given name",
+    "family_name": "family name",
+    "date_of_birth": "date of birth",
+}
 # Info flags are findings (TRD met), not concerns: they need no acknowledgement.
 ACKNOWLEDGED_SEVERITIES = ("absolute", "relative", "caution")
 
@@ -194,14 +212,44 @@ def get_review_state(
 # Hashes
 
 
+def acknowledgement_item(ack: Acknowledgement) -> dict[str, Any]:
+    return {
+        "kind": ack.kind,
+        "code": ack.rule_code,
+        "item_sha256": ack.item_sha256,
+        "reason_code": ack.reason_code,
+        "note": ack.note,
+        "by": ack.acknowledged_by_id,
+        "at": ack.acknowledged_at,
+    }
+
+
+def disposition_item(disposition: Disposition | None) -> dict[str, Any] | None:
+    if disposition is None:
+        return None
+    return {
+        "decision": disposition.decision,
+        "rationale": disposition.rationale,
+        "override_rationale": disposition.override_rationale,
+        "by": disposition.decided_by_id,
+        "at": disposition.decided_at,
+    }
+
+
 def summary_payload(
-    intake: Intake, sections: Iterable[IntakeSection], screening: Screening
+    intake: Intake,
+    sections: Iterable[IntakeSection],
+    screening: Screening,
+    *,
+    state: ReviewState | None = None,
+    hash_format: int = HASH_FORMAT_VERSION,
 ) -> dict[str, Any]:
     result = screening.result
-    return {
-        "v": HASH_FORMAT_VERSION,
+    answers = documents.intake_document(intake, list(sections))
+    payload: dict[str, Any] = {
+        "v": hash_format,
         "intake_id": intake.pk,
-        "answers": documents.intake_document(intake, list(sections)),
+        "answers": answers,
         "outcome": screening.outcome,
         "flags": sorted(
             (flag_item(flag) for flag in result.get("flags", [])),
@@ -213,6 +261,25 @@ def summary_payload(
         ),
         "ruleset_version": screening.ruleset_version,
     }
+    if hash_format == 1:
+        return payload
+    # Format 2: the patient's identifiers have hashes of their own (F9), and the
+    # summary covers the decision the page shows: acknowledgements and disposition.
+    answers.pop("patient", None)
+    if state is None:
+        state = get_review_state(
+            screening, intake.acknowledgements.all(), intake.dispositions.all()
+        )
+    payload["acknowledgements"] = _acknowledgement_items(signed_acknowledgements(state))
+    payload["disposition"] = disposition_item(state.disposition)
+    return payload
+
+
+def _acknowledgement_items(
+    acknowledgements: Iterable[Acknowledgement],
+) -> list[dict[str, Any]]:
+    ordered = sorted(acknowledgements, key=lambda a: (a.rule_code, a.kind))
+    return [acknowledgement_item(ack) for ack in ordered]
 
 
 def compute_summary_hash(
@@ -220,15 +287,49 @@ def compute_summary_hash(
     *,
     sections: Iterable[IntakeSection] | None = None,
     screening: Screening | None = None,
+    state: ReviewState | None = None,
+    hash_format: int = HASH_FORMAT_VERSION,
 ) -> str:
-    """sha256 over the answers, flags, not-evaluable items and ruleset version."""
+    """sha256 over the answers, flags, not-evaluable items and ruleset version (and,
+    from format 2, the acknowledgements and the disposition)."""
     if sections is None:
         sections = intake.sections.all()
     if screening is None:
         screening = intake.current_screening
     if screening is None:
         raise NotScreenedError
-    return sha256_of(summary_payload(intake, sections, screening))
+    payload = summary_payload(
+        intake, sections, screening, state=state, hash_format=hash_format
+    )
+    return sha256_of(payload)
+
+
+def identity_hashes(patient: Patient) -> dict[str, str]:
+    """One hash per patient identifier, so a change shows which one changed."""
+    return {
+        name: sha256_of(
+            {"patient": patient.pk, "field": name, "value": getattr(patient, name)}
+        )
+        for name in IDENTITY_FIELDS
+    }
+
+
+def compute_page_hash(
+    intake: Intake,
+    *,
+    sections: Iterable[IntakeSection],
+    screening: Screening,
+    state: ReviewState,
+) -> str:
+    """What the sign page shows for the decision: a form check, never stored (F1).
+
+    Answers, flags, not-evaluable items, every acknowledgement, the disposition and
+    its author, and the patient's identifiers. Context that does not change what is
+    signed (trends, urgent markers, the queue) is in no hash.
+    """
+    summary = summary_payload(intake, sections, screening, state=state)
+    identity = identity_hashes(intake.patient)
+    return sha256_of({"page": "sign-off", "summary": summary, "identity": identity})
 
 
 def signature_payload(
@@ -238,32 +339,20 @@ def signature_payload(
     disposition: Disposition,
     signer_id: int,
     signed_at: datetime,
+    identity: dict[str, str] | None = None,
+    hash_format: int = HASH_FORMAT_VERSION,
 ) -> dict[str, Any]:
-    return {
-        "v": HASH_FORMAT_VERSION,
+    payload = {
+        "v": hash_format,
         "summary_sha256": summary_sha256,
-        "acknowledgements": [
-            {
-                "kind": ack.kind,
-                "code": ack.rule_code,
-                "item_sha256": ack.item_sha256,
-                "reason_code": ack.reason_code,
-                "note": ack.note,
-                "by": ack.acknowledged_by_id,
-                "at": ack.acknowledged_at,
-            }
-            for ack in sorted(acknowledgements, key=lambda a: (a.rule_code, a.kind))
-        ],
-        "disposition": {
-            "decision": disposition.decision,
-            "rationale": disposition.rationale,
-            "override_rationale": disposition.override_rationale,
-            "by": disposition.decided_by_id,
-            "at": disposition.decided_at,
-        },
+        "acknowledgements": _acknowledgement_items(acknowledgements),
+        "disposition": disposition_item(disposition),
         "signer_id": signer_id,
         "signed_at": signed_at,
     }
+    if hash_format >= 2:
+        payload["identity"] = identity or {}
+    return payload
 
 
 def compute_signature_hash(
@@ -273,8 +362,11 @@ def compute_signature_hash(
     disposition: Disposition,
     signer_id: int,
     signed_at: datetime,
+    identity: dict[str, str] | None = None,
+    hash_format: int = HASH_FORMAT_VERSION,
 ) -> str:
-    """sha256 over the summary hash, acknowledgements, disposition, signer and time."""
+    """sha256 over the summary hash, acknowledgements, disposition, signer and time
+    (and, from format 2, the patient identifiers' hashes)."""
     return sha256_of(
         signature_payload(
             summary_sha256=summary_sha256,
@@ -282,6 +374,8 @@ def compute_signature_hash(
             disposition=disposition,
             signer_id=signer_id,
             signed_at=signed_at,
+            identity=identity,
+            hash_format=hash_format,
         )
     )
 
@@ -296,7 +390,7 @@ def signed_acknowledgements(state: ReviewState) -> list[Acknowledgement]:
     ]
 
 
-# Verification
+# History
 
 
 def sections_as_of(
@@ -324,91 +418,3 @@ def sections_as_of(
             )
         )
     return rebuilt
-
-
-@dataclass(frozen=True)
-class Verification:
-    """Both hashes of a sign-off recomputed from the stored rows."""
-
-    answers_match: bool
-    history_matches: bool
-    signature_matches: bool
-
-    @property
-    def is_intact(self) -> bool:
-        return self.answers_match and self.history_matches and self.signature_matches
-
-
-def verify_signoff(
-    signoff: SignOff,
-    *,
-    sections: Iterable[IntakeSection],
-    revisions: Iterable[SectionRevision],
-    acknowledgements: Iterable[Acknowledgement],
-    dispositions: Iterable[Disposition],
-) -> Verification:
-    """Recompute a sign-off's hashes from rows already fetched (no queries)."""
-    intake, screening = signoff.intake, signoff.screening
-    sections = list(sections)
-    summary = compute_summary_hash(intake, sections=sections, screening=screening)
-    rebuilt = sections_as_of(
-        intake,
-        revisions,
-        [section.kind for section in sections],
-        as_of=signoff.signed_at,
-    )
-    history = compute_summary_hash(intake, sections=rebuilt, screening=screening)
-    state = get_review_state(screening, acknowledgements, dispositions)
-    signature = None
-    if state.disposition is not None:
-        signature = compute_signature_hash(
-            summary_sha256=summary,
-            acknowledgements=signed_acknowledgements(state),
-            disposition=state.disposition,
-            signer_id=signoff.signer_id,
-            signed_at=signoff.signed_at,
-        )
-    return Verification(
-        answers_match=summary == signoff.summary_sha256,
-        history_matches=history == signoff.summary_sha256,
-        signature_matches=signature == signoff.signature_sha256,
-    )
-
-
-def signoffs_with_evidence() -> Any:
-    """Sign-offs with every row their hashes read, in a fixed number of queries."""
-    return SignOff.objects.select_related(
-        "intake__patient", "screening", "signer"
-    ).prefetch_related(
-        "intake__sections__revisions",
-        "intake__acknowledgements",
-        "intake__dispositions",
-    )
-
-
-def check_signoff(signoff: SignOff) -> Verification:
-    """Verify a sign-off fetched with signoffs_with_evidence()."""
-    intake = signoff.intake
-    sections = list(intake.sections.all())
-    return verify_signoff(
-        signoff,
-        sections=sections,
-        revisions=[rev for section in sections for rev in section.revisions.all()],
-        acknowledgements=intake.acknowledgements.all(),
-        dispositions=intake.dispositions.all(),
-    )
-
-
-def verify_signoffs() -> list[str]:
-    """Ids of the sign-offs altered since signature (for `manage.py verify_audit`)."""
-    altered = []
-    for signoff in signoffs_with_evidence().order_by("pk").iterator(chunk_size=200):
-        if not check_signoff(signoff).is_intact:
-            altered.append(str(signoff.pk))
-    return altered
-
-
-@audit.register_integrity_check
-def signoff_integrity() -> Iterator[str]:
-    for signoff_id in verify_signoffs():
-        yield f"sign-off {signoff_id} altered since signature"

@@ -26,23 +26,30 @@ from screening.models import (
 from screening.services import documents, rulesets, screenings
 from screening.services.intakes import SignedIntakeError
 from screening.services.review_hashes import (
+    HASH_FORMAT_VERSION,
     ReviewState,
+    compute_page_hash,
     compute_signature_hash,
     compute_summary_hash,
     get_review_state,
+    identity_hashes,
     item_sha256,
     review_items,
     signed_acknowledgements,
-    verify_signoffs,
 )
+from screening.services.signoff_verification import verify_signoffs
 
 __all__ = [
+    "DispositionNotConfirmedError",
     "NotInScreeningError",
     "ReviewError",
     "SignOffRefusedError",
+    "SignedIntakeError",
     "SummaryChangedError",
     "chain_intakes",
+    "check_sign_off",
     "compare_results",
+    "compute_page_hash",
     "compute_signature_hash",
     "compute_summary_hash",
     "do_acknowledge",
@@ -68,7 +75,11 @@ class SignOffRefusedError(ReviewError):
 
 
 class SummaryChangedError(SignOffRefusedError):
-    """The intake or its screening changed after the page the clinician signed from."""
+    """What the sign page showed changed after the clinician opened it (F1)."""
+
+
+class DispositionNotConfirmedError(SignOffRefusedError):
+    """Someone else recorded the disposition and the signer did not confirm it (F1)."""
 
 
 def load_review_state(intake: Intake, screening: Screening | None) -> ReviewState:
@@ -202,16 +213,16 @@ def chain_root_id(intake: Intake) -> int:
     return Addendum.objects.values_list("root_id", flat=True).get(intake=intake)
 
 
-@transaction.atomic
-def do_sign_off(
-    intake: Intake, *, summary_sha256: str, by: Any, request: Any = None
-) -> SignOff:
-    """Sign the intake as the clinician saw it: lock, recompute, hash, store, audit.
-
-    Re-authentication happens before this is called (screening.reauth), outside the
-    transaction, so its failure row is never rolled back.
-    """
-    intake = _lock(intake)
+def _check_signable(
+    intake: Intake,
+    *,
+    page_sha256: str,
+    confirms_disposition: bool,
+    by: Any,
+) -> tuple[Screening, ReviewState, Disposition, list[IntakeSection]]:
+    """Refuse unless the intake can be signed from the page the clinician saw."""
+    if intake.is_signed:
+        raise SignedIntakeError
     screening = _current_screening(intake)
     state = load_review_state(intake, screening)
     if screening is not None and screening.intake_version != intake.version:
@@ -222,12 +233,62 @@ def do_sign_off(
     if blockers or screening is None or state.disposition is None:
         raise SignOffRefusedError(" ".join(blockers))
     sections = list(intake.sections.all())
-    summary = compute_summary_hash(intake, sections=sections, screening=screening)
-    if summary != summary_sha256:
+    page = compute_page_hash(
+        intake, sections=sections, screening=screening, state=state
+    )
+    if page != page_sha256:
         raise SummaryChangedError(
-            "The intake or its screening changed after you opened the summary. "
-            "Review the summary again before signing."
+            "This summary changed since you opened it: review the changes."
         )
+    author = state.disposition.decided_by
+    if author.pk != by.pk and not confirms_disposition:
+        raise DispositionNotConfirmedError(
+            f"Confirm that you sign the disposition {author.get_username()} recorded."
+        )
+    return screening, state, state.disposition, sections
+
+
+def check_sign_off(
+    intake: Intake, *, page_sha256: str, confirms_disposition: bool, by: Any
+) -> None:
+    """do_sign_off's refusals without the lock or any write: the view asks before
+    re-authentication, so a page that changed costs the clinician no code."""
+    _check_signable(
+        Intake.objects.get(pk=intake.pk),
+        page_sha256=page_sha256,
+        confirms_disposition=confirms_disposition,
+        by=by,
+    )
+
+
+@transaction.atomic
+def do_sign_off(
+    intake: Intake,
+    *,
+    page_sha256: str,
+    confirms_disposition: bool = False,
+    by: Any,
+    request: Any = None,
+) -> SignOff:
+    """Sign the intake as the clinician saw it: lock, recompute, hash, store, audit.
+
+    `page_sha256` is the hash of what the sign page showed (review_hashes): anything
+    changed since, the disposition included, refuses (issue 13 F1). A disposition
+    someone else recorded is signed only when `confirms_disposition` says the signer
+    confirmed it. Re-authentication happens before this is called (screening.reauth),
+    outside the transaction, so its failure row is never rolled back.
+    """
+    intake = _lock(intake)
+    screening, state, disposition, sections = _check_signable(
+        intake,
+        page_sha256=page_sha256,
+        confirms_disposition=confirms_disposition,
+        by=by,
+    )
+    summary = compute_summary_hash(
+        intake, sections=sections, screening=screening, state=state
+    )
+    identity = identity_hashes(intake.patient)
     signed_at = timezone.now()
     previous = None
     addendum = None
@@ -256,10 +317,13 @@ def do_sign_off(
         signature_sha256=compute_signature_hash(
             summary_sha256=summary,
             acknowledgements=signed_acknowledgements(state),
-            disposition=state.disposition,
+            disposition=disposition,
             signer_id=by.pk,
             signed_at=signed_at,
+            identity=identity,
         ),
+        hash_format=HASH_FORMAT_VERSION,
+        identity_sha256=identity,
     )
     Intake.objects.filter(pk=intake.pk).update(
         status=Intake.Status.SIGNED, updated_at=signed_at
@@ -271,7 +335,13 @@ def do_sign_off(
         request=request,
         target=signoff,
         category="signoff",
-        detail={"ruleset_version": screening.ruleset_version},
+        # Hashes, not PHI: in the chain they protect the sign-off row too (F8).
+        detail={
+            "ruleset_version": screening.ruleset_version,
+            "hash_format": signoff.hash_format,
+            "summary_sha256": signoff.summary_sha256,
+            "signature_sha256": signoff.signature_sha256,
+        },
     )
     return signoff
 
@@ -283,15 +353,14 @@ def do_start_addendum(
     """Start a new intake version from a signed one: sections and their history copied,
     re-screened, in progress, needing its own sign-off."""
     locked = Intake.objects.select_for_update().get(pk=intake.pk)
-    if locked.status != Intake.Status.SIGNED:
+    # The sign-off rows decide, not the status column (issue 13 F7).
+    if not SignOff.objects.filter(intake=locked, status=SignOff.Status.ACTIVE).exists():
         raise ReviewError(
             "Only the signed, current version of an intake can be amended."
         )
     if not reason.strip():
         raise ReviewError("Give the reason for the addendum.")
-    open_addendum = Intake.objects.filter(amends=locked).exclude(
-        status__in=[Intake.Status.SIGNED, Intake.Status.AMENDED]
-    )
+    open_addendum = Intake.objects.filter(amends=locked, signoff__isnull=True)
     if open_addendum.exists():
         raise ReviewError("An addendum to this intake is already in progress.")
     now = timezone.now()

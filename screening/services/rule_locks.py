@@ -9,6 +9,7 @@ import json
 from functools import cache
 from typing import Any, Final
 
+from screening import rule_text
 from screening.engine.rulesets import DEFAULT_RULESET_PATH
 
 SEVERITY_RANK: Final = {"info": 0, "caution": 1, "relative": 2, "absolute": 3}
@@ -90,3 +91,26 @@ def retire_problem(code: str) -> str | None:
     if lock is None:
         return None
     return f"{code} is {LOCK_REASONS[lock]} and cannot be retired (rule book §6.1)."
+
+
+def threshold_line_problem(code: str, text: str) -> str | None:
+    """Why a locked rule's plain threshold line may not be published, or None.
+
+    The rule book locks the numbers of these rules (§6.1), so the words a clinician
+    reads must state the condition's numbers and no others: a line saying "above 150/90"
+    over a condition that fires above 140/90 would mislead at the bedside. The locked
+    condition is the shipped one (a changed one is refused on its own field).
+    """
+    if lock_of(code) is None:
+        return None
+    expression = baseline_rules()[code]["expression"]
+    stated = rule_text.numbers_in_line(text)
+    required = rule_text.numbers_in_condition(expression)
+    if required <= stated <= rule_text.allowed_numbers(expression):
+        return None
+    return (
+        f"The threshold line of {code} must state the numbers of its condition, which "
+        f"the rule book locks (§6.1): {rule_text.number_list(required)}. The line "
+        f"states {rule_text.number_list(stated)}. Write the line with the "
+        "condition's numbers."
+    )

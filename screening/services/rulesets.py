@@ -56,7 +56,15 @@ def do_load_ruleset_document(
         extra = {
             key: value
             for key, value in rule.items()
-            if key not in (*RULE_FIELDS, "enabled", "locked", "tests", "retired")
+            if key
+            not in (
+                *RULE_FIELDS,
+                "enabled",
+                "locked",
+                "tests",
+                "retired",
+                "threshold_text",
+            )
         }
         rules.append(
             Rule(
@@ -65,6 +73,8 @@ def do_load_ruleset_document(
                 enabled=rule.get("enabled", True),
                 locked=rule.get("locked", False),
                 tests=rule.get("tests", []),
+                # Optional in ruleset/1: a document written before it reads as "".
+                threshold_text=rule.get("threshold_text", ""),
                 is_retired=rule.get("retired", False),
                 extra=extra,
                 **known,
@@ -104,6 +114,8 @@ def rule_entry(rule: Rule) -> dict[str, Any]:
     entry.update(
         enabled=rule.enabled, locked=rule.locked, tests=rule.tests, **rule.extra
     )
+    if rule.threshold_text:
+        entry["threshold_text"] = rule.threshold_text
     return entry
 
 
@@ -206,6 +218,7 @@ DIFF_FIELDS: Final = (
     "title",
     "severity",
     "expression",
+    "threshold_text",
     "message",
     "source",
     "enabled",

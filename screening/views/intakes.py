@@ -28,7 +28,8 @@ def _refuse_signed(request: HttpRequest, intake: Intake) -> HttpResponse:
     context = {
         "intake": intake,
         "signoff": signoff,
-        "can_amend": intake.status == Intake.Status.SIGNED
+        "can_amend": signoff is not None
+        and signoff.status == SignOff.Status.ACTIVE
         and permissions.can(
             request.user, permissions.REVIEW_INTAKE, clinic=intake.clinic
         ),

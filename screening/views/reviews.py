@@ -21,10 +21,11 @@ from screening.forms.reviews import (
 from screening.models import Intake
 from screening.reauth import verify_reauthentication
 from screening.review_summary import ReviewSummary, build_summary
-from screening.services import reviews
+from screening.services import reviews, signoff_changes
 from screening.services.intakes import SignedIntakeError
 
 SUMMARY_TEMPLATE = "screening/reviews/summary.html"
+CHANGES_TEMPLATE = "screening/reviews/signoff_changed.html"
 
 
 @require_GET
@@ -45,7 +46,15 @@ def review_worklist(request: HttpRequest) -> HttpResponse:
     return render(request, "screening/reviews/worklist.html", context)
 
 
-def _forms(summary: ReviewSummary, bound: dict[str, Any]) -> dict[str, Any]:
+def _disposition_to_confirm(disposition: Any, user: Any) -> Any:
+    """The disposition when someone other than the signer recorded it (issue 13 F1):
+    the sign form then asks to confirm it."""
+    if disposition is None or disposition.decided_by_id == user.pk:
+        return None
+    return disposition
+
+
+def _forms(summary: ReviewSummary, bound: dict[str, Any], user: Any) -> dict[str, Any]:
     """The summary's forms; `bound` holds the one just posted, with its errors."""
     if summary.is_signed:
         return {}
@@ -69,7 +78,13 @@ def _forms(summary: ReviewSummary, bound: dict[str, Any]) -> dict[str, Any]:
         "disposition_form": bound.get("disposition")
         or DispositionForm(screening=summary.screening, initial=initial),
         "sign_form": bound.get("sign")
-        or SignOffForm(initial={"summary_sha256": summary.summary_sha256}),
+        or SignOffForm(
+            initial={
+                "page_sha256": summary.page_sha256,
+                "opened_at": summary.opened_at,
+            },
+            disposition=_disposition_to_confirm(summary.disposition, user),
+        ),
     }
     # The keyboard carries on where the work is: next open item, disposition, sign.
     if first_open is None and not bound:
@@ -90,8 +105,27 @@ def _render_summary(
         target=intake,
         category="screening_summary",
     )
-    context = {"summary": summary, "intake": intake, **_forms(summary, bound)}
+    forms = _forms(summary, bound, request.user)
+    context = {"summary": summary, "intake": intake, **forms}
     return render(request, SUMMARY_TEMPLATE, context, status=status)
+
+
+def _render_changes(request: HttpRequest, intake: Intake, form: Any) -> HttpResponse:
+    """Sign-off refused: what changed since the clinician opened the page (F1)."""
+    changes = signoff_changes.describe_changes(
+        intake,
+        opened_at=form.cleaned_data["opened_at"],
+        page_sha256=form.cleaned_data["page_sha256"],
+    )
+    audit.record_for_intake(
+        "review.viewed",
+        intake,
+        request=request,
+        target=intake,
+        category="screening_summary",
+    )
+    context = {"intake": intake, "changes": changes}
+    return render(request, CHANGES_TEMPLATE, context, status=409)
 
 
 def _refuse_signed(request: HttpRequest, intake: Intake) -> HttpResponse:
@@ -169,23 +203,35 @@ def review_sign(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.SIGN_OFF)
     if intake.is_signed:
         return _refuse_signed(request, intake)
-    form = SignOffForm(request.POST)
-    if form.is_valid() and verify_reauthentication(form, request):
+    latest = intake.dispositions.select_related("decided_by").last()
+    to_confirm = _disposition_to_confirm(latest, request.user)
+    form = SignOffForm(request.POST, disposition=to_confirm)
+    if form.is_valid():
+        page = {
+            "page_sha256": form.cleaned_data["page_sha256"],
+            "confirms_disposition": form.cleaned_data.get("confirm_disposition", False),
+            "by": request.user,
+        }
         try:
-            reviews.do_sign_off(
-                intake,
-                summary_sha256=form.cleaned_data["summary_sha256"],
-                by=request.user,
-                request=request,
-            )
+            # Refusals first, then the second factor: a changed page costs no code.
+            reviews.check_sign_off(intake, **page)
+            if verify_reauthentication(form, request):
+                reviews.do_sign_off(intake, request=request, **page)
+                messages.success(request, "Signed. The summary is now locked.")
+                return redirect(_summary_url(intake))
         except SignedIntakeError:
             return _refuse_signed(request, intake)
+        except reviews.SummaryChangedError:
+            return _render_changes(request, intake, form)
+        except reviews.DispositionNotConfirmedError as error:
+            form.add_error(_confirm_field(form), str(error))
         except reviews.SignOffRefusedError as error:
             form.add_error(None, str(error))
-        else:
-            messages.success(request, "Signed. The summary is now locked.")
-            return redirect(_summary_url(intake))
     return _render_summary(request, intake, {"sign": form}, status=400)
+
+
+def _confirm_field(form: SignOffForm) -> str | None:
+    return "confirm_disposition" if "confirm_disposition" in form.fields else None
 
 
 @require_POST

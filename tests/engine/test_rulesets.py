@@ -233,3 +233,31 @@ def test_it_refuses_a_huge_or_tiny_dose_in_the_settings_tables__f4(dose):
 
     with pytest.raises(RulesetError, match="min_mg_per_day must be a number above 0"):
         ruleset_from_dict(data)
+
+
+@pytest.mark.parametrize(
+    "rule", load_default_ruleset().rules, ids=lambda rule: rule.code
+)
+def test_it_gives_every_default_rule_a_plain_threshold_line(rule):
+    assert rule.threshold_text.strip()
+    assert rule.code not in rule.threshold_text
+    assert rule.expression not in rule.threshold_text
+
+
+def test_it_reads_a_ruleset_written_before_threshold_lines():
+    data = json.loads(DEFAULT_RULESET_PATH.read_text(encoding="utf-8"))
+    for rule in data["rules"]:
+        del rule["threshold_text"]
+
+    ruleset = ruleset_from_dict(data)
+
+    assert {rule.threshold_text for rule in ruleset.rules} == {""}
+    assert "threshold_text" not in ruleset_to_dict(ruleset)["rules"][0]
+
+
+def test_it_refuses_a_threshold_line_that_is_not_text():
+    data = json.loads(DEFAULT_RULESET_PATH.read_text(encoding="utf-8"))
+    data["rules"][0]["threshold_text"] = 140
+
+    with pytest.raises(RulesetError, match="threshold_text must be text"):
+        ruleset_from_dict(data)

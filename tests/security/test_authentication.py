@@ -59,6 +59,16 @@ def test_it_locks_out_username_and_ip_after_five_failures__t_auth_01(
     assert AuditEvent.objects.filter(action="auth.locked_out").count() == 1
 
 
+def test_it_counts_an_overlong_username_without_failing__t_auth_01(clinic):
+    # The login form validates no length; axes' counter column holds 255 characters.
+    client = Client(REMOTE_ADDR="10.1.1.2")
+    response = _login(client, "x" * 10_000, "wrong password here")
+    assert response.status_code == 200
+    assert GENERIC_ERROR in response.content.decode()
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "x" * 150
+
+
 def test_it_unlocks_with_axes_reset_username__t_auth_01(member, clinic):
     x = member(clinic, "intake_staff", "locked-z")
     client = Client(REMOTE_ADDR="10.1.1.2")

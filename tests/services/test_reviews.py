@@ -66,10 +66,21 @@ def decide(intake: Intake, clinician, **kwargs) -> Disposition:
     return reviews.do_set_disposition(fresh(intake), by=clinician, **values)
 
 
-def sign(intake: Intake, clinician) -> SignOff:
+def page_hash(intake: Intake) -> str:
+    """The hash the sign page carries for the intake as it stands (issue 13 F1)."""
     intake = fresh(intake)
+    screening = intake.current_screening
+    return reviews.compute_page_hash(
+        intake,
+        sections=list(intake.sections.all()),
+        screening=screening,
+        state=reviews.load_review_state(intake, screening),
+    )
+
+
+def sign(intake: Intake, clinician) -> SignOff:
     return reviews.do_sign_off(
-        intake, summary_sha256=compute_summary_hash(intake), by=clinician
+        fresh(intake), page_sha256=page_hash(intake), by=clinician
     )
 
 
@@ -124,7 +135,7 @@ def test_it_refuses_sign_off_of_an_incomplete_screening__t_err_04(intake, clinic
 def test_it_refuses_sign_off_before_screening__t_int_05(intake, clinician):
     Intake.objects.filter(pk=intake.pk).update(current_screening=None)
     with pytest.raises(reviews.SignOffRefusedError, match="not been screened"):
-        reviews.do_sign_off(fresh(intake), summary_sha256="0" * 64, by=clinician)
+        reviews.do_sign_off(fresh(intake), page_sha256="0" * 64, by=clinician)
     assert not SignOff.objects.exists()
 
 
@@ -132,7 +143,7 @@ def test_it_refuses_sign_off_when_the_summary_changed__t_int_03(
     intake, clinician, intake_staff
 ):
     intake = reviewed(intake, clinician)
-    seen = compute_summary_hash(intake)
+    seen = page_hash(intake)
     # Intake staff save an answer no flag reads after the clinician opened the page.
     section = IntakeSection.objects.get(intake=intake, kind="vitals")
     intakes.do_save_section(
@@ -143,11 +154,11 @@ def test_it_refuses_sign_off_when_the_summary_changed__t_int_03(
         by=intake_staff,
     )
     with pytest.raises(reviews.SummaryChangedError):
-        reviews.do_sign_off(fresh(intake), summary_sha256=seen, by=clinician)
+        reviews.do_sign_off(fresh(intake), page_sha256=seen, by=clinician)
     assert not SignOff.objects.exists()
     assert not AuditEvent.objects.filter(action="review.signed").exists()
-    signoff = sign(intake, clinician)
-    assert signoff.summary_sha256 != seen
+    assert page_hash(intake) != seen
+    sign(intake, clinician)
 
 
 def test_it_signs_and_both_hashes_verify(intake, clinician):
@@ -597,7 +608,7 @@ def test_it_holds_the_intake_lock_while_signing__t_int_03(
     clinic, intake_staff, clinician, monkeypatch
 ):
     intake = reviewed(screened_intake(clinic, REALISTIC, by=intake_staff), clinician)
-    seen = compute_summary_hash(intake)
+    seen = page_hash(intake)
     inside, release = threading.Event(), threading.Event()
     real_hash = reviews.compute_summary_hash
 
@@ -612,7 +623,7 @@ def test_it_holds_the_intake_lock_while_signing__t_int_03(
     def sign_in_thread() -> None:
         try:
             signoffs.append(
-                reviews.do_sign_off(fresh(intake), summary_sha256=seen, by=clinician)
+                reviews.do_sign_off(fresh(intake), page_sha256=seen, by=clinician)
             )
         finally:
             connection.close()
@@ -626,5 +637,5 @@ def test_it_holds_the_intake_lock_while_signing__t_int_03(
         Intake.objects.select_for_update(nowait=True).get(pk=intake.pk)
     release.set()
     signer.join(10)
-    assert signoffs[0].summary_sha256 == seen
+    assert signoffs[0].summary_sha256 == compute_summary_hash(fresh(intake))
     assert fresh(intake).status == Intake.Status.SIGNED

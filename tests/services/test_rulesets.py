@@ -1,11 +1,13 @@
 import copy
+import importlib
 import json
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import TestCase
 
 from screening import engine, intake_format
@@ -801,3 +803,135 @@ def test_it_refuses_an_expected_file_nested_too_deep_to_read__f4(tmp_path):
 
     with pytest.raises(clinic_tests.TestCaseFileError, match="no readable expected"):
         clinic_tests.read_case_files(tmp_path)
+
+
+# Plain-language threshold lines (issue #15, finding 4) ------------------------------
+
+
+def test_it_copies_the_threshold_lines_into_a_draft(draft):
+    line = draft.rules.get(code="CV-BP-ELEVATED").threshold_text
+
+    assert line.startswith("BP above 140/90 (150/90 from age 65 under the EU guide")
+
+
+def test_it_saves_an_edited_threshold_line_in_the_draft(draft, rule_admin):
+    edit(draft, "DDI-BZD-HIGH", rule_admin, threshold_text="Above 8 mg a day")
+
+    rule = draft.rules.get(code="DDI-BZD-HIGH")
+    assert rule.threshold_text == "Above 8 mg a day"
+    published = rulesets.do_install_default_ruleset().rules.get(code="DDI-BZD-HIGH")
+    assert published.threshold_text.startswith("Benzodiazepines above 8 mg")
+
+
+def test_it_refuses_to_save_a_locked_rule_s_line_with_other_numbers(draft, rule_admin):
+    with pytest.raises(drafts.RuleEditError) as refused:
+        edit(draft, "CV-BP-ELEVATED", rule_admin, threshold_text="BP above 150/95")
+
+    assert set(refused.value.errors) == {"threshold_text"}
+    assert "65, 90, 140, 150" in refused.value.errors["threshold_text"]
+
+
+@pytest.mark.parametrize(
+    ("code", "line", "passes"),
+    [
+        ("CV-BP-ELEVATED", "BP above 150/90 (150/90 from age 65, EU guide)", False),
+        ("CV-BP-ELEVATED", "BP over 140/90, or over 150/90 at 65 and older (EU)", True),
+        ("CI-BP-SEVERE", "BP above 180/110 at this reading", False),
+        ("CI-BP-SEVERE", "", False),
+        ("PSY-PHQ9-ITEM9", "PHQ-9 item 9 scored 2 or more", False),
+        ("PSY-PHQ9-ITEM9", "PHQ-9 item 9 at 1 or above", True),
+        ("SUB-AUDITC-POSITIVE", "AUDIT-C 5 or more", False),
+        ("CI-AVM", "Arteriovenous malformation", True),
+        ("DDI-BZD-HIGH", "Above 10 mg diazepam-equivalent", True),  # not locked
+    ],
+)
+def test_it_gates_a_locked_rule_s_threshold_line_on_the_condition_s_numbers(
+    draft, rule_admin, second_admin, code, line, passes
+):
+    # An imported or older draft can hold any line: the publish gate checks it again.
+    Rule.objects.filter(ruleset=draft, code=code).update(threshold_text=line)
+    draft.refresh_from_db()
+    impact.do_show_impact_preview(draft, by=rule_admin)
+
+    report = publishing.check_gate(draft)
+
+    assert report.passed is passes
+    refused_codes = [rule.code for rule, _ in report.threshold_lines]
+    assert refused_codes == ([] if passes else [code])
+    if not passes:
+        with pytest.raises(publishing.PublishRefusedError) as refused:
+            publishing.do_publish_ruleset(
+                draft, by=second_admin, reason="r", revision=draft.revision
+            )
+        assert f"The threshold line of {code} states other numbers" in " ".join(
+            refused.value.reasons
+        )
+
+
+THRESHOLD_MIGRATION = "0008_rule_threshold_text"
+
+
+def run_threshold_migration() -> None:
+    """The migration's data step, with the historical models it runs with."""
+    migration = importlib.import_module(f"screening.migrations.{THRESHOLD_MIGRATION}")
+    loader = MigrationExecutor(connection).loader
+    state = loader.project_state(("screening", THRESHOLD_MIGRATION))
+    migration.fill_threshold_lines(state.apps, None)
+
+
+def test_it_fills_the_threshold_lines_of_a_default_installed_before_them(clinic):
+    default = rulesets.do_install_default_ruleset()
+    # As installed before the field existed; the published-version guard is the
+    # model's, the migration works on the plain historical manager.
+    Rule._base_manager.filter(ruleset=default).update(threshold_text="")
+
+    run_threshold_migration()
+
+    shipped = {
+        rule["code"]: rule["threshold_text"]
+        for rule in rulesets.default_ruleset_document()["rules"]
+    }
+    assert dict(default.rules.values_list("code", "threshold_text")) == shipped
+
+
+def test_it_leaves_the_line_empty_on_a_rule_whose_condition_a_clinic_changed(
+    draft, rule_admin
+):
+    edit(draft, "DDI-BZD-HIGH", rule_admin, expression="diazepam_equivalent_exact > 10")
+    Rule._base_manager.filter(ruleset=draft).update(threshold_text="")
+
+    run_threshold_migration()
+
+    lines = dict(draft.rules.values_list("code", "threshold_text"))
+    assert lines["DDI-BZD-HIGH"] == ""
+    assert lines["DDI-NMDA"].startswith("A current NMDA antagonist")
+
+
+def test_it_exports_and_imports_the_threshold_lines(clinic, rule_admin):
+    document = rulesets.export_document(rulesets.do_install_default_ruleset())
+    document = json.loads(json.dumps(document))
+    bzd = next(r for r in document["rules"] if r["code"] == "DDI-BZD-HIGH")
+    assert bzd["threshold_text"].startswith("Benzodiazepines above 8 mg")
+    bzd["threshold_text"] = "More than 8 mg diazepam-equivalent a day"
+
+    draft = drafts.do_import_ruleset(clinic, document, by=rule_admin)
+
+    lines = dict(draft.rules.values_list("code", "threshold_text"))
+    assert lines["DDI-BZD-HIGH"] == "More than 8 mg diazepam-equivalent a day"
+    assert lines["CV-BP-ELEVATED"].startswith("BP above 140/90")
+
+
+def test_it_imports_a_ruleset_written_before_threshold_lines(clinic, rule_admin):
+    document = rulesets.export_document(rulesets.do_install_default_ruleset())
+    document = json.loads(json.dumps(document))
+    for rule in document["rules"]:
+        del rule["threshold_text"]
+
+    draft = drafts.do_import_ruleset(clinic, document, by=rule_admin)
+
+    assert set(draft.rules.values_list("threshold_text", flat=True)) == {""}
+    assert "threshold_text" not in draft.rules.first().extra
+    # Readable, but not publishable until the locked rules have their lines again.
+    assert "CV-BP-ELEVATED" in {
+        rule.code for rule, _ in publishing.threshold_line_problems(draft)
+    }

@@ -37,6 +37,7 @@ from tests.services.review_documents import (
     with_aneurysm,
     with_high_suicide_risk,
 )
+from tests.services.test_reviews import page_hash
 
 PASSWORD = "correct horse battery staple"
 
@@ -78,11 +79,11 @@ def choose_disposition(client, intake: Intake, **values) -> None:
 
 
 def sign_post(client, intake: Intake, *, password: str = PASSWORD, code: str = ""):
-    summary = reviews.compute_summary_hash(fresh(intake))
     return client.post(
         url("review-sign", intake),
         {
-            "summary_sha256": summary,
+            "page_sha256": page_hash(intake),
+            "opened_at": timezone.now().isoformat(),
             "password": password,
             "otp_token": code or current_code(clinician_of(client)),
         },
@@ -197,8 +198,9 @@ def test_it_shows_an_urgent_flag_as_same_day_safety_assessment(
 def test_it_shows_not_evaluable_items_with_the_missing_reason(doctor, intake):
     page = text_of(doctor.get(url("review-summary", intake)))
     section = page[page.index("Not evaluable — needs") :]
-    assert "PSY-PERSONALITY" in section
-    assert "Severe personality disorder" in section
+    # Titled in words for the clinician (issue #15, finding 5), never by rule code.
+    assert "Not evaluable: Severe personality disorder" in section
+    assert "PSY-PERSONALITY" not in section
     assert "(patient declined)" in section
 
 
@@ -356,7 +358,7 @@ def test_it_refuses_every_edit_url_of_a_signed_intake__t_int_05(doctor, intake):
             "note": "late",
         },
         "review-disposition": {"decision": "not_suitable", "rationale": "late"},
-        "review-sign": {"summary_sha256": "0" * 64, "password": PASSWORD},
+        "review-sign": {"page_sha256": "0" * 64, "password": PASSWORD},
     }
     edit_urls = [(url(name, intake), data) for name, data in posts.items()]
     for name, kwargs in (

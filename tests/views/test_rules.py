@@ -68,6 +68,7 @@ def rule_post(rule: Rule, draft: RulesetVersion, **changes) -> dict:
         "title": rule.title,
         "severity": rule.severity,
         "expression": rule.expression,
+        "threshold_text": rule.threshold_text,
         "message": rule.message,
         "source_title": rule.source["title"],
         "source_year": rule.source["year"],
@@ -770,3 +771,58 @@ def test_it_refuses_a_deeply_nested_import_beside_the_file__f4(author_client):
 
     assert response.status_code == 200
     assert "nested" in response.context["form"].errors["document"][0]
+
+
+# Plain-language threshold lines (issue #15, finding 4) --------------------------------
+
+
+def test_it_edits_a_rule_s_threshold_line_through_the_draft(draft, author_client):
+    rule = draft.rules.get(code="DDI-BZD-HIGH")
+
+    response = author_client.post(
+        reverse("screening:rule-edit", args=[rule.pk]),
+        rule_post(rule, draft, threshold_text="More than 8 mg diazepam a day"),
+    )
+
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.threshold_text == "More than 8 mg diazepam a day"
+    page = author_client.get(
+        reverse("screening:ruleset-diff")
+        + f"?old={rulesets.do_install_default_ruleset().pk}&new={draft.pk}"
+    ).content.decode()
+    assert "threshold_text" in page
+    assert "More than 8 mg diazepam a day" in page
+
+
+def test_it_refuses_a_locked_rule_s_line_beside_the_field(draft, author_client):
+    rule = draft.rules.get(code="CI-BP-SEVERE")
+
+    response = author_client.post(
+        reverse("screening:rule-edit", args=[rule.pk]),
+        rule_post(rule, draft, threshold_text="BP above 190/100"),
+    )
+
+    errors = response.context["form"].errors
+    assert set(errors) == {"threshold_text"}
+    assert "100, 180" in errors["threshold_text"][0]
+    rule.refresh_from_db()
+    assert rule.threshold_text == "BP above 180/100 at this reading (recheck)"
+
+
+def test_it_shows_a_threshold_line_the_gate_refuses_on_the_publish_page(
+    draft, author, approver_client
+):
+    Rule.objects.filter(ruleset=draft, code="CV-BP-ELEVATED").update(
+        threshold_text="BP above 150/90"
+    )
+    impact.do_show_impact_preview(draft, by=author)
+
+    page = approver_client.get(
+        reverse("screening:ruleset-publish", args=[draft.pk])
+    ).content.decode()
+
+    assert "1 locked rule with a threshold line whose numbers differ" in page
+    assert "The threshold line of CV-BP-ELEVATED must state the numbers" in page
+    rule = draft.rules.get(code="CV-BP-ELEVATED")
+    assert reverse("screening:rule-edit", args=[rule.pk]) in page

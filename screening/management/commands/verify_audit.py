@@ -3,8 +3,10 @@
 Exit 0 with `audit chain ok: N events, head seq S <hash>`; exit 1 at the first broken
 link (security.md §3.3). Keep the printed head outside the database (the backup log): a
 chain rewritten from the start, or cut at its tail, shows only against a head kept
-elsewhere. Further checks (the sign-off hashes of §3.4) register with
-screening.audit.register_integrity_check and run after the chain.
+elsewhere. Further checks register with screening.audit.register_integrity_check and
+run after the chain: the sign-offs of §3.4 (signoff_verification: hashes, status,
+successors, hashes in the chain). Sign-offs made before their hashes were chained are
+listed as "not chain-protected" without failing (issue 13 F8).
 """
 
 from typing import Any
@@ -13,8 +15,8 @@ from django.core.management.base import BaseCommand
 
 from screening import audit
 
-# Importing registers the sign-off hash check (security.md §3.4) with the audit module.
-from screening.services import review_hashes  # noqa: F401
+# Importing registers the sign-off checks (security.md §3.4) with the audit module.
+from screening.services import signoff_verification
 
 
 class Command(BaseCommand):
@@ -34,6 +36,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"audit chain ok: {count} events, head seq {head.seq} {head.row_hash}"
             )
+        for line in signoff_verification.list_unprotected_signoffs():
+            self.stdout.write(line)
         problems = [line for check in audit.integrity_checks for line in check()]
         for line in problems:
             self.stdout.write(line)
