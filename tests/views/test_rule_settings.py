@@ -9,6 +9,7 @@ from django.urls import reverse
 from screening.services import drafts
 from tests.conftest import logged_in_client
 from tests.factories import MembershipFactory, UserFactory
+from tests.views.test_rules import settings_post
 
 CONTROLS = {"input", "select", "textarea"}
 UNNAMED_TYPES = {"hidden", "submit", "button"}
@@ -65,3 +66,54 @@ def test_it_names_every_input_of_the_settings_and_rule_test_tables(draft, author
 
     assert unnamed_controls(html) == []
     assert 'aria-label="Agent, row 1"' in html or 'aria-label="Name, row 1"' in html
+
+
+def test_it_accepts_a_dose_row_of_a_new_antidepressant_class(draft, author):
+    data = settings_post(draft)
+    index = int(data["doses-TOTAL_FORMS"])
+    data["doses-TOTAL_FORMS"] = index + 1
+    data.update(
+        {
+            f"doses-{index}-names": "agomelatine",
+            f"doses-{index}-agent": "agomelatine",
+            f"doses-{index}-drug_class": "melatonergic",
+            f"doses-{index}-min_mg_per_day": "25",
+        }
+    )
+
+    response = logged_in_client(author).post(
+        reverse("screening:ruleset-settings-edit", args=[draft.pk]), data
+    )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.clinic_settings["min_dose_table"][-1]["class"] == "melatonergic"
+
+
+def test_it_saves_the_settings_a_rule_test_assumes(draft, author):
+    rule = draft.rules.get(code="CI-RECENT-CV-EVENT")
+    facts = '{"intake_date": "2026-09-15", "medical_history.mi_or_acs_date": ' + (
+        '"2026-09-01", "medical_history.revascularization_date": false}'
+    )
+    data = {"revision": draft.revision, "tests-TOTAL_FORMS": 1}
+    data["tests-INITIAL_FORMS"] = 0
+    data.update(
+        {
+            "tests-0-name": "US reading is silent",
+            "tests-0-facts": facts,
+            "tests-0-settings": '{"recent_cv_event_absolute": false}',
+            "tests-0-expect": "silent",
+        }
+    )
+
+    response = logged_in_client(author).post(
+        reverse("screening:rule-tests-edit", args=[rule.pk]), data
+    )
+
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.tests[0]["settings"] == {"recent_cv_event_absolute": False}
+    page = logged_in_client(author).get(
+        reverse("screening:rule-tests-edit", args=[rule.pk])
+    )
+    assert "{&quot;recent_cv_event_absolute&quot;: false}" in page.content.decode()
