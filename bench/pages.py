@@ -173,6 +173,8 @@ def gunicorn(
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "config/gunicorn.conf.py",  # the forwarded headers gunicorn believes
             app,
             "--bind",
             f"{HOST}:{port}",

@@ -81,14 +81,20 @@ INSTALLED_APPS = [
 if DEBUG or env.bool("DEVTOOLS", default=False):
     INSTALLED_APPS.append("devtools")
 
+# The header middlewares sit outside everything that can answer on its own (the 405 of
+# HttpMethodMiddleware, axes' 429, the CSRF 403), so every response carries the headers
+# and no-store (#13 F12). Static files are answered by whitenoise before no-store.
 MIDDLEWARE = [
     "screening.middleware.RequestIdMiddleware",  # first: every log line carries the id
-    "screening.middleware.HttpMethodMiddleware",  # GET, HEAD, POST, OPTIONS only
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "screening.middleware.NoStoreMiddleware",
+    "screening.middleware.HttpMethodMiddleware",  # GET, HEAD, POST, OPTIONS only
+    # Django's, but a health check or progress poll does not renew the idle timer.
+    "screening.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,14 +102,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
     "screening.middleware.SessionLifetimeMiddleware",  # 12 h absolute limit, timeouts
     "screening.middleware.RequireMFAMiddleware",  # verified OTP where the role needs it
-    "screening.middleware.NoStoreMiddleware",
     "screening.middleware.DatabaseUnavailableMiddleware",  # OperationalError -> 503
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # must be last
 ]
 
 ROOT_URLCONF = "config.urls"
+# Our 403 page: Django's own styles itself inline, which the CSP blocks.
+CSRF_FAILURE_VIEW = "screening.views.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "screening:home"
@@ -159,6 +165,19 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
+
+# Request bodies (#13 F5): form fields as Django's defaults, kept explicit; an upload's
+# whole body at most MAX_UPLOAD_BYTES (100 intake/1 files of a typical size), beyond
+# which its files are skipped unread and the page says so beside the file field
+# (screening/uploads.py). The proxy in front should refuse larger bodies itself.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "screening.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Cookies and sessions: server-side sessions in the database, 15-minute sliding idle
 # limit.

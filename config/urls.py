@@ -6,10 +6,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from screening.forms.accounts import AdminLoginForm
 from screening.views import accounts
 
-# /admin/ asks for a verified TOTP code on its own login form (security.md §2.1).
+# /admin/ asks for a verified TOTP code on its own login form (security.md §2.1),
+# which never sends the typed password back.
 admin.site.__class__ = OTPAdminSite
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path(

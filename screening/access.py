@@ -18,6 +18,9 @@ from screening.models import (
 
 
 def _deny(request: HttpRequest, *, clinic: Clinic | None, kind: str, pk: int) -> None:
+    """One `access.denied` row. `clinic` is the probed object's clinic when the object
+    exists, even another clinic's, so that clinic's auditor sees the probe (#13 info);
+    the page answered is the same 404 either way."""
     audit.record(
         "access.denied",
         request=request,
@@ -49,7 +52,8 @@ def get_patient_for_user(request: HttpRequest, pk: int, *, action: str) -> Patie
         .first()
     )
     if patient is None:
-        _deny(request, clinic=None, kind="patient", pk=pk)
+        probed = Patient.objects.select_related("clinic").filter(pk=pk).first()
+        _deny(request, clinic=probed and probed.clinic, kind="patient", pk=pk)
         raise Http404
     if not permissions.can(request.user, action, clinic=patient.clinic):
         _deny(request, clinic=patient.clinic, kind="patient", pk=pk)
@@ -72,7 +76,8 @@ def get_intake_for_user(request: HttpRequest, pk: int, *, action: str) -> Intake
         .first()
     )
     if intake is None:
-        _deny(request, clinic=None, kind="intake", pk=pk)
+        probed = Intake.objects.select_related("clinic").filter(pk=pk).first()
+        _deny(request, clinic=probed and probed.clinic, kind="intake", pk=pk)
         raise Http404
     if not permissions.can(request.user, action, clinic=intake.clinic):
         _deny(request, clinic=intake.clinic, kind="intake", pk=pk)
@@ -85,7 +90,7 @@ def _in_clinic(
 ) -> Any:
     """The object if its clinic is one of the user's (else 404); 403 on role."""
     if obj is None or clinic not in permissions.clinics_of(request.user):
-        _deny(request, clinic=None, kind=kind, pk=pk)
+        _deny(request, clinic=clinic, kind=kind, pk=pk)
         raise Http404
     return obj
 

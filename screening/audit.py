@@ -280,6 +280,38 @@ def record_for_intake(action: str, intake: Intake, **fields: Any) -> AuditEvent:
     return record(action, clinic=intake.clinic, patient=intake.patient, **fields)
 
 
+def record_patients_shown(
+    request: HttpRequest,
+    patients: Iterable[Patient],
+    *,
+    page: str,
+    clinic: Clinic | None = None,
+) -> None:
+    """One `patient.viewed` row per patient a page shows, appended in one batch.
+
+    A page that shows a name, MRN or date of birth is a read of that patient (#13 F2),
+    so the auditor's per-patient filter finds a list or worklist read as it finds a
+    detail page. `page` names the page; no search text, no value. `clinic` saves a
+    query per row when every patient shown is of that clinic (else `patient.clinic`,
+    which the caller should have joined).
+    """
+    with batch():
+        seen: set[int] = set()
+        for patient in patients:
+            if patient.pk in seen:
+                continue
+            seen.add(patient.pk)
+            record(
+                "patient.viewed",
+                request=request,
+                clinic=clinic or patient.clinic,
+                patient=patient,
+                target=patient,
+                category="patient",
+                detail={"page": page},
+            )
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex
 
@@ -347,10 +379,13 @@ def clinics_audited_by(user: Any) -> QuerySet[Clinic]:
 def list_events(clinics: QuerySet[Clinic]) -> QuerySet[AuditEvent]:
     """Audit rows an auditor of these clinics may read.
 
-    Rows of the clinics themselves, plus clinic-less rows (logins, timeouts, denials
-    of unknown objects) written by the clinics' own members.
+    Rows of the clinics themselves (a probe of one of their objects by anyone
+    included), plus clinic-less rows (logins, timeouts, denials of unknown objects)
+    and the denials of other clinics' objects written by the clinics' own members.
     """
     members = Membership.objects.filter(clinic__in=clinics).values("user_id")
     return AuditEvent.objects.filter(
-        Q(clinic__in=clinics) | Q(clinic__isnull=True, actor_id__in=members)
+        Q(clinic__in=clinics)
+        | Q(clinic__isnull=True, actor_id__in=members)
+        | Q(action=Event.ACCESS_DENIED, actor_id__in=members)
     )

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.contrib.sessions.models import Session
 from django.db import InterfaceError, OperationalError
 from django.http import (
@@ -50,6 +51,13 @@ MFA_EXEMPT_URL_NAMES = frozenset(
 )
 
 
+# URL names whose requests are not the user's activity: a monitor's health check and
+# the progress poll of a page left open. They do not renew the idle timer (#13 info).
+IDLE_TIMER_EXEMPT_URL_NAMES = frozenset(
+    {"screening:health", "screening:rescreen-job-progress"}
+)
+
+
 class RequestIdMiddleware:
     """Give every request an id, for its log lines, its audit rows and its response."""
 
@@ -83,6 +91,25 @@ class HttpMethodMiddleware:
         if request.method not in self.ALLOWED:
             return HttpResponseNotAllowed(self.ALLOWED)
         return self.get_response(request)
+
+
+class SlidingSessionMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware, whose save on every request is the sliding idle
+    limit (SESSION_SAVE_EVERY_REQUEST), except for requests that are no one's
+    activity (IDLE_TIMER_EXEMPT_URL_NAMES): their unchanged session is not saved, so
+    its expiry stays where the user's last real request put it."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponse
+    ) -> HttpResponse:
+        match = getattr(request, "resolver_match", None)
+        if (
+            match is not None
+            and match.view_name in IDLE_TIMER_EXEMPT_URL_NAMES
+            and not request.session.modified
+        ):
+            return response
+        return super().process_response(request, response)
 
 
 class SessionLifetimeMiddleware:
@@ -196,15 +223,20 @@ class RequireMFAMiddleware:
 
 
 class NoStoreMiddleware:
-    """`Cache-Control: no-store` on every response to a logged-in user (ASVS 14.3.2)."""
+    """`Cache-Control: no-store` on every response the app makes (ASVS 14.3.2).
+
+    Not only to logged-in users: a 405, the lockout page and the login form (its CSRF
+    token) are no one's to cache either (#13 F12). It runs outside the session and
+    authentication middlewares, so it never looks at the user; static files, answered
+    by whitenoise further out, keep their long cache.
+    """
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.user.is_authenticated:
-            add_never_cache_headers(response)
+        add_never_cache_headers(response)
         return response
 
 

@@ -16,7 +16,7 @@ transaction, so the `auth.reauth_failed` row is never rolled back with the refus
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -59,26 +59,59 @@ class ReauthenticationFields(forms.Form):
     )
 
 
-def _refuse(request: HttpRequest, field: str, message: str) -> ReauthenticationError:
+class PasswordReauthenticationForm(forms.Form):
+    """The password alone, asked before a change to the account's own factors."""
+
+    password = ReauthenticationFields.base_fields["password"]
+
+
+def _refuse(
+    request: HttpRequest, field: str, message: str, *, purpose: str = ""
+) -> ReauthenticationError:
+    detail = {"factor": field, **({"purpose": purpose} if purpose else {})}
     audit.record(
         "auth.reauth_failed",
         request=request,
         category="session",
-        detail={"factor": field},
+        detail=detail,
         outcome=AuditEvent.Outcome.DENIED,
     )
     return ReauthenticationError(field, message)
 
 
-def do_reauthenticate(request: HttpRequest, *, password: str, otp_token: str) -> None:
-    """Check the signed-in user's password and a fresh TOTP code, or raise."""
+def _password_is_right(request: HttpRequest, password: str) -> bool:
+    """authenticate() as the signed-in user, so axes counts and locks out."""
     user: Any = request.user
     setattr(request, REAUTH_REQUEST_FLAG, True)
     try:
         checked = authenticate(request, username=user.get_username(), password=password)
     finally:
         delattr(request, REAUTH_REQUEST_FLAG)
-    if checked is None or checked.pk != user.pk:
+    return checked is not None and checked.pk == user.pk
+
+
+def do_reauthenticate_password(
+    request: HttpRequest, *, password: str, purpose: str, field: str = "password"
+) -> None:
+    """Check the signed-in user's password, or raise (password change, enrolment).
+
+    Failures count towards axes' lockout like wrong passwords at login. When they
+    reach it, the session ends too: a session left open must not keep guessing, and
+    axes answers with the lockout page (#13 F3).
+    """
+    if _password_is_right(request, password):
+        return
+    error = _refuse(request, "password", FIRST_FACTOR_REFUSED, purpose=purpose)
+    error.field = field
+    if getattr(request, "axes_locked_out", False):
+        logout(request)
+    raise error
+
+
+def do_reauthenticate(request: HttpRequest, *, password: str, otp_token: str) -> None:
+    """Check the signed-in user's password and a fresh TOTP code, or raise."""
+    user: Any = request.user
+    if not _password_is_right(request, password):
         raise _refuse(request, "password", FIRST_FACTOR_REFUSED)
     with transaction.atomic():
         device = (
@@ -105,6 +138,20 @@ def verify_reauthentication(form: forms.Form, request: HttpRequest) -> bool:
             request,
             password=form.cleaned_data["password"],
             otp_token=form.cleaned_data["otp_token"],
+        )
+    except ReauthenticationError as error:
+        form.add_error(error.field, error.message)
+        return False
+    return True
+
+
+def verify_password(
+    form: forms.Form, request: HttpRequest, *, purpose: str, field: str = "password"
+) -> bool:
+    """Run do_reauthenticate_password on a valid form; attach a refusal to `field`."""
+    try:
+        do_reauthenticate_password(
+            request, password=form.cleaned_data[field], purpose=purpose, field=field
         )
     except ReauthenticationError as error:
         form.add_error(error.field, error.message)

@@ -11,21 +11,26 @@ from datetime import datetime
 from typing import Any, Final
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from screening import rule_text
+from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS
+from screening.forms.paths import parse_path
 from screening.forms.questions import answer_text, question_label
+from screening.forms.sections import SectionForm
 from screening.models import (
     Acknowledgement,
     Disposition,
     Intake,
     IntakeSection,
+    MissingAnswerAcceptance,
     Screening,
     SectionRevision,
     SignOff,
 )
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
-from screening.services import documents, reviews
+from screening.services import documents, missing_data, reviews
 from screening.services.review_hashes import ReviewState, get_review_state
 from screening.services.signoff_verification import (
     Verification,
@@ -76,6 +81,9 @@ DERIVED_SCORES: Final = (
         None,
     ),
 )
+
+# The scores on the summary's first screen, with their bands; the rest under "Scores".
+KEY_SCORES: Final = ("PHQ-9", "GAD-7", "C-SSRS screener risk", "AUDIT-C", "DAST-10")
 
 TRD_VALUES: Final = (
     ("TRD definition applies (major depressive disorder)", "trd_rule_applicable"),
@@ -146,6 +154,21 @@ class ReviewItem:
         return f"{self.kind}-{self.code}"
 
     @property
+    def is_missing_data(self) -> bool:
+        return missing_data.is_missing_data_flag(self.code)
+
+    @property
+    def answer_words(self) -> str:
+        """The answers that fired the flag, in words, for its one line."""
+        if self.is_missing_data:
+            return "Not answered: " + "; ".join(line.label for line in self.lines)
+        return "; ".join(
+            f"{line.label}: {line.value}"
+            for line in self.lines
+            if line.value != answer_text(line.path, None)
+        )
+
+    @property
     def reason_words(self) -> str:
         if self.acknowledgement is None:
             return ""
@@ -155,6 +178,9 @@ class ReviewItem:
             else Acknowledgement.UnknownReason
         )
         code = self.acknowledgement.reason_code
+        if self.is_missing_data:
+            # Written by accepting its answers as unknown: the §11 "unknown" reasons.
+            choices = Acknowledgement.UnknownReason
         return str(dict(choices.choices).get(code, code))
 
 
@@ -180,6 +206,8 @@ class ReviewSummary:
     trd_values: list[tuple[str, str]]
     trials: list[tuple[str, str, str]]
     versions: list[Version]
+    missing: list["MissingItem"] = field(default_factory=list)
+    key_scores: list[tuple[str, str]] = field(default_factory=list)
     signoff: SignOff | None = None
     verification: Verification | None = None
     # The sign page's hash of what it shows, and when it was read (issue 13 F1).
@@ -219,7 +247,120 @@ class ReviewSummary:
 
     @property
     def open_items(self) -> list[ReviewItem]:
-        return [item for item in [*self.items, *self.not_evaluable] if item.is_pending]
+        """Flags to acknowledge one by one (missing data is resolved by answer)."""
+        return [
+            item for item in self.items if item.is_pending and not item.is_missing_data
+        ]
+
+    @property
+    def open_missing(self) -> list["MissingItem"]:
+        return [item for item in self.missing if item.is_open]
+
+    @property
+    def open_count(self) -> int:
+        return len(self.open_items) + len(self.open_missing)
+
+    @property
+    def age(self) -> int | None:
+        return self.intake.patient.age_on(self.intake.intake_on)
+
+
+@dataclass
+class MissingItem:
+    """One missing answer, where to enter it, and the rules and flags waiting on it."""
+
+    answer: missing_data.MissingAnswer
+    url: str
+    value: str
+    missing_reason: str = ""
+    form: Any = None
+
+    @property
+    def path(self) -> str:
+        return self.answer.path
+
+    @property
+    def label(self) -> str:
+        return self.answer.label
+
+    @property
+    def anchor(self) -> str:
+        return self.answer.anchor
+
+    @property
+    def is_open(self) -> bool:
+        return self.answer.is_open
+
+    @property
+    def acceptance(self) -> MissingAnswerAcceptance | None:
+        return self.answer.acceptance
+
+    @property
+    def reason_words(self) -> str:
+        if self.acceptance is None:
+            return ""
+        return str(missing_data.REASON_WORDS.get(self.acceptance.reason_code, ""))
+
+    @property
+    def waiting_words(self) -> str:
+        return "; ".join(item.title for item in self.answer.waiting)
+
+
+def _field_anchor(form_class: type[SectionForm], parts: list[str | int]) -> str:
+    """The id of the question's block on its section page (longest matching path)."""
+    names = {
+        tuple(parse_path(form_class.path_of(name))): name
+        for name in form_class.answer_names()
+    }
+    for end in range(len(parts), 0, -1):
+        name = names.get(tuple(parts[:end]))
+        if name is not None:
+            return f"#div_id_{name}"
+    return ""
+
+
+def question_url(intake: Intake, path: str) -> str:
+    """A link straight to the question of `path` on its section page."""
+    parts = parse_path(path)
+    if not parts:
+        return reverse("screening:intake-detail", args=[intake.pk])
+    section, rest = parts[0], parts[1:]
+    for slug, form_class in SECTION_FORMS.items():
+        own = form_class.own_keys
+        if form_class.section == section and (not own or (rest and rest[0] in own)):
+            url = reverse("screening:intake-section-edit", args=[intake.pk, slug])
+            return url + _field_anchor(form_class, rest)
+    if CLINICIAN_FORM.section == section:
+        url = reverse("screening:intake-clinician-edit", args=[intake.pk])
+        return url + _field_anchor(CLINICIAN_FORM, rest)
+    return reverse("screening:intake-detail", args=[intake.pk])
+
+
+def _missing_items(
+    intake: Intake,
+    screening: Screening | None,
+    state: ReviewState,
+    document: dict[str, Any],
+) -> list[MissingItem]:
+    acceptances = list(
+        MissingAnswerAcceptance.objects.filter(intake=intake).select_related(
+            "accepted_by"
+        )
+    )
+    answers = missing_data.list_missing_answers(
+        screening, state, acceptances, missing_data.get_rule_titles(screening)
+    )
+    flat = flatten(document)
+    reasons = document.get("missing_reasons") or {}
+    return [
+        MissingItem(
+            answer=answer,
+            url=question_url(intake, answer.path),
+            value=answer_text(answer.path, flat.get(answer.path)),
+            missing_reason=MISSING_REASON_WORDS.get(reasons.get(answer.path, ""), ""),
+        )
+        for answer in answers
+    ]
 
 
 def _lines(
@@ -401,6 +542,11 @@ def build_summary(intake: Intake) -> ReviewSummary:
     if screening:
         rule_text.explain_items(flags, not_evaluable, screening, document)
     scores, trd, trials = _derived(screening.result if screening else {}, document)
+    missing = (
+        _missing_items(intake, screening, state, document)
+        if missing_data.has_missing_answers(screening)
+        else []
+    )
     summary = ReviewSummary(
         intake=intake,
         screening=screening,
@@ -415,6 +561,8 @@ def build_summary(intake: Intake) -> ReviewSummary:
         trd_values=trd,
         trials=trials,
         versions=versions,
+        missing=missing,
+        key_scores=[(label, value) for label, value in scores if label in KEY_SCORES],
         signoff=signoff,
     )
     if signoff is not None:

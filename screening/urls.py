@@ -52,6 +52,11 @@ urlpatterns = [
         name="review-acknowledge",
     ),
     path(
+        "intakes/<int:pk>/review/missing/",
+        reviews.review_missing_accept,
+        name="review-missing-accept",
+    ),
+    path(
         "intakes/<int:pk>/review/disposition/",
         reviews.review_disposition,
         name="review-disposition",

@@ -1,9 +1,9 @@
 """Review forms: acknowledge a flag or accept an item as unknown, decide, sign, amend.
 
 Each acknowledgement form is one small form per flag (reason as radio buttons, a
-one-line note, Enter submits), so a clinician can work down the summary with the
-keyboard alone: arrows pick the reason, Tab reaches the note, Enter acknowledges, and
-the next open item has the focus when the page comes back.
+one-line note, Enter submits) inside the flag's details, so a clinician can work down
+the summary with the keyboard alone: Enter opens a flag, arrows pick the reason, Tab
+reaches the note, Enter acknowledges.
 """
 
 import re
@@ -16,6 +16,7 @@ from django import forms
 
 from screening.models import Acknowledgement, Disposition, Intake, Screening
 from screening.reauth import ReauthenticationFields
+from screening.services.missing_data import is_missing_data_flag
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,59}$")
 NOTE_REQUIRED = "Say why in the note: it is required when the reason is 'other'."
@@ -41,7 +42,6 @@ class AcknowledgementForm(forms.Form):
         *args: Any,
         kind: str = "",
         code: str = "",
-        autofocus: bool = False,
         **kwargs: Any,
     ) -> None:
         data = args[0] if args else kwargs.get("data")
@@ -63,8 +63,6 @@ class AcknowledgementForm(forms.Form):
         reason_field.choices = reasons.choices
         if kind == Acknowledgement.Kind.NOT_EVALUABLE:
             reason_field.label = "Accept as unknown because"
-        if autofocus:
-            reason_field.widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -81,6 +79,15 @@ class AcknowledgementForm(forms.Form):
         data = super().clean() or {}
         if data.get("reason_code") == "other" and not data.get("note", "").strip():
             self.add_error("note", NOTE_REQUIRED)
+        is_flag = data.get("kind") == Acknowledgement.Kind.FLAG
+        if is_flag and is_missing_data_flag(data.get("code", "")):
+            # §5.9 flags count as acknowledged only once every answer they list is
+            # entered or accepted as unknown (issue #15): never by a reason alone.
+            self.add_error(
+                "reason_code",
+                "Enter each answer this flag lists, or accept it as unknown under "
+                "\u201cWhat is missing\u201d.",
+            )
         return data
 
 
@@ -115,7 +122,8 @@ class DispositionForm(forms.Form):
             del self.fields["override_rationale"]
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(Fieldset("Disposition", *fields))
+        # The section's heading names it (reviews/_disposition.html).
+        self.helper.layout = Layout(Fieldset("", *fields))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -40,7 +40,7 @@ from screening.models import Intake, IntakeSection
 from screening.services.documents import section_value
 
 FIELD_TEMPLATE = "includes/_answer_field.html"
-MAX_ROWS = 50
+MAX_ROWS = 50  # intake/1 lists hold at most 50 entries (intake-format.md §1)
 WARNINGS_PENDING = (
     "Some values are unusual. Check the values marked below. If they are right, tick "
     "\u201cI have checked these values\u201d, say why, and save again."
@@ -187,6 +187,14 @@ class RowForm(AnswerForm):
 
 
 class BaseRowFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    # The words of intake/1's own refusal (intake_format.schema), shown beside the
+    # list (#13 F5).
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": "This list has too many rows: it may have at most %(num)d "
+        "entries. Remove rows until there are %(num)d or fewer.",
+    }
+
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Remove this row"
@@ -229,7 +237,9 @@ class RowsBlock:
             extra=0 if rows else 1,
             can_delete=True,
             max_num=MAX_ROWS,
-            absolute_max=MAX_ROWS,
+            # Rows posted past the limit are still shown with the refusal, so nothing
+            # typed is lost; beyond this bound (a tampered count) they are dropped.
+            absolute_max=2 * MAX_ROWS,
             validate_max=True,
         )
         data = owner.data if owner.is_bound else None
@@ -278,6 +288,8 @@ class RowsBlock:
     def build(self) -> list[dict[str, Any]] | None:
         """The list value; an answer contradicting the rows is an error, not a loss."""
         self.kept = self.filled_rows()
+        if self.formset.non_form_errors():
+            return None  # refused as a whole (too many rows), said beside the list
         asked = self.owner.answer(self.asked)
         if asked is None and self.asked in self.owner.errors:
             return None
@@ -430,7 +442,12 @@ class SectionForm(AnswerForm):
         self.missing_reasons = self.merged_reasons(self.reasons(self.value))
         self.attach_issues(self.check_section())
         if not rows_ok:
-            self.add_error(None, ROWS_ERROR)
+            whole = [
+                error
+                for block in self.blocks.values()
+                for error in block.formset.non_form_errors()
+            ]
+            self.add_error(None, whole or ROWS_ERROR)
         if "version" in self.errors:  # only a tampered page posts no version number
             self.add_error(None, "This page is out of date. Open the section again.")
         if not self.errors:

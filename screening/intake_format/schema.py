@@ -215,7 +215,9 @@ def _count_message(schema: Mapping[str, Any], instance: list[Any]) -> str:
         return f"has {len(instance)} items; it must have exactly {low}"
     if low is not None and len(instance) < low:
         return f"has {len(instance)} items; it must have at least {low}"
-    return f"has {len(instance)} items; it may have at most {high}"
+    # A list longer than intake/1 allows (intake-format.md §1's "at most 50
+    # entries"); the section forms say the same beside the list.
+    return f"has {len(instance)} entries; it may have at most {high} entries"
 
 
 def _date_message(instance: Any, note: str | None) -> str:

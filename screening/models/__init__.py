@@ -4,6 +4,7 @@ from screening.models.audit import AuditEvent
 from screening.models.clinics import Clinic, Membership
 from screening.models.imports import ImportRecord
 from screening.models.intakes import Intake, IntakeSection, SectionRevision
+from screening.models.missing_data import MissingAnswerAcceptance
 from screening.models.patients import Patient
 from screening.models.rescreen import RescreenJob
 from screening.models.reviews import (
@@ -36,6 +37,7 @@ __all__ = [
     "Intake",
     "IntakeSection",
     "Membership",
+    "MissingAnswerAcceptance",
     "Patient",
     "PublishedRulesetError",
     "RecoveryCode",

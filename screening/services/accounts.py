@@ -70,13 +70,15 @@ def count_recovery_codes(user: Any) -> int:
 
 @transaction.atomic
 def do_start_totp_enrolment(user: Any) -> TOTPDevice:
-    """The unconfirmed device whose secret the user adds to an authenticator app."""
-    device = get_totp_device(user, confirmed=False)
-    if device is None:
-        device = TOTPDevice.objects.create(
-            user=user, name="Authenticator app", confirmed=False
-        )
-    return device
+    """A new unconfirmed device whose secret the user adds to an authenticator app.
+
+    Called once the password was given again (#13 F10). Any earlier unconfirmed device
+    goes: a key shown on a screen before is never the one confirmed.
+    """
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=False
+    )
 
 
 @transaction.atomic

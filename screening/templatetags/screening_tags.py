@@ -18,11 +18,12 @@ OUTCOMES = {
     # The engine failed: never presented as "no flags" (security.md T-ERR-04).
     "incomplete": ("Screening incomplete \u2013 do not rely", "alert-danger"),
 }
+# The badge's colours are its CSS class (includes/_severity_badge.html, app.css).
 SEVERITIES = {
-    "absolute": ("Absolute", "text-bg-danger"),
-    "relative": ("Relative", "text-bg-warning"),
-    "caution": ("Caution", "text-bg-secondary"),
-    "info": ("Info", "text-bg-info"),
+    "absolute": "Absolute",
+    "relative": "Relative",
+    "caution": "Caution",
+    "info": "Info",
 }
 
 
@@ -91,12 +92,7 @@ def outcome_css(outcome: str) -> str:
 
 @register.filter
 def severity_text(severity: str) -> str:
-    return SEVERITIES.get(severity, (severity, ""))[0]
-
-
-@register.filter
-def severity_css(severity: str) -> str:
-    return SEVERITIES.get(severity, ("", "text-bg-light"))[1]
+    return SEVERITIES.get(severity, severity)
 
 
 @register.filter

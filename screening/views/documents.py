@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from screening import access, audit, permissions
+from screening import access, audit, permissions, uploads
 from screening.forms.documents import IntakeImportForm
 from screening.models import ImportRecord
 from screening.services import exports, imports
@@ -17,6 +17,12 @@ def intake_import(request: HttpRequest) -> HttpResponse:
     access.get_clinic_for_user(request, action=permissions.IMPORT_INTAKE)
     if request.method == "GET":
         form = IntakeImportForm(user=request.user)
+    elif uploads.upload_too_large(request):
+        form = IntakeImportForm(user=request.user)
+        uploads.refuse(form, "files")
+        return render(
+            request, "screening/documents/import.html", {"form": form}, status=413
+        )
     else:
         form = IntakeImportForm(request.POST, request.FILES, user=request.user)
     if form.is_bound and form.is_valid():
@@ -47,15 +53,24 @@ def intake_import_report(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("intake__patient", "imported_by")
         .order_by("position")
     )
-    # One row per page view (security.md T-AUD-01); batch_size says how much it showed.
-    audit.record_for_intake(
-        "intake.viewed",
-        intake,
-        request=request,
-        target=intake,
-        category="intake",
-        detail={"batch_size": len(records)},
-    )
+    with audit.batch():
+        # One row per page view (security.md T-AUD-01); batch_size says how much it
+        # showed.
+        audit.record_for_intake(
+            "intake.viewed",
+            intake,
+            request=request,
+            target=intake,
+            category="intake",
+            detail={"batch_size": len(records)},
+        )
+        # The report lists each imported patient's MRN: a read of each (#13 F2).
+        audit.record_patients_shown(
+            request,
+            [item.intake.patient for item in records],
+            page="import_report",
+            clinic=intake.clinic,
+        )
     context = {"intake": intake, "record": record, "records": records}
     return render(request, "screening/documents/import_report.html", context)
 

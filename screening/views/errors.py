@@ -21,6 +21,12 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: our 403 page, not Django's, whose inline style the CSP
+    blocks. The reason stays in the django.security.csrf log line, not the page."""
+    return render(request, "403.html", {"csrf_failed": True}, status=403)
+
+
 @login_not_required
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)

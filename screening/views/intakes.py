@@ -59,6 +59,8 @@ def intake_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "Intake started. Fill in each section below.")
         return redirect("screening:intake-detail", pk=intake.pk)
+    # The page names the patient: a read (#13 F2).
+    audit.record_patients_shown(request, [patient], page="intake_create")
     context = {"patient": patient, "form": form}
     return render(request, "screening/intakes/create.html", context)
 

@@ -36,21 +36,24 @@ def _clinics(request: HttpRequest) -> list[Clinic]:
 def patient_list(request: HttpRequest) -> HttpResponse:
     clinics = _clinics(request)
     form = PatientSearchForm(_posted(request))
-    found = patients.list_patients(clinics).select_related("clinic")
+    found = patients.list_patients(clinics)
     searched = form.is_bound and form.is_valid()
-    if searched:
-        found = patients.search_patients(clinics, form.cleaned_data["q"])
-        # The count only: the search text is PHI and never reaches a log or a URL.
-        audit.record(
-            "patient.searched",
-            request=request,
-            clinic=clinics[0],
-            category="patient",
-            detail={"result_count": found.count()},
+    with audit.batch():
+        if searched:
+            found = patients.search_patients(clinics, form.cleaned_data["q"])
+            # The count only: the search text is PHI and never reaches a log or a URL.
+            audit.record(
+                "patient.searched",
+                request=request,
+                clinic=clinics[0],
+                category="patient",
+                detail={"result_count": found.count()},
+            )
+        page = Paginator(found.select_related("clinic"), PAGE_SIZE).get_page(
+            None if searched else request.GET.get("page")
         )
-    page = Paginator(found, PAGE_SIZE).get_page(
-        None if searched else request.GET.get("page")
-    )
+        # Evaluates the page's rows once; the template reuses them.
+        audit.record_patients_shown(request, page.object_list, page="patient_list")
     context = {"form": form, "page": page, "searched": searched, "clinics": clinics}
     return render(request, "screening/patients/list.html", context)
 
@@ -121,6 +124,8 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Patient details saved.")
             return redirect("screening:patient-detail", pk=patient.pk)
+    # The form shows the stored name, MRN and date of birth: a read (#13 F2).
+    audit.record_patients_shown(request, [patient], page="patient_edit")
     return render(
         request, "screening/patients/form.html", {"form": form, "patient": patient}
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import access, audit, pdf, permissions, worklist
+from screening.forms.missing_data import MissingAnswerForm
 from screening.forms.reviews import (
     AcknowledgementForm,
     AddendumForm,
@@ -21,7 +22,7 @@ from screening.forms.reviews import (
 from screening.models import Intake
 from screening.reauth import verify_reauthentication
 from screening.review_summary import ReviewSummary, build_summary
-from screening.services import reviews, signoff_changes
+from screening.services import missing_data, reviews, signoff_changes
 from screening.services.intakes import SignedIntakeError
 
 SUMMARY_TEMPLATE = "screening/reviews/summary.html"
@@ -42,6 +43,10 @@ def review_worklist(request: HttpRequest) -> HttpResponse:
         after=worklist.Cursor.parse(request.GET.get("after", "")),
         before=worklist.Cursor.parse(request.GET.get("before", "")),
     )
+    # Each row names its patient: a read of each (#13 F2).
+    audit.record_patients_shown(
+        request, [row.patient for row in page.rows], page="worklist", clinic=clinic
+    )
     context = {"form": form, "page": page, "filters": filters, "now": timezone.now()}
     return render(request, "screening/reviews/worklist.html", context)
 
@@ -58,12 +63,15 @@ def _forms(summary: ReviewSummary, bound: dict[str, Any], user: Any) -> dict[str
     """The summary's forms; `bound` holds the one just posted, with its errors."""
     if summary.is_signed:
         return {}
-    first_open = next(iter(summary.open_items), None)
-    for item in [*summary.items, *summary.not_evaluable]:
-        if item.needs_answer:
+    # Flags are acknowledged one by one; missing answers (DATA-MISSING flags and
+    # not-evaluable rules) are resolved once each, in the "What is missing" list.
+    for item in summary.items:
+        if item.needs_answer and not item.is_missing_data:
             item.form = bound.get(item.anchor) or AcknowledgementForm(
-                kind=item.kind, code=item.code, autofocus=item is first_open
+                kind=item.kind, code=item.code
             )
+    for missing in summary.missing:
+        missing.form = bound.get(missing.anchor) or MissingAnswerForm(path=missing.path)
     disposition = summary.disposition
     initial = (
         {
@@ -86,12 +94,27 @@ def _forms(summary: ReviewSummary, bound: dict[str, Any], user: Any) -> dict[str
             disposition=_disposition_to_confirm(summary.disposition, user),
         ),
     }
-    # The keyboard carries on where the work is: next open item, disposition, sign.
-    if first_open is None and not bound:
+    # A form posted with an error keeps the focus (and so the scroll) on the field
+    # in error; else the page opens on the list of flags, and once nothing is open
+    # the keyboard carries on where the work is: the disposition, then signing.
+    for form in bound.values():
+        _focus_first_error(form)
+    if not summary.open_count and not bound:
         step = "sign_form" if disposition else "disposition_form"
         field = "password" if disposition else "decision"
         forms[step].fields[field].widget.attrs["autofocus"] = True
     return forms
+
+
+def _focus_first_error(form: Any) -> None:
+    """Autofocus the first visible field in error (the password for a refusal)."""
+    visible = [
+        name for name, field in form.fields.items() if not field.widget.is_hidden
+    ]
+    in_error = [name for name in visible if name in form.errors]
+    fallback = "password" if "password" in visible else visible[0]
+    name = in_error[0] if in_error else fallback
+    form.fields[name].widget.attrs["autofocus"] = True
 
 
 def _render_summary(
@@ -139,6 +162,16 @@ def _summary_url(intake: Intake) -> str:
     return reverse("screening:review-summary", kwargs={"pk": intake.pk})
 
 
+def _back_to(intake: Intake, anchor: str) -> HttpResponse:
+    """Back at the item just answered, so Tab carries on from there; once nothing is
+    open, at the top: a fragment would stop the disposition's autofocus."""
+    state = reviews.load_review_state(intake, intake.current_screening)
+    is_open = state.pending_flags or state.pending_not_evaluable
+    return redirect(
+        f"{_summary_url(intake)}#{anchor}" if is_open else _summary_url(intake)
+    )
+
+
 @require_GET
 def review_summary(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
@@ -167,8 +200,38 @@ def review_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         except reviews.ReviewError as error:
             form.add_error("reason_code", str(error))
         else:
-            return redirect(_summary_url(intake))
+            anchor = f"{form.cleaned_data['kind']}-{form.cleaned_data['code']}"
+            return _back_to(intake, anchor)
     anchor = f"{form.data.get('kind')}-{form.data.get('code')}"
+    return _render_summary(request, intake, {anchor: form}, status=400)
+
+
+@require_POST
+def review_missing_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
+    if intake.is_signed:
+        return _refuse_signed(request, intake)
+    form = MissingAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            missing_data.do_accept_missing_answer(
+                intake,
+                path=form.cleaned_data["path"],
+                reason_code=form.cleaned_data["reason_code"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+                request=request,
+            )
+        except SignedIntakeError:
+            return _refuse_signed(request, intake)
+        except missing_data.MissingDataError as error:
+            form.add_error("reason_code", str(error))
+        else:
+            messages.success(
+                request, "Accepted as unknown for every rule waiting on it."
+            )
+            return _back_to(intake, "missing")
+    anchor = missing_data.MissingAnswer(path=form.data.get("path", ""), label="").anchor
     return _render_summary(request, intake, {anchor: form}, status=400)
 
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from screening import access, engine, permissions
+from screening import access, engine, permissions, uploads
 from screening.forms.rules import (
     DiazepamFormSet,
     DiffForm,
@@ -257,6 +257,12 @@ def ruleset_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ruleset_import(request: HttpRequest) -> HttpResponse:
     clinic = access.get_clinic_for_user(request, action=permissions.EDIT_RULES)
+    if request.method == "POST" and uploads.upload_too_large(request):
+        form = ImportForm()
+        uploads.refuse(form, "document")
+        return render(
+            request, "screening/rules/import.html", {"form": form}, status=413
+        )
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -42,6 +42,11 @@ def test_it_enrols_an_authenticator_without_csp_errors(page, live_server, login)
     errors = _watch_csp(page)
     login(page, user)
     page.wait_for_url("**" + reverse("accounts-mfa-enrol") + "**")
+    # The password again before the key is shown (#13 F10).
+    assert page.locator("figure.qr-code").count() == 0
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
     assert page.locator("figure.qr-code svg").is_visible()
     assert "otpauth://totp/" in page.get_by_test_id("otpauth-uri").inner_text()
     assert errors == []

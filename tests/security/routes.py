@@ -155,6 +155,7 @@ ROUTES: dict[str, Route] = {
         REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, obj="intake"
     ),
     "screening:review-acknowledge": _post_only("intake"),
+    "screening:review-missing-accept": _post_only("intake"),
     "screening:review-disposition": _post_only("intake"),
     "screening:review-sign": _post_only("intake"),
     "screening:review-pdf": _post_only("intake"),

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from screening.models import AuditEvent, Intake, IntakeSection, Membership
 from tests.conftest import logged_in_client
-from tests.factories import UserFactory
+from tests.factories import TOTPDeviceFactory, UserFactory
 from tests.security.conftest import normalise_page
 from tests.security.routes import OK, ROLES, ROUTES, all_patterns
 
@@ -185,3 +185,51 @@ def test_it_keeps_the_admin_behind_verified_otp__t_ac_06(client_as, db):
     response = verified.get(admin_index)
     assert response.status_code == 200
     assert b"Site administration" in response.content
+
+
+def test_it_never_echoes_the_password_on_the_admin_login__info_admin_otp(db):
+    superuser = UserFactory(username="root-echo", is_staff=True, is_superuser=True)
+    TOTPDeviceFactory(user=superuser)
+    secret = "correct horse battery staple"  # UserFactory's password
+    response = Client().post(
+        reverse("admin:login"),
+        {"username": superuser.username, "password": secret, "otp_token": "000000"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="otp_token"' in body  # refused for the wrong code, form shown again
+    assert secret not in body
+
+
+@pytest.mark.parametrize("kind", ["patient", "intake"])
+def test_it_gives_a_probe_of_another_clinic_to_that_clinics_auditor__info_denied_clinic(
+    kind, clinic, other_clinic, member
+):
+    from tests.factories import IntakeFactory, PatientFactory
+
+    patient = PatientFactory(clinic=clinic)
+    target = patient if kind == "patient" else IntakeFactory(patient=patient)
+    url = reverse(f"screening:{kind}-detail", args=[target.pk])
+    prober = logged_in_client(member(other_clinic, "clinician", "prober"))
+    prober.raise_request_exception = False
+    response = prober.get(url)
+    missing = prober.get(reverse(f"screening:{kind}-detail", args=[target.pk + 999]))
+    assert response.status_code == missing.status_code == 404
+    assert normalise_page(response.content) == normalise_page(missing.content)
+    rows = AuditEvent.objects.filter(
+        action="access.denied", request_id=response["X-Request-ID"]
+    )
+    assert [row.clinic_id for row in rows] == [clinic.pk]  # one row, the probed clinic
+    assert (
+        AuditEvent.objects.get(
+            action="access.denied", request_id=missing["X-Request-ID"]
+        ).clinic_id
+        is None
+    )
+    for auditor_clinic in (clinic, other_clinic):  # the probed and the prober's
+        auditor = logged_in_client(member(auditor_clinic, "auditor"))
+        report = auditor.get(
+            reverse("screening:audit-list"), {"action": "access.denied"}
+        )
+        shown = report.context["page"].paginator.object_list
+        assert response["X-Request-ID"] in {row.request_id for row in shown}

@@ -267,6 +267,7 @@ def test_it_enrols_a_device_and_shows_recovery_codes_once__t_auth_05(
     user = member(clinic, "clinician")
     client = Client()
     _login(client, user.username)
+    client.post(reverse("accounts-mfa-enrol"), {"password": PASSWORD}, secure=True)
     page = client.get(reverse("accounts-mfa-enrol"), secure=True)
     body = page.content.decode()
     assert "otpauth://totp/" in body
@@ -381,3 +382,99 @@ def test_it_reauthenticates_with_password_and_a_fresh_code__t_auth_05(
     assert len(issued.context["codes"]) == 10
     assert RecoveryCode.objects.count() == 10
     assert client.session.session_key != before
+
+
+def test_it_sends_the_lockout_page_with_no_store__info_axes(member, clinic):
+    x = member(clinic, "intake_staff", "locked-nostore")
+    client = Client(REMOTE_ADDR="10.1.1.3")
+    for _ in range(4):
+        _login(client, x.username, "wrong password here")
+    locked = _login(client, x.username, "wrong password here")
+    assert locked.status_code == 429
+    assert "no-store" in locked["Cache-Control"]
+    assert locked["X-Frame-Options"] == "DENY"
+
+
+def test_it_counts_audits_and_locks_out_wrong_old_passwords__f3(member, clinic):
+    user = member(clinic, "intake_staff", "changer")
+    client = Client(REMOTE_ADDR="10.1.1.4")
+    _login(client, user.username)
+    url = reverse("accounts-password")
+    guess = {
+        "old_password": "a guessed password",
+        "new_password1": "a new long passphrase",
+        "new_password2": "a new long passphrase",
+    }
+    for attempt in range(1, 5):
+        refused = client.post(url, guess, secure=True)
+        assert refused.status_code == 200
+        assert "old_password" in refused.context["form"].errors
+        # Counted by axes, as a wrong password at login is.
+        counted = AccessAttempt.objects.get(username=user.username)
+        assert counted.failures_since_start == attempt
+    rows = AuditEvent.objects.filter(action="auth.reauth_failed", actor=user)
+    assert [row.detail for row in rows] == [
+        {"factor": "password", "purpose": "password_change"}
+    ] * 4
+    assert not AuditEvent.objects.filter(action="auth.login_failed").exists()
+
+    locked = client.post(url, guess, secure=True)
+    assert locked.status_code == 429
+    assert AuditEvent.objects.filter(action="auth.locked_out", actor=user).count() == 1
+    # As at login: this session ends, and logging in again is refused for now.
+    home = client.get(reverse("screening:home"), secure=True)
+    assert home.status_code == 302
+    assert home["Location"].startswith(reverse("login"))
+    assert _login(client, user.username).status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_it_asks_for_the_password_before_showing_a_new_authenticator_key__f10(
+    time_machine, member, clinic
+):
+    time_machine.move_to(START, tick=False)
+    user = member(clinic, "intake_staff", "front-desk")
+    owner, bystander = Client(), Client()
+    _login(owner, user.username)
+    _login(bystander, user.username)  # the session left open at the front desk
+    url = reverse("accounts-mfa-enrol")
+
+    prompt = bystander.get(url, secure=True)
+    assert prompt.status_code == 200
+    assert "otpauth://" not in prompt.content.decode()
+    assert 'type="password"' in prompt.content.decode()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    wrong = bystander.post(url, {"password": "a guessed password"}, secure=True)
+    assert "password" in wrong.context["form"].errors
+    assert "otpauth://" not in wrong.content.decode()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    row = AuditEvent.objects.get(action="auth.reauth_failed", actor=user)
+    assert row.detail == {"factor": "password", "purpose": "mfa_enrol"}
+    assert AccessAttempt.objects.get(username=user.username).failures_since_start == 1
+
+    passed = owner.post(url, {"password": PASSWORD}, secure=True)
+    assert passed.status_code == 302
+    assert "otpauth://totp/" in owner.get(url, secure=True).content.decode()
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    # The other session never gave the password: the key's code does not work there.
+    stolen = bystander.post(url, {"code": totp_code(device)}, secure=True)
+    assert "otpauth://" not in stolen.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+    confirmed = owner.post(url, {"code": totp_code(device)}, secure=True)
+    assert confirmed.status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_it_makes_a_new_key_after_each_password_check__f10(member, clinic):
+    user = member(clinic, "clinician", "rekey")
+    client = Client()
+    _login(client, user.username)
+    url = reverse("accounts-mfa-enrol")
+    client.post(url, {"password": PASSWORD}, secure=True)
+    first = TOTPDevice.objects.get(user=user, confirmed=False).key
+    client.post(url, {"password": PASSWORD}, secure=True)
+    # A key someone may have seen on the screen earlier is never the one confirmed.
+    assert TOTPDevice.objects.get(user=user, confirmed=False).key != first

@@ -48,13 +48,16 @@ values = st.one_of(
     st.dates().map(str),
 )
 # Writes a refused request may make: its audit row, the session's new expiry, axes'
-# failure counters, and the throttling state of a second-factor device.
+# failure counters (and its log of the logout when a wrong password typed inside a
+# session reaches the lockout, which ends that session: #13 F3), and the throttling
+# state of a second-factor device.
 ALLOWED_WRITES = {
     "screening_auditevent",
     "django_session",
     "axes_accessattempt",
     "axes_accessfailurelog",
     "axes_accessattemptexpiration",
+    "axes_accesslog",
     "otp_totp_totpdevice",
     "screening_recoverycodedevice",
 }
@@ -68,6 +71,7 @@ def _tables_written(queries):
 # POST-only views: their forms are on another page, which names the fields.
 FORM_PAGES = {
     "screening:review-acknowledge": "screening:review-summary",
+    "screening:review-missing-accept": "screening:review-summary",
     "screening:review-disposition": "screening:review-summary",
     "screening:review-sign": "screening:review-summary",
     "screening:review-pdf": "screening:review-summary",

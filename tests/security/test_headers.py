@@ -86,3 +86,25 @@ def test_it_clears_the_site_at_logout__t_hdr_07(client_as):
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def _assert_security_headers(response, what):
+    assert "max-age=31536000" in response["Strict-Transport-Security"], what
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"], what
+    assert response["X-Content-Type-Options"] == "nosniff", what
+    assert response["Referrer-Policy"] == "same-origin", what
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin", what
+    assert response["X-Frame-Options"] == "DENY", what
+    assert "camera=()" in response["Permissions-Policy"], what
+    assert "no-store" in response["Cache-Control"], what
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "TRACE"])
+def test_it_sends_the_security_headers_and_no_store_on_a_405__f12(
+    method, https_settings, client_as, anonymous
+):
+    for who, client in (("clinician", client_as("clinician")), ("anon", anonymous)):
+        for url in (reverse("login"), reverse("screening:patient-list")):
+            response = client.generic(method, url, secure=True)
+            assert response.status_code == 405, (who, url)
+            _assert_security_headers(response, (method, who, url))

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from screening.models import AuditEvent
+from screening.models import AuditEvent, RescreenJob
+from screening.services import rulesets
+from tests.conftest import logged_in_client
 from tests.security.conftest import PASSWORD
 from tests.security.routes import ROLES, ROUTES, all_patterns
 
@@ -127,3 +129,31 @@ def test_it_ends_every_session_of_a_user__t_ses_05(member, clinic):
     assert left == []
     row = AuditEvent.objects.get(action="user.sessions_ended")
     assert row.detail == {"count": 2}
+
+
+def test_it_lets_the_health_check_and_progress_poll_not_renew_the_idle_timer__info_idle_timer(  # noqa: E501
+    time_machine, member, clinic
+):
+    time_machine.move_to(START, tick=False)
+    user = member(clinic, "rule_admin")
+    job = RescreenJob.objects.create(
+        clinic=clinic,
+        ruleset=rulesets.do_install_default_ruleset(),
+        total=1,
+        created_by=user,
+    )
+    client = logged_in_client(user)  # OTP-verified, as a rule admin must be
+    session = client.session
+    session["login_at"] = START.timestamp()
+    session.save()
+    key = client.session.session_key
+    assert client.get(reverse("screening:home")).status_code == 200
+    expires = Session.objects.get(session_key=key).expire_date
+    progress = reverse("screening:rescreen-job-progress", args=[job.pk])
+    for _ in range(3):  # a page left open polls, and a monitor checks health
+        time_machine.shift(timedelta(minutes=4))
+        assert client.get(progress).status_code == 200
+        assert client.get(reverse("screening:health")).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == expires
+    time_machine.shift(timedelta(minutes=4))  # 16 minutes without a real request
+    assert _sent_to_login(client.get(reverse("screening:home")))

@@ -116,3 +116,17 @@ def test_it_writes_one_escaped_log_line_for_a_forged_username__t_val_08(caplog, 
     line = JsonFormatter().format(forged)
     assert "\n" not in line
     assert "bob\\nINFO forged" in line
+
+
+def test_it_answers_a_csrf_failure_with_our_own_403_page__info_csrf(client_as):
+    client = client_as("intake_staff")
+    client.handler.enforce_csrf_checks = True
+    response = client.post(reverse("screening:patient-list"), {"q": "x"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    # Django's own page styles itself inline, which our CSP blocks.
+    assert "<style" not in body
+    assert 'style="' not in body
+    assert "CSRF verification failed" not in body
+    assert "reload the page" in body
+    assert "no-store" in response["Cache-Control"]

@@ -29,6 +29,7 @@ from screening.models import (
 )
 from screening.review_summary import build_summary
 from screening.services import intakes, reviews, rulesets
+from screening.services.missing_data import is_missing_data_flag
 from screening.services.review_hashes import review_items
 from screening.worklist import Cursor, list_worklist_page
 from tests.factories import intakes_from_documents, screened_intake
@@ -61,12 +62,34 @@ def current_code(user) -> str:
     return f"{totp(device.bin_key):06d}"
 
 
+def missing_paths(intake: Intake) -> list[str]:
+    """Every answer a not-evaluable rule or a DATA-MISSING flag waits on."""
+    result = fresh(intake).current_screening.result
+    paths = [path for item in result["not_evaluable"] for path in item["needs"]]
+    for flag in result["flags"]:
+        if is_missing_data_flag(flag["code"]):
+            paths += list(flag["evidence"]["answers"])
+    return list(dict.fromkeys(paths))
+
+
 def acknowledge_all(client, intake: Intake) -> None:
+    """Acknowledge each flag, and accept each missing answer once as unknown."""
     for kind, item in review_items(fresh(intake).current_screening):
-        reason = "reviewed_will_monitor" if kind == "flag" else "records_unavailable"
+        if kind == "flag" and not is_missing_data_flag(item["code"]):
+            response = client.post(
+                url("review-acknowledge", intake),
+                {
+                    "kind": kind,
+                    "code": item["code"],
+                    "reason_code": "reviewed_will_monitor",
+                    "note": "",
+                },
+            )
+            assert response.status_code == 302, response.content
+    for path in missing_paths(intake):
         response = client.post(
-            url("review-acknowledge", intake),
-            {"kind": kind, "code": item["code"], "reason_code": reason, "note": ""},
+            url("review-missing-accept", intake),
+            {"path": path, "reason_code": "records_unavailable", "note": ""},
         )
         assert response.status_code == 302, response.content
 
@@ -174,14 +197,21 @@ def test_it_shows_every_flag_with_its_evidence_source_and_entry(doctor, intake):
     assert AuditEvent.objects.filter(action="review.viewed").count() == 1
 
 
-def test_it_orders_severity_groups_absolute_first(doctor, clinic, intake_staff):
+def test_it_lists_every_flag_on_one_line_absolute_first(doctor, clinic, intake_staff):
     intake = screened_intake(clinic, with_aneurysm(), by=intake_staff)
-    page = text_of(doctor.get(url("review-summary", intake)))
-    absolute = page.index("Absolute contraindications (1)")
-    relative = page.index("Relative contraindications")
-    caution = page.index("Cautions (")
-    assert absolute < relative < caution
-    assert "Absolute contraindication flagged" in page
+    body = doctor.get(url("review-summary", intake)).content.decode()
+    lines = re.findall(r'<summary class="flag-line">(.*?)</summary>', body, re.S)
+    severities = [re.search(r"severity-(\w+)", line).group(1) for line in lines]
+    assert len(lines) == len(fresh(intake).current_screening.result["flags"])
+    order = ["absolute", "relative", "caution", "info"]
+    assert severities == sorted(severities, key=order.index)
+    assert severities[0] == "absolute"
+    first = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", lines[0])).strip()
+    assert first.startswith("Absolute Aneurysmal vascular disease")
+    assert "Not acknowledged" in first
+    assert "Absolute contraindication flagged" in text_of(
+        doctor.get(url("review-summary", intake))
+    )
 
 
 def test_it_shows_an_urgent_flag_as_same_day_safety_assessment(
@@ -195,13 +225,25 @@ def test_it_shows_an_urgent_flag_as_same_day_safety_assessment(
     assert "Same-day safety assessment needed." in text_of(response)
 
 
-def test_it_shows_not_evaluable_items_with_the_missing_reason(doctor, intake):
-    page = text_of(doctor.get(url("review-summary", intake)))
-    section = page[page.index("Not evaluable — needs") :]
-    # Titled in words for the clinician (issue #15, finding 5), never by rule code.
-    assert "Not evaluable: Severe personality disorder" in section
-    assert "PSY-PERSONALITY" not in section
-    assert "(patient declined)" in section
+def test_it_lists_each_missing_answer_once_with_what_waits_on_it(doctor, intake):
+    response = doctor.get(url("review-summary", intake))
+    body = response.content.decode()
+    page = text_of(response)
+    section = page[page.index("What is missing (") : page.index("Disposition")]
+    # One item for the answer that one flag and one rule wait on.
+    assert body.count('class="missing-item"') == 1
+    assert section.startswith("What is missing (1 open of 1) Severe personality")
+    assert (
+        "Needed by: History questions unanswered; Severe personality disorder"
+    ) in section
+    assert "PSY-PERSONALITY" not in section  # the rule's title, not its code
+    assert "Intake note: patient declined." in section
+    link = reverse(
+        "screening:intake-section-edit", args=[intake.pk, "psychiatric-history"]
+    )
+    assert f'href="{link}#div_id_severe_personality_disorder"' in body
+    section_page = doctor.get(link).content.decode()
+    assert 'id="div_id_severe_personality_disorder"' in section_page
 
 
 def test_it_shows_scores_and_the_trd_table_in_words(doctor, intake):
@@ -251,15 +293,82 @@ def test_it_keeps_the_typed_values_when_other_has_no_note(doctor, intake):
     assert not Acknowledgement.objects.exists()
 
 
-def test_it_autofocuses_the_next_open_item(doctor, intake):
-    body = doctor.get(url("review-summary", intake)).content.decode()
-    first = fresh(intake).current_screening.result["flags"][0]["code"]
+def autofocused_ids(body: str) -> set[str]:
     focused = re.findall(
         r'id="(id_[^"]+)"[^>]*autofocus|autofocus[^>]*id="(id_[^"]+)"', body
     )
-    ids = {name for pair in focused for name in pair if name}
-    assert ids
-    assert all(first in name for name in ids)
+    return {name for pair in focused for name in pair if name}
+
+
+def test_it_opens_on_the_flag_list_without_moving_the_focus(doctor, intake):
+    body = doctor.get(url("review-summary", intake)).content.decode()
+    assert autofocused_ids(body) == set()
+    assert '<details id="flag-CV-MI-12M">' in body
+
+
+def test_it_focuses_the_field_in_error_of_a_posted_form(doctor, intake):
+    response = doctor.post(
+        url("review-acknowledge", intake),
+        {"kind": "flag", "code": "CV-MI-12M", "reason_code": "other", "note": ""},
+    )
+    body = response.content.decode()
+    assert autofocused_ids(body) == {"id_flag_CV-MI-12M_note"}
+    assert '<details id="flag-CV-MI-12M" open>' in body
+
+
+def test_it_refuses_to_acknowledge_a_data_missing_flag_by_a_reason_alone(
+    doctor, intake
+):
+    response = doctor.post(
+        url("review-acknowledge", intake),
+        {
+            "kind": "flag",
+            "code": "DATA-MISSING-HISTORY",
+            "reason_code": "reviewed_will_monitor",
+            "note": "",
+        },
+    )
+    assert response.status_code == 400
+    assert "What is missing" in response.content.decode()
+    assert not Acknowledgement.objects.exists()
+
+
+def test_it_accepts_a_missing_answer_once_for_every_item_waiting_on_it(doctor, intake):
+    response = doctor.post(
+        url("review-missing-accept", intake),
+        {
+            "path": "psychiatric_history.severe_personality_disorder",
+            "reason_code": "patient_declined",
+            "note": "Declined again at review.",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("#missing")
+    codes = set(Acknowledgement.objects.values_list("kind", "rule_code"))
+    assert codes == {
+        ("flag", "DATA-MISSING-HISTORY"),
+        ("not_evaluable", "PSY-PERSONALITY"),
+    }
+    page = text_of(doctor.get(url("review-summary", intake)))
+    assert "What is missing (0 open of 1)" in page
+    assert "Accepted as unknown by clinician-user" in page
+    assert "Patient declined. Declined again at review." in page
+
+
+def test_it_refuses_a_missing_answer_accepted_as_other_without_a_note(doctor, intake):
+    response = doctor.post(
+        url("review-missing-accept", intake),
+        {
+            "path": "psychiatric_history.severe_personality_disorder",
+            "reason_code": "other",
+            "note": "",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "required when the reason is" in body
+    assert re.search(r"<details class=\"missing-accept\" open>", body)
+    assert not Acknowledgement.objects.exists()
 
 
 def test_it_requires_an_override_rationale_to_proceed(doctor, clinic, intake_staff):
@@ -446,10 +555,28 @@ def test_it_prints_the_signed_summary_as_a_pdf(doctor, intake):
     flat = re.sub(r"\s+", "", text)
     for flag in signoff.screening.result["flags"]:
         assert flag["code"] in flat
-    assert "sign-off hash" in text
+    assert "Sign-off hash" in text
     assert signoff.signature_sha256 in flat
     assert "default-1" in flat
     assert AuditEvent.objects.filter(action="review.printed").count() == 1
+
+
+def test_it_puts_the_decision_on_the_first_page_of_the_pdf(doctor, intake):
+    signoff = review_and_sign(doctor, intake)
+    response = doctor.post(url("review-pdf", intake))
+    pages = [
+        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+    ]
+    first = re.sub(r"\s+", " ", pages[0])
+    assert "Proceed to clinical evaluation" in first
+    assert "Benefit outweighs the risks." in first
+    for flag in signoff.screening.result["flags"]:
+        assert flag["title"] in first, flag["title"]
+    assert "Signed by clinician-user at" in first
+    assert signoff.signature_sha256 in re.sub(r"\s+", "", pages[0])
+    # The details follow, and the last page is not a stray footer.
+    assert "Details of each flag" in pages[1]
+    assert len(pages[-1].split()) > 40, pages[-1]
 
 
 def test_it_prints_an_override_prominently_in_the_pdf(doctor, clinic, intake_staff):
@@ -524,8 +651,9 @@ def test_it_keeps_summary_queries_constant(
         _with_flags(intake, flags)
         counts.append(queries_of(doctor, url("review-summary", intake)))
         # The summary's own reads: sections, field history, acknowledgements,
-        # dispositions, versions (and the active ruleset once signed).
-        with django_assert_max_num_queries(12):
+        # dispositions, versions (and the active ruleset once signed), missing
+        # answers accepted and the titles of the not-evaluable rules.
+        with django_assert_max_num_queries(14):
             summary = build_summary(fresh(intake))
         assert len(summary.items) == flags
         assert len(summary.trials) == flags
