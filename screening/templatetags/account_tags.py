@@ -21,4 +21,6 @@ def is_fully_logged_in(user: Any) -> bool:
 @register.filter
 def has_authenticator(user: Any) -> bool:
     """Whether the user has an authenticator app, so has recovery codes to renew."""
+    if user.is_verified():  # verified with a device: no query on every page
+        return True
     return accounts.has_confirmed_device(user)
