@@ -19,12 +19,13 @@ def test_it_links_the_password_and_recovery_code_pages_from_the_account_menu(
     assert "Log out" in html
 
 
-def test_it_offers_two_step_setup_to_someone_without_an_authenticator(intake_staff):
+def test_it_leads_someone_without_an_authenticator_to_set_one_up(intake_staff):
     client = logged_in_client(intake_staff)
     html = client.get(reverse("screening:home")).content.decode()
 
-    assert f'href="{reverse("accounts-mfa-enrol")}"' in html
-    assert f'href="{reverse("accounts-recovery-codes")}"' not in html
+    assert f'href="{reverse("accounts-recovery-codes")}"' in html
+    response = client.get(reverse("accounts-recovery-codes"))
+    assert response.url == reverse("accounts-mfa-enrol")
 
 
 def test_it_folds_the_navigation_behind_a_menu_button(intake_staff):
