@@ -9,6 +9,7 @@ from screening.views import (
     home,
     intakes,
     patients,
+    rereviews,
     reviews,
     rule_publishing,
     rules,
@@ -19,6 +20,7 @@ app_name = "screening"
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.health, name="health"),
+    path("account/session/renew", home.session_renew, name="session-renew"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("intakes/import/", documents.intake_import, name="intake-import"),
@@ -42,11 +44,29 @@ urlpatterns = [
         name="intake-section-edit",
     ),
     path(
+        "intakes/<int:pk>/sections/<slug:section>/draft/",
+        intakes.intake_section_draft,
+        name="intake-section-draft",
+    ),
+    path(
+        "intakes/<int:pk>/sections/<slug:section>/draft/at-timeout/",
+        intakes.intake_section_draft_at_timeout,
+        name="intake-section-draft-at-timeout",
+    ),
+    path(
         "intakes/<int:pk>/clinician-entered/",
         intakes.intake_clinician_edit,
         name="intake-clinician-edit",
     ),
     path("intakes/<int:pk>/ready/", intakes.intake_ready, name="intake-ready"),
+    path(
+        "intakes/<int:pk>/urgent/clear/",
+        intakes.intake_urgent_clear,
+        name="intake-urgent-clear",
+    ),
+    path(
+        "intakes/<int:pk>/rereview/", rereviews.intake_rereview, name="intake-rereview"
+    ),
     path("reviews/", reviews.review_worklist, name="review-worklist"),
     path("intakes/<int:pk>/review/", reviews.review_summary, name="review-summary"),
     path(

@@ -2,6 +2,7 @@
 
 from screening.models.audit import AuditEvent
 from screening.models.clinics import Clinic, Membership
+from screening.models.drafts import SectionDraft
 from screening.models.imports import ImportRecord
 from screening.models.intakes import Intake, IntakeSection, SectionRevision
 from screening.models.missing_data import MissingAnswerAcceptance
@@ -24,6 +25,7 @@ from screening.models.rulesets import (
 )
 from screening.models.screenings import Screening
 from screening.models.security import RecoveryCode, RecoveryCodeDevice
+from screening.models.urgent import ReReview, UrgentMarker
 
 __all__ = [
     "Acknowledgement",
@@ -40,6 +42,7 @@ __all__ = [
     "MissingAnswerAcceptance",
     "Patient",
     "PublishedRulesetError",
+    "ReReview",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "RescreenJob",
@@ -47,7 +50,9 @@ __all__ = [
     "Rule",
     "RulesetVersion",
     "Screening",
+    "SectionDraft",
     "SectionRevision",
     "SignOff",
     "TestCaseExpectation",
+    "UrgentMarker",
 ]
