@@ -174,14 +174,27 @@ class StoredIntake(NamedTuple):
     pk: int
     version: int
     intake_on: Any
+    clinic_id: int
+    urgent_since: Any
     patient_id: int | None
     mrn: str | None
     date_of_birth: Any
     sex_for_scoring: str | None
 
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgent_since is not None
+
     def as_intake(self) -> Intake:
-        """An unsaved Intake with its Patient, for intake_document()."""
-        intake = Intake(pk=self.pk, version=self.version, intake_on=self.intake_on)
+        """An Intake (not read again) with its Patient, for intake_document() and the
+        urgent markers."""
+        intake = Intake(
+            pk=self.pk,
+            version=self.version,
+            intake_on=self.intake_on,
+            clinic_id=self.clinic_id,
+            urgent_since=self.urgent_since,
+        )
         if self.patient_id is not None:
             intake.patient = Patient(
                 pk=self.patient_id,
@@ -220,6 +233,8 @@ def read_stored_batch(clinic: Clinic, *, after: int, size: int) -> StoredBatch:
             "pk",
             "version",
             "intake_on",
+            "clinic_id",
+            "urgent_since",
             "patient_id",
             "patient__mrn",
             "patient__date_of_birth",
@@ -406,8 +421,13 @@ def _screen_batch(
         _insert_rows(new)
         _point_intakes_at(job.ruleset, first=first, last=last)
         # A new ruleset may raise an urgent flag: the marker comes with the batch.
+        # Only the few intakes whose markers could change become model instances.
         urgent.do_sync_markers(
-            ((intake, screened.triggers) for intake, screened in results),
+            (
+                (intake.as_intake(), screened.triggers)
+                for intake, screened in results
+                if urgent.needs_sync(intake, screened.triggers)  # type: ignore[arg-type]
+            ),
             by=job.created_by,
         )
         RescreenJob.objects.filter(pk=job.pk).update(
