@@ -31,7 +31,9 @@ def test_it_logs_in_with_password_and_totp_code(page, live_server, login):
     errors = _watch_csp(page)
     login(page, user, device)
     assert page.url == live_server.url + reverse("screening:home")
-    assert page.get_by_text("Welcome, dr-lee").is_visible()
+    # A clinician lands on their queue, the worklist (issue #15).
+    assert page.get_by_role("heading", name="Worklist").is_visible()
+    assert page.get_by_text("dr-lee").first.is_visible()
     assert errors == []
 
 
