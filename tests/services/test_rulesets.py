@@ -354,6 +354,43 @@ def test_a_clinic_screens_with_the_default_until_it_publishes_its_own(
     assert rulesets.get_active_ruleset(other_clinic) == default
 
 
+VERSION_FIELDS = ("clinic", "label", "number", "status", "clinic_settings", "origin")
+RULE_ROW_FIELDS = (
+    *rulesets.RULE_FIELDS,
+    *("position", "enabled", "locked", "tests", "threshold_text", "extra"),
+    "is_retired",
+)
+
+
+def stored_rows(ruleset: RulesetVersion) -> tuple[dict, list[dict]]:
+    version = {name: getattr(ruleset, name) for name in VERSION_FIELDS}
+    return version, list(ruleset.rules.values(*RULE_ROW_FIELDS))
+
+
+@pytest.mark.django_db
+def test_it_installs_the_default_ruleset_by_migration_as_the_service_would():
+    migrated = rulesets.get_default_ruleset()
+    assert migrated.published_at is not None
+    migrated_rows = stored_rows(migrated)
+    RulesetVersion._base_manager.filter(pk=migrated.pk).delete()
+
+    installed = rulesets.do_install_default_ruleset()
+
+    assert stored_rows(installed) == migrated_rows
+
+
+def test_it_reads_the_active_ruleset_without_writing(clinic, django_assert_num_queries):
+    default = rulesets.get_default_ruleset()
+    with django_assert_num_queries(1):
+        assert rulesets.get_active_ruleset(clinic) == default
+
+    RulesetVersion._base_manager.filter(pk=default.pk).delete()
+
+    with pytest.raises(rulesets.MissingDefaultRulesetError, match="migrate"):
+        rulesets.get_active_ruleset(clinic)
+    assert not RulesetVersion.objects.exists()
+
+
 def test_it_publishes_as_the_clinic_slug_and_number(clinic, rule_admin, second_admin):
     first = publish(drafts.do_create_draft(clinic, by=rule_admin), by=second_admin)
     second = publish(drafts.do_create_draft(clinic, by=rule_admin), by=second_admin)
