@@ -88,7 +88,7 @@ def do_confirm_totp_device(
     """Confirm the device with a first code; the session counts as verified."""
     if not device.verify_token(token):
         audit.record(
-            "auth.mfa_failed",
+            audit.Event.AUTH_MFA_FAILED,
             request=request,
             category="session",
             detail={"step": "enrolment"},
@@ -101,7 +101,10 @@ def do_confirm_totp_device(
     # A new privilege level for this session: a new session key (ASVS 7.2.4).
     request.session.cycle_key()
     audit.record(
-        "auth.mfa_enrolled", request=request, target=device, category="session"
+        audit.Event.AUTH_MFA_ENROLLED,
+        request=request,
+        target=device,
+        category="session",
     )
     return True
 
@@ -127,7 +130,7 @@ def do_issue_recovery_codes(user: Any, *, request: HttpRequest) -> list[str]:
         RecoveryCode(device=device, code_hash=make_password(code)) for code in codes
     )
     audit.record(
-        "auth.recovery_codes_issued",
+        audit.Event.AUTH_RECOVERY_CODES_ISSUED,
         request=request,
         target=device,
         category="session",
@@ -166,7 +169,7 @@ def do_verify_second_factor(
             verified = None
     if device is None or not verified:
         audit.record(
-            "auth.mfa_failed",
+            audit.Event.AUTH_MFA_FAILED,
             request=request,
             category="session",
             detail={"kind": "totp" if is_totp else "recovery_code"},
@@ -179,7 +182,7 @@ def do_verify_second_factor(
     request.session.cycle_key()
     if not is_totp:
         audit.record(
-            "auth.recovery_code_used",
+            audit.Event.AUTH_RECOVERY_CODE_USED,
             request=request,
             target=device,
             category="session",
@@ -199,7 +202,7 @@ def do_end_sessions(user: Any, *, by: Any, request: HttpRequest | None = None) -
     ]
     Session.objects.filter(session_key__in=keys).delete()
     audit.record(
-        "user.sessions_ended",
+        audit.Event.USER_SESSIONS_ENDED,
         actor=by,
         request=request,
         target=user,

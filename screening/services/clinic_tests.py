@@ -211,7 +211,7 @@ def do_approve_expectation(
         approved_at=timezone.now(),
     )
     audit.record(
-        "ruleset.edited",
+        audit.Event.RULESET_EDITED,
         actor=by,
         request=request,
         clinic=draft.clinic,
@@ -311,7 +311,7 @@ def do_load_test_cases(
         added.append(case)
     if added:
         audit.record(
-            "ruleset.edited",
+            audit.Event.RULESET_EDITED,
             actor=by,
             clinic=clinic,
             category="ruleset",

@@ -87,7 +87,7 @@ def _record_edit(
     draft: RulesetVersion, *, by: Any, request: Any, change: str, rule: Rule | None
 ) -> None:
     audit.record(
-        "ruleset.edited",
+        audit.Event.RULESET_EDITED,
         actor=by,
         request=request,
         clinic=draft.clinic,
@@ -137,7 +137,7 @@ def do_create_draft(clinic: Clinic, *, by: Any, request: Any = None) -> RulesetV
     )
     _add_contributor(draft, by)
     audit.record(
-        "ruleset.drafted",
+        audit.Event.RULESET_DRAFTED,
         actor=by,
         request=request,
         clinic=clinic,
@@ -369,7 +369,7 @@ def do_run_rule_tests(
     results = engine.run_rule_tests(rulesets.get_engine_ruleset(ruleset))
     failed = sum(not result.passed for result in results)
     audit.record(
-        "ruleset.tested",
+        audit.Event.RULESET_TESTED,
         actor=by,
         request=request,
         clinic=ruleset.clinic,
@@ -461,7 +461,7 @@ def do_import_ruleset(
     draft.save(update_fields=["based_on"])
     _add_contributor(draft, by)
     audit.record(
-        "ruleset.drafted",
+        audit.Event.RULESET_DRAFTED,
         actor=by,
         request=request,
         clinic=clinic,

@@ -37,7 +37,7 @@ def do_export_intake(
     """The intake as intake/1 JSON text; audits the export (`intake.exported`)."""
     text = dumps(export_document(intake), indent=2) + "\n"
     event = audit.record(
-        "intake.exported",
+        audit.Event.INTAKE_EXPORTED,
         actor=by,
         request=request,
         clinic=intake.clinic,

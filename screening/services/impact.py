@@ -133,7 +133,7 @@ def do_show_impact_preview(
         summary=summary,
     )
     audit.record(
-        "ruleset.tested",
+        audit.Event.RULESET_TESTED,
         actor=by,
         request=request,
         clinic=draft.clinic,

@@ -311,7 +311,7 @@ def _write_intake(
         imported_at=now,
     )
     audit.record(
-        "intake.imported",
+        audit.Event.INTAKE_IMPORTED,
         actor=by,
         request=request,
         clinic=intake.clinic,

@@ -53,7 +53,7 @@ def do_create_intake(
     )
     with audit.batch():
         audit.record(
-            "intake.created",
+            audit.Event.INTAKE_CREATED,
             actor=by,
             request=request,
             clinic=intake.clinic,
@@ -114,7 +114,7 @@ def do_save_section(
     )
     with audit.batch():
         audit.record_for_intake(
-            "intake.updated",
+            audit.Event.INTAKE_UPDATED,
             intake,
             actor=by,
             request=request,
@@ -166,7 +166,7 @@ def bump_intake_version(intake: Intake, now: datetime) -> None:
 def record_edit_conflict(section: IntakeSection, *, by: Any, request: Any) -> None:
     """Audit a refused stale save (security.md T-INT-01)."""
     audit.record(
-        "intake.edit_conflict",
+        audit.Event.INTAKE_EDIT_CONFLICT,
         actor=by,
         request=request,
         clinic=section.intake.clinic,
@@ -191,7 +191,7 @@ def do_set_intake_date(
         raise StaleEditError
     intake.refresh_from_db()
     audit.record_for_intake(
-        "intake.updated",
+        audit.Event.INTAKE_UPDATED,
         intake,
         actor=by,
         request=request,
@@ -211,7 +211,7 @@ def do_mark_ready_for_review(intake: Intake, *, by: Any, request: Any = None) ->
     )
     intake.refresh_from_db(fields=["status", "updated_at"])
     audit.record_for_intake(
-        "intake.updated",
+        audit.Event.INTAKE_UPDATED,
         intake,
         actor=by,
         request=request,

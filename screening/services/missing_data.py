@@ -235,7 +235,7 @@ def do_accept_missing_answer(
     with audit.batch():
         # Ids only: a field path or rule code can itself reveal a clinical fact.
         audit.record_for_intake(
-            "review.acknowledged",
+            audit.Event.REVIEW_ACKNOWLEDGED,
             intake,
             actor=by,
             request=request,
@@ -257,7 +257,7 @@ def do_accept_missing_answer(
                 acknowledged_at=acceptance.accepted_at,
             )
             audit.record_for_intake(
-                "review.acknowledged",
+                audit.Event.REVIEW_ACKNOWLEDGED,
                 intake,
                 actor=by,
                 request=request,

@@ -34,7 +34,7 @@ def do_create_patient(
         created_by=by,
     )
     audit.record(
-        "patient.created",
+        audit.Event.PATIENT_CREATED,
         actor=by,
         request=request,
         clinic=clinic,
@@ -59,7 +59,7 @@ def do_update_patient(
         setattr(patient, name, value)
     patient.save(update_fields=[*values, "updated_at"])
     audit.record(
-        "patient.updated",
+        audit.Event.PATIENT_UPDATED,
         actor=by,
         request=request,
         clinic=patient.clinic,

@@ -149,7 +149,7 @@ def do_publish_ruleset(
     # audit rows name that record (F6).
     reference = f"publish:{draft.pk}"
     audit.record(
-        "ruleset.approved",
+        audit.Event.RULESET_APPROVED,
         actor=by,
         request=request,
         clinic=clinic,
@@ -171,7 +171,7 @@ def do_publish_ruleset(
     draft.published_at = timezone.now()
     draft.save(update_fields=["number", "label", "status", "published_at"])
     audit.record(
-        "ruleset.published",
+        audit.Event.RULESET_PUBLISHED,
         actor=by,
         request=request,
         clinic=clinic,

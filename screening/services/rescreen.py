@@ -80,7 +80,7 @@ def do_start_rescreen(
         created_by=by,
     )
     audit.record(
-        "ruleset.rescreen_started",
+        audit.Event.RULESET_RESCREEN_STARTED,
         actor=by,
         request=request,
         clinic=clinic,
@@ -345,7 +345,7 @@ def _screen_batch(
             already_screened=F("already_screened") + len(batch) - len(new),
         )
         audit.record(
-            "intake.screened",
+            audit.Event.INTAKE_SCREENED,
             actor=job.created_by,
             clinic=job.clinic,
             target=job,
@@ -429,7 +429,7 @@ def _finish(job: RescreenJob) -> RescreenJob:
     job.refresh_from_db()
     if finished:
         audit.record(
-            "ruleset.rescreen_finished",
+            audit.Event.RULESET_RESCREEN_FINISHED,
             actor=job.created_by,
             clinic=job.clinic,
             target=job,

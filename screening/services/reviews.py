@@ -152,7 +152,7 @@ def do_acknowledge(
     )
     # Ids only: a rule code can itself reveal a clinical fact.
     audit.record_for_intake(
-        "review.acknowledged",
+        audit.Event.REVIEW_ACKNOWLEDGED,
         intake,
         actor=by,
         request=request,
@@ -197,7 +197,7 @@ def do_set_disposition(
         decided_at=timezone.now(),
     )
     audit.record_for_intake(
-        "review.acknowledged",
+        audit.Event.REVIEW_ACKNOWLEDGED,
         intake,
         actor=by,
         request=request,
@@ -329,7 +329,7 @@ def do_sign_off(
         status=Intake.Status.SIGNED, updated_at=signed_at
     )
     audit.record_for_intake(
-        "review.signed",
+        audit.Event.REVIEW_SIGNED,
         intake,
         actor=by,
         request=request,
@@ -412,7 +412,7 @@ def do_start_addendum(
         started_at=now,
     )
     audit.record(
-        "intake.amended",
+        audit.Event.INTAKE_AMENDED,
         actor=by,
         request=request,
         clinic=locked.clinic,

@@ -94,7 +94,7 @@ def do_screen_intake(
     Intake.objects.filter(pk=intake.pk).update(current_screening=screening)
     intake.current_screening = screening
     audit.record_for_intake(
-        "intake.screened",
+        audit.Event.INTAKE_SCREENED,
         intake,
         actor=by,
         request=request,

@@ -57,7 +57,7 @@ def intake_import_report(request: HttpRequest, pk: int) -> HttpResponse:
         # One row per page view (security.md T-AUD-01); batch_size says how much it
         # showed.
         audit.record_for_intake(
-            "intake.viewed",
+            audit.Event.INTAKE_VIEWED,
             intake,
             request=request,
             target=intake,

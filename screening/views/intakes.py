@@ -69,7 +69,7 @@ def intake_create(request: HttpRequest, pk: int) -> HttpResponse:
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.VIEW_INTAKE)
     audit.record_for_intake(
-        "intake.viewed",
+        audit.Event.INTAKE_VIEWED,
         intake,
         request=request,
         target=intake,
@@ -120,7 +120,7 @@ def intake_clinician_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _read_clinician_section(request: HttpRequest, intake: Intake) -> HttpResponse:
     section = intake.sections.get(kind="scales")
     audit.record_for_intake(
-        "intake.viewed",
+        audit.Event.INTAKE_VIEWED,
         intake,
         request=request,
         target=section,
@@ -149,7 +149,7 @@ def _edit_section(
     status, conflict = 200, None
     if request.method == "GET":
         audit.record_for_intake(
-            "intake.viewed",
+            audit.Event.INTAKE_VIEWED,
             intake,
             request=request,
             target=section,

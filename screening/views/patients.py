@@ -43,7 +43,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             found = patients.search_patients(clinics, form.cleaned_data["q"])
             # The count only: the search text is PHI and never reaches a log or a URL.
             audit.record(
-                "patient.searched",
+                audit.Event.PATIENT_SEARCHED,
                 request=request,
                 clinic=clinics[0],
                 category="patient",
@@ -81,7 +81,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = access.get_patient_for_user(request, pk, action=permissions.VIEW_PATIENT)
     audit.record(
-        "patient.viewed",
+        audit.Event.PATIENT_VIEWED,
         request=request,
         clinic=patient.clinic,
         patient=patient,

@@ -122,7 +122,7 @@ def _render_summary(
 ) -> HttpResponse:
     summary = build_summary(intake)
     audit.record_for_intake(
-        "review.viewed",
+        audit.Event.REVIEW_VIEWED,
         intake,
         request=request,
         target=intake,
@@ -141,7 +141,7 @@ def _render_changes(request: HttpRequest, intake: Intake, form: Any) -> HttpResp
         page_sha256=form.cleaned_data["page_sha256"],
     )
     audit.record_for_intake(
-        "review.viewed",
+        audit.Event.REVIEW_VIEWED,
         intake,
         request=request,
         target=intake,
@@ -303,7 +303,7 @@ def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     summary = build_summary(intake)
     document = pdf.render_summary_pdf(summary)
     audit.record_for_intake(
-        "review.printed",
+        audit.Event.REVIEW_PRINTED,
         intake,
         request=request,
         target=intake,
