@@ -20,19 +20,14 @@ from screening.intake_format import (
     normal_form,
     warnings_for,
 )
-from screening.intake_format.fields import SECTIONS
 from screening.intake_format.issues import format_path
-from screening.json_numbers import as_stored
 from screening.models import (
     Clinic,
     ImportRecord,
     Intake,
-    IntakeSection,
     Patient,
-    SectionRevision,
 )
-from screening.services import patients, screenings
-from screening.services.documents import split_missing_reasons
+from screening.services import intakes, patients, screenings
 
 # Far above any real intake (the vignettes are 2-4 kB), low enough to stop a wrong file.
 MAX_FILE_BYTES: Final = 2 * 1024 * 1024
@@ -274,30 +269,8 @@ def _write_intake(
         version=1,
         created_by=by,
     )
-    reasons = split_missing_reasons(normal.get("missing_reasons", {}))
-    sections = IntakeSection.objects.bulk_create(
-        IntakeSection(
-            intake=intake,
-            kind=kind,
-            data=as_stored(normal[kind]),
-            missing_reasons=reasons.get(kind, {}),
-            version=1,
-            updated_by=by,
-            updated_at=now,
-        )
-        for kind in SECTIONS
-    )
-    SectionRevision.objects.bulk_create(
-        SectionRevision(
-            section=section,
-            version=1,
-            data=section.data,
-            missing_reasons=section.missing_reasons,
-            saved_by=by,
-            saved_at=now,
-            origin="import",
-        )
-        for section in sections
+    sections = intakes.do_store_sections(
+        [(intake, intakes.document_answers(normal))], by=by, origin="import"
     )
     warnings = warnings_for(item.document)
     ImportRecord.objects.create(

@@ -1,5 +1,7 @@
 """Intake state changes: create, save a section (with the version check), status."""
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +14,7 @@ from screening.intake_format.fields import SECTIONS
 from screening.json_numbers import as_stored
 from screening.models import Intake, IntakeSection, Patient, SectionRevision
 from screening.services import screenings
+from screening.services.documents import split_missing_reasons
 
 
 class StaleEditError(Exception):
@@ -20,6 +23,66 @@ class StaleEditError(Exception):
 
 class SignedIntakeError(Exception):
     """A signed intake is immutable: corrections go into an addendum."""
+
+
+@dataclass(frozen=True)
+class SectionAnswers:
+    """One section's values and its missing-data reasons (intake/1 paths)."""
+
+    data: dict[str, Any]
+    missing_reasons: dict[str, str] = field(default_factory=dict)
+
+
+def document_answers(document: dict[str, Any]) -> dict[str, SectionAnswers]:
+    """Every section's answers in an intake/1 document, as the database returns them."""
+    reasons = split_missing_reasons(document.get("missing_reasons", {}))
+    return {
+        kind: SectionAnswers(as_stored(document[kind]), reasons.get(kind, {}))
+        for kind in SECTIONS
+    }
+
+
+@transaction.atomic
+def do_store_sections(
+    answered: Iterable[tuple[Intake, Mapping[str, SectionAnswers]]],
+    *,
+    by: Any,
+    origin: str,
+) -> list[IntakeSection]:
+    """Store new intakes' sections, every kind of intake/1, with first revisions.
+
+    An answered section is version 1 with its revision (who, when, where from), so a
+    form opened on it saves version 2; the others stay unanswered (version 0).
+    """
+    now = timezone.now()
+    sections = []
+    for intake, answers in answered:
+        for kind in SECTIONS:
+            section = IntakeSection(intake=intake, kind=kind)
+            if kind in answers:
+                section.data = answers[kind].data
+                section.missing_reasons = answers[kind].missing_reasons
+                section.version, section.updated_by, section.updated_at = 1, by, now
+            sections.append(section)
+    # Batches keep SQLite under its bound-variable limit for thousands of intakes.
+    sections = IntakeSection.objects.bulk_create(sections, batch_size=2000)
+    SectionRevision.objects.bulk_create(
+        (
+            SectionRevision(
+                section=section,
+                version=1,
+                data=section.data,
+                missing_reasons=section.missing_reasons,
+                saved_by=by,
+                saved_at=now,
+                origin=origin,
+            )
+            for section in sections
+            if section.version == 1
+        ),
+        batch_size=2000,
+    )
+    return sections
 
 
 @transaction.atomic
@@ -32,24 +95,12 @@ def do_create_intake(
     request: Any = None,
 ) -> Intake:
     """Start an intake with every section unanswered and the indication recorded."""
-    now = timezone.now()
     intake = Intake.objects.create(
         clinic=patient.clinic, patient=patient, intake_on=intake_on, created_by=by
     )
-    sections = [IntakeSection(intake=intake, kind=kind) for kind in SECTIONS]
-    indication = next(s for s in sections if s.kind == "indication")
-    indication.data = {"primary": primary_indication}
-    indication.version = 1
-    indication.updated_by = by
-    indication.updated_at = now
-    IntakeSection.objects.bulk_create(sections)
-    SectionRevision.objects.create(
-        section=indication,
-        version=1,
-        data=indication.data,
-        missing_reasons={},
-        saved_by=by,
-        saved_at=now,
+    indication = SectionAnswers({"primary": primary_indication})
+    sections = do_store_sections(
+        [(intake, {"indication": indication})], by=by, origin="form"
     )
     with audit.batch():
         audit.record(
