@@ -228,9 +228,7 @@ def _write_batch(
             patient = item.patient or known.get(mrn)
             created = patient is None
             if patient is None:
-                patient = patients.do_create_patient(
-                    clinic, mrn=mrn, by=by, request=request
-                )
+                patient = patients.do_create_patient(clinic, mrn=mrn, by=by)
             known[mrn] = patient
             intake, warnings = _write_intake(
                 item,

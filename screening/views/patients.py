@@ -65,7 +65,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             patient = patients.do_create_patient(
-                clinic, **form.values(), by=request.user, request=request
+                clinic, **form.values(), by=request.user
             )
         except IntegrityError:  # another user took the MRN a moment ago
             form.add_error("mrn", MRN_TAKEN)
@@ -109,9 +109,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PatientForm(_posted(request), instance=patient, clinic=patient.clinic)
     if request.method == "POST" and form.is_valid():
         try:
-            patients.do_update_patient(
-                patient, form.values(), by=request.user, request=request
-            )
+            patients.do_update_patient(patient, form.values(), by=request.user)
         except IntegrityError:
             form.add_error("mrn", MRN_TAKEN)
         else:
