@@ -81,7 +81,7 @@ def intake_export(request: HttpRequest, pk: int) -> HttpResponse:
     # POST, not a plain link: an export is a deliberate, audited act, so neither a link
     # prefetcher nor another site (CSRF) can make one; the GET page explains it first.
     if request.method == "POST":
-        exported = exports.do_export_intake(intake, by=request.user, request=request)
+        exported = exports.do_export_intake(intake, by=request.user)
         response = HttpResponse(exported.text, content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{exported.file_name}"'
         response["X-Export-Watermark"] = exported.watermark
