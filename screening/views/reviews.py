@@ -220,7 +220,6 @@ def review_missing_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 reason_code=form.cleaned_data["reason_code"],
                 note=form.cleaned_data["note"],
                 by=request.user,
-                request=request,
             )
         except SignedIntakeError:
             return _refuse_signed(request, intake)
