@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -120,9 +121,7 @@ def compute_impact(draft: RulesetVersion) -> dict[str, Any]:
 
 
 @transaction.atomic
-def do_show_impact_preview(
-    draft: RulesetVersion, *, by: Any, request: Any = None
-) -> ImpactPreview:
+def do_show_impact_preview(draft: RulesetVersion, *, by: User) -> ImpactPreview:
     """Compute the preview for the draft as it is now and record that it was shown."""
     summary = compute_impact(draft)
     preview = ImpactPreview.objects.create(
@@ -135,7 +134,6 @@ def do_show_impact_preview(
     audit.record(
         audit.Event.RULESET_TESTED,
         actor=by,
-        request=request,
         clinic=draft.clinic,
         target=preview,
         category="ruleset",

@@ -76,7 +76,7 @@ def test_case_approve(request: HttpRequest, pk: int, case_pk: int) -> HttpRespon
 @require_GET
 def ruleset_impact(request: HttpRequest, pk: int) -> HttpResponse:
     draft = access.get_draft_for_user(request, pk, action=permissions.EDIT_RULES)
-    preview = impact.do_show_impact_preview(draft, by=request.user, request=request)
+    preview = impact.do_show_impact_preview(draft, by=request.user)
     return render(
         request, "screening/rules/impact.html", {"draft": draft, "preview": preview}
     )
