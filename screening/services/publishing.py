@@ -10,6 +10,7 @@ runs screening.reauth before calling this).
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -122,10 +123,9 @@ def approval_problem(draft: RulesetVersion, user: Any) -> str | None:
 def do_publish_ruleset(
     draft: RulesetVersion,
     *,
-    by: Any,
+    by: User,
     reason: str,
     revision: int,
-    request: Any = None,
 ) -> RulesetVersion:
     """Approve and publish the draft as "<clinic-slug>-<n>", then re-screen."""
     drafts.refuse_unless_draft(draft)
@@ -151,7 +151,6 @@ def do_publish_ruleset(
     audit.record(
         audit.Event.RULESET_APPROVED,
         actor=by,
-        request=request,
         clinic=clinic,
         target=draft,
         category="ruleset",
@@ -173,7 +172,6 @@ def do_publish_ruleset(
     audit.record(
         audit.Event.RULESET_PUBLISHED,
         actor=by,
-        request=request,
         clinic=clinic,
         target=draft,
         category="ruleset",
@@ -181,5 +179,5 @@ def do_publish_ruleset(
         reason=reference,
         detail={"ruleset_version": draft.label, "previous": previous.label},
     )
-    rescreen.do_start_rescreen(draft, by=by, request=request)
+    rescreen.do_start_rescreen(draft, by=by)
     return draft

@@ -98,7 +98,6 @@ def ruleset_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 revision=form.cleaned_data["revision"],
-                request=request,
             )
         except publishing.PublishRefusedError as error:
             form.add_error(None, " ".join(error.reasons))
