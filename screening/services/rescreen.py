@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import (
     Exists,
@@ -65,8 +66,7 @@ def open_intakes(clinic: Clinic) -> QuerySet[Intake]:
 def do_start_rescreen(
     ruleset: RulesetVersion,
     *,
-    by: Any,
-    request: Any = None,
+    by: User,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> RescreenJob:
     """Create the re-screen job of a published ruleset; it is queued once committed."""
@@ -82,7 +82,6 @@ def do_start_rescreen(
     audit.record(
         audit.Event.RULESET_RESCREEN_STARTED,
         actor=by,
-        request=request,
         clinic=clinic,
         target=job,
         category="ruleset",
