@@ -65,7 +65,6 @@ def test_case_approve(request: HttpRequest, pk: int, case_pk: int) -> HttpRespon
             draft=draft,
             reason=form.cleaned_data["reason"],
             by=request.user,
-            request=request,
         )
         messages.success(request, f"The new result of {case.code} is its expectation.")
         return redirect("screening:ruleset-cases", pk=draft.pk)
