@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -34,7 +35,7 @@ def do_load_ruleset_document(
     clinic: Clinic | None,
     label: str | None,
     status: str,
-    by: Any = None,
+    by: User | None = None,
 ) -> RulesetVersion:
     """Store a ruleset/1 document (the shipped default, or an imported one) as rows."""
     # Rules are only ever added to a draft (the ORM guard), so even a ruleset stored as
