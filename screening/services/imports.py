@@ -296,5 +296,5 @@ def _write_intake(
             "warnings": len(warnings),
         },
     )
-    screenings.do_screen_intake(intake, by=by, request=request, sections=sections)
+    screenings.do_screen_intake(intake, by=by, sections=sections)
     return intake, warnings

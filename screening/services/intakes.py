@@ -114,7 +114,7 @@ def do_create_intake(
             object_version=intake.version,
             activity_at=None,
         )
-        screenings.do_screen_intake(intake, by=by, request=request, sections=sections)
+        screenings.do_screen_intake(intake, by=by, sections=sections)
     return intake
 
 
@@ -176,7 +176,6 @@ def do_save_section(
         screenings.do_screen_intake(
             intake,
             by=by,
-            request=request,
             sections=_sections_after_save(intake, section, opened_at=opened_at),
         )
     return section
@@ -249,7 +248,7 @@ def do_set_intake_date(
         target=intake,
         category="intake",
     )
-    screenings.do_screen_intake(intake, by=by, request=request)
+    screenings.do_screen_intake(intake, by=by)
     return intake
 
 

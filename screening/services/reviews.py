@@ -424,7 +424,7 @@ def do_start_addendum(
         reason=f"addendum:{record.pk}",
         detail={"amends": locked.pk},
     )
-    screenings.do_screen_intake(addendum, by=by, request=request)
+    screenings.do_screen_intake(addendum, by=by)
     return addendum
 
 
