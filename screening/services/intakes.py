@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -46,7 +47,7 @@ def document_answers(document: dict[str, Any]) -> dict[str, SectionAnswers]:
 def do_store_sections(
     answered: Iterable[tuple[Intake, Mapping[str, SectionAnswers]]],
     *,
-    by: Any,
+    by: User,
     origin: str,
 ) -> list[IntakeSection]:
     """Store new intakes' sections, every kind of intake/1, with first revisions.
@@ -91,8 +92,7 @@ def do_create_intake(
     *,
     intake_on: date,
     primary_indication: str,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Intake:
     """Start an intake with every section unanswered and the indication recorded."""
     intake = Intake.objects.create(
@@ -106,7 +106,6 @@ def do_create_intake(
         audit.record(
             audit.Event.INTAKE_CREATED,
             actor=by,
-            request=request,
             clinic=intake.clinic,
             patient=patient,
             target=intake,
@@ -131,8 +130,7 @@ def do_save_section(
     missing_reasons: dict[str, str],
     confirmed_warnings: dict[str, str] | None = None,
     version: int,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> IntakeSection:
     """Save a section unless someone saved it first; keep history, audit, re-screen."""
     intake = section.intake
@@ -168,7 +166,6 @@ def do_save_section(
             audit.Event.INTAKE_UPDATED,
             intake,
             actor=by,
-            request=request,
             target=revision,
             category=section.kind,
             object_version=section.version,
@@ -213,12 +210,11 @@ def bump_intake_version(intake: Intake, now: datetime) -> None:
     intake.updated_at = now
 
 
-def record_edit_conflict(section: IntakeSection, *, by: Any, request: Any) -> None:
+def record_edit_conflict(section: IntakeSection, *, by: User) -> None:
     """Audit a refused stale save (security.md T-INT-01)."""
     audit.record(
         audit.Event.INTAKE_EDIT_CONFLICT,
         actor=by,
-        request=request,
         clinic=section.intake.clinic,
         patient=section.intake.patient,
         target=section,
@@ -230,7 +226,7 @@ def record_edit_conflict(section: IntakeSection, *, by: Any, request: Any) -> No
 
 @transaction.atomic
 def do_set_intake_date(
-    intake: Intake, *, intake_on: date, version: int, by: Any, request: Any = None
+    intake: Intake, *, intake_on: date, version: int, by: User
 ) -> Intake:
     """Change the intake date if nobody changed the intake first; re-screen."""
     _refuse_if_signed(intake)
@@ -244,7 +240,6 @@ def do_set_intake_date(
         audit.Event.INTAKE_UPDATED,
         intake,
         actor=by,
-        request=request,
         target=intake,
         category="intake",
     )
@@ -253,7 +248,7 @@ def do_set_intake_date(
 
 
 @transaction.atomic
-def do_mark_ready_for_review(intake: Intake, *, by: Any, request: Any = None) -> None:
+def do_mark_ready_for_review(intake: Intake, *, by: User) -> None:
     """Hand the intake to the clinicians' worklist."""
     _refuse_if_signed(intake)
     Intake.objects.filter(pk=intake.pk).update(
@@ -264,7 +259,6 @@ def do_mark_ready_for_review(intake: Intake, *, by: Any, request: Any = None) ->
         audit.Event.INTAKE_UPDATED,
         intake,
         actor=by,
-        request=request,
         target=intake,
         category="intake",
     )

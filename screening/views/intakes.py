@@ -55,7 +55,6 @@ def intake_create(request: HttpRequest, pk: int) -> HttpResponse:
             intake_on=form.cleaned_data["intake_on"],
             primary_indication=form.cleaned_data["primary_indication"],
             by=request.user,
-            request=request,
         )
         messages.success(request, "Intake started. Fill in each section below.")
         return redirect("screening:intake-detail", pk=intake.pk)
@@ -165,7 +164,6 @@ def _edit_section(
                 confirmed_warnings=form.confirmed_warnings,
                 version=form.cleaned_data["version"],
                 by=request.user,
-                request=request,
             )
         except intakes.SignedIntakeError:
             return _refuse_signed(request, intake)
@@ -188,7 +186,7 @@ def _conflict(
 ) -> dict[str, Any]:
     """Someone saved first: show both versions; the user may resubmit against theirs."""
     section.refresh_from_db()
-    intakes.record_edit_conflict(section, by=request.user, request=request)
+    intakes.record_edit_conflict(section, by=request.user)
     form.accept_version(section.version)
     return {
         "rows": form.conflict_rows(section),
@@ -203,6 +201,6 @@ def intake_ready(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.EDIT_INTAKE)
     if intake.is_signed:
         return _refuse_signed(request, intake)
-    intakes.do_mark_ready_for_review(intake, by=request.user, request=request)
+    intakes.do_mark_ready_for_review(intake, by=request.user)
     messages.success(request, "The intake is ready for a clinician's review.")
     return redirect("screening:intake-detail", pk=intake.pk)
