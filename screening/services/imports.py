@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -112,8 +113,7 @@ def do_import_documents(
     files: list[tuple[str, bytes]],
     *,
     clinic: Clinic,
-    by: Any,
-    request: Any = None,
+    by: User,
     today: date,
 ) -> ImportReport:
     """Import a batch of intake/1 files into the clinic: all of them, or none.
@@ -126,7 +126,7 @@ def do_import_documents(
     accepted, errors = _validate_batch(files, clinic=clinic, today=today)
     if errors:
         return ImportReport(errors=errors)
-    return _write_batch(accepted, clinic=clinic, by=by, request=request)
+    return _write_batch(accepted, clinic=clinic, by=by)
 
 
 def _validate_batch(
@@ -218,7 +218,7 @@ def _existing_patient(clinic: Clinic, mrn: str) -> tuple[Patient | None, Issue |
 
 @transaction.atomic
 def _write_batch(
-    accepted: list[_Accepted], *, clinic: Clinic, by: Any, request: Any
+    accepted: list[_Accepted], *, clinic: Clinic, by: User
 ) -> ImportReport:
     report = ImportReport(batch=uuid.uuid4())
     known: dict[str, Patient] = {}
@@ -234,7 +234,6 @@ def _write_batch(
                 item,
                 patient,
                 by=by,
-                request=request,
                 batch=report.batch,
                 position=position,
                 batch_size=len(accepted),
@@ -249,8 +248,7 @@ def _write_intake(
     item: _Accepted,
     patient: Patient,
     *,
-    by: Any,
-    request: Any,
+    by: User,
     batch: uuid.UUID | None,
     position: int,
     batch_size: int,
@@ -284,7 +282,6 @@ def _write_intake(
     audit.record(
         audit.Event.INTAKE_IMPORTED,
         actor=by,
-        request=request,
         clinic=intake.clinic,
         patient=patient,
         target=intake,

@@ -30,7 +30,6 @@ def intake_import(request: HttpRequest) -> HttpResponse:
             form.uploaded_files(),
             clinic=form.cleaned_data["clinic"],
             by=request.user,
-            request=request,
             today=timezone.localdate(),
         )
         if not report.is_refused:
