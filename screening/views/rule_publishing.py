@@ -19,7 +19,7 @@ def ruleset_tests_run(request: HttpRequest, pk: int) -> HttpResponse:
     draft = access.get_draft_for_user(request, pk, action=permissions.EDIT_RULES)
     results = None
     if request.method == "POST":
-        results = drafts.do_run_rule_tests(draft, by=request.user, request=request)
+        results = drafts.do_run_rule_tests(draft, by=request.user)
     rule_ids = dict(draft.rules.values_list("code", "pk"))
     context = {
         "draft": draft,
@@ -121,9 +121,7 @@ def ruleset_discard(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevisionForm(request.POST)
     revision = form.cleaned_data["revision"] if form.is_valid() else 0
     try:
-        drafts.do_discard_draft(
-            draft, revision=revision, by=request.user, request=request
-        )
+        drafts.do_discard_draft(draft, revision=revision, by=request.user)
     except drafts.StaleDraftError:
         messages.error(request, STALE_DRAFT)
         return redirect("screening:ruleset-detail", pk=draft.pk)
