@@ -7,6 +7,7 @@ one transaction. The hashes and their verification live in review_hashes.
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Subquery, Value
 from django.db.models.functions import Coalesce
@@ -121,8 +122,7 @@ def do_acknowledge(
     rule_code: str,
     reason_code: str,
     note: str,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Acknowledgement:
     """Acknowledge a flag, or accept a not-evaluable rule as unknown, and audit it."""
     intake = _lock(intake)
@@ -155,7 +155,6 @@ def do_acknowledge(
         audit.Event.REVIEW_ACKNOWLEDGED,
         intake,
         actor=by,
-        request=request,
         target=ack,
         category="screening_summary",
     )
@@ -169,8 +168,7 @@ def do_set_disposition(
     decision: str,
     rationale: str,
     override_rationale: str = "",
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Disposition:
     """Record the clinician's disposition; proceeding past an absolute flag needs an
     explicit override rationale."""
@@ -200,7 +198,6 @@ def do_set_disposition(
         audit.Event.REVIEW_ACKNOWLEDGED,
         intake,
         actor=by,
-        request=request,
         target=disposition,
         category="screening_summary",
     )
@@ -218,7 +215,7 @@ def _check_signable(
     *,
     page_sha256: str,
     confirms_disposition: bool,
-    by: Any,
+    by: User,
 ) -> tuple[Screening, ReviewState, Disposition, list[IntakeSection]]:
     """Refuse unless the intake can be signed from the page the clinician saw."""
     if intake.is_signed:
@@ -249,7 +246,7 @@ def _check_signable(
 
 
 def check_sign_off(
-    intake: Intake, *, page_sha256: str, confirms_disposition: bool, by: Any
+    intake: Intake, *, page_sha256: str, confirms_disposition: bool, by: User
 ) -> None:
     """do_sign_off's refusals without the lock or any write: the view asks before
     re-authentication, so a page that changed costs the clinician no code."""
@@ -267,8 +264,7 @@ def do_sign_off(
     *,
     page_sha256: str,
     confirms_disposition: bool = False,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> SignOff:
     """Sign the intake as the clinician saw it: lock, recompute, hash, store, audit.
 
@@ -332,7 +328,6 @@ def do_sign_off(
         audit.Event.REVIEW_SIGNED,
         intake,
         actor=by,
-        request=request,
         target=signoff,
         category="signoff",
         # Hashes, not PHI: in the chain they protect the sign-off row too (F8).
@@ -347,9 +342,7 @@ def do_sign_off(
 
 
 @transaction.atomic
-def do_start_addendum(
-    intake: Intake, *, reason: str, by: Any, request: Any = None
-) -> Intake:
+def do_start_addendum(intake: Intake, *, reason: str, by: User) -> Intake:
     """Start a new intake version from a signed one: sections and their history copied,
     re-screened, in progress, needing its own sign-off."""
     locked = Intake.objects.select_for_update().get(pk=intake.pk)
@@ -414,7 +407,6 @@ def do_start_addendum(
     audit.record(
         audit.Event.INTAKE_AMENDED,
         actor=by,
-        request=request,
         clinic=locked.clinic,
         patient=locked.patient,
         target=addendum,

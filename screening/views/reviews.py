@@ -193,7 +193,6 @@ def review_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
                 reason_code=form.cleaned_data["reason_code"],
                 note=form.cleaned_data["note"],
                 by=request.user,
-                request=request,
             )
         except SignedIntakeError:
             return _refuse_signed(request, intake)
@@ -248,7 +247,6 @@ def review_disposition(request: HttpRequest, pk: int) -> HttpResponse:
                 rationale=form.cleaned_data["rationale"],
                 override_rationale=form.cleaned_data.get("override_rationale", ""),
                 by=request.user,
-                request=request,
             )
         except SignedIntakeError:
             return _refuse_signed(request, intake)
@@ -278,7 +276,7 @@ def review_sign(request: HttpRequest, pk: int) -> HttpResponse:
             # Refusals first, then the second factor: a changed page costs no code.
             reviews.check_sign_off(intake, **page)
             if verify_reauthentication(form, request):
-                reviews.do_sign_off(intake, request=request, **page)
+                reviews.do_sign_off(intake, **page)
                 messages.success(request, "Signed. The summary is now locked.")
                 return redirect(_summary_url(intake))
         except SignedIntakeError:
@@ -324,7 +322,6 @@ def intake_addendum(request: HttpRequest, pk: int) -> HttpResponse:
                 intake,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
-                request=request,
             )
         except reviews.ReviewError as error:
             form.add_error("reason", str(error))
