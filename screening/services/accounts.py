@@ -6,10 +6,10 @@ Each change writes its audit row in the same transaction (security.md §2.4, §3
 import functools
 import operator
 import secrets
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Exists, Q
@@ -34,7 +34,7 @@ class SecondFactorThrottledError(Exception):
     """Too many wrong codes in a row: the device refuses until the back-off passes."""
 
 
-def get_totp_device(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
+def get_totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
     """The user's TOTP device (confirmed, or the one being enrolled)."""
     return (
         TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
@@ -47,7 +47,7 @@ def _device_classes() -> tuple[type[Device], ...]:
     return tuple(device_classes())
 
 
-def has_confirmed_device(user: Any) -> bool:
+def has_confirmed_device(user: User) -> bool:
     """django_otp.user_has_device(user, confirmed=True) in one query, not one a device
     class: the middleware asks it on every request of a user without a verified
     session."""
@@ -63,13 +63,13 @@ def has_confirmed_device(user: Any) -> bool:
     return get_user_model().objects.filter(any_device, pk=user.pk).exists()
 
 
-def count_recovery_codes(user: Any) -> int:
+def count_recovery_codes(user: User) -> int:
     """How many unused recovery codes the user has left."""
     return RecoveryCode.objects.filter(device__user=user).count()
 
 
 @transaction.atomic
-def do_start_totp_enrolment(user: Any) -> TOTPDevice:
+def do_start_totp_enrolment(user: User) -> TOTPDevice:
     """A new unconfirmed device whose secret the user adds to an authenticator app.
 
     Called once the password was given again (#13 F10). Any earlier unconfirmed device
@@ -119,7 +119,7 @@ def format_code(code: str) -> str:
 
 
 @transaction.atomic
-def do_issue_recovery_codes(user: Any, *, request: HttpRequest) -> list[str]:
+def do_issue_recovery_codes(user: User) -> list[str]:
     """Replace all recovery codes with 10 new ones, returned once, stored hashed."""
     device, _ = RecoveryCodeDevice.objects.get_or_create(
         user=user, defaults={"name": "Recovery codes", "confirmed": True}
@@ -131,7 +131,7 @@ def do_issue_recovery_codes(user: Any, *, request: HttpRequest) -> list[str]:
     )
     audit.record(
         audit.Event.AUTH_RECOVERY_CODES_ISSUED,
-        request=request,
+        actor=user,
         target=device,
         category="session",
         detail={"count": len(codes)},
@@ -149,7 +149,7 @@ def _check_device(device: Device | None, code: str) -> bool:
 
 
 def do_verify_second_factor(
-    user: Any, *, code: str, request: HttpRequest
+    user: User, *, code: str, request: HttpRequest
 ) -> Device | None:
     """Check a TOTP or recovery code; on success the session is OTP-verified."""
     code = code.strip().replace(" ", "")
@@ -192,7 +192,7 @@ def do_verify_second_factor(
 
 
 @transaction.atomic
-def do_end_sessions(user: Any, *, by: Any, request: HttpRequest | None = None) -> int:
+def do_end_sessions(user: User, *, by: User | None) -> int:
     """Log the user out everywhere: delete each of their session rows."""
     # No session-to-user index: decoding every live session is fine at clinic scale.
     keys = [
@@ -204,7 +204,6 @@ def do_end_sessions(user: Any, *, by: Any, request: HttpRequest | None = None) -
     audit.record(
         audit.Event.USER_SESSIONS_ENDED,
         actor=by,
-        request=request,
         target=user,
         category="user",
         detail={"count": len(keys)},
