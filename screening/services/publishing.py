@@ -8,7 +8,6 @@ runs screening.reauth before calling this).
 """
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -103,7 +102,7 @@ def check_gate(draft: RulesetVersion) -> GateReport:
     return report
 
 
-def approval_problem(draft: RulesetVersion, user: Any) -> str | None:
+def approval_problem(draft: RulesetVersion, user: User) -> str | None:
     """Why this user may not approve the draft (two-person rule), or None."""
     assert draft.clinic is not None  # noqa: S101 - only a clinic's draft is published
     if not permissions.can(user, permissions.APPROVE_RULESET, clinic=draft.clinic):
