@@ -4,17 +4,15 @@ Paths are written as the rule book writes them ("antidepressant_trials[1].drug",
 "scales.phq9[8]"); checklist items are read after `checklist_default` (rule book §1.2).
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from screening.forms.questions import answer_text, question_label
 from screening.intake_format.fields import CHECKLIST_ITEMS, SECTIONS, checklist_answers
 from screening.models import SectionRevision
-
-_TOKENS = re.compile(r"\[(\d+)\]|\.?([A-Za-z0-9_]+)")
-ABSENT = object()
+from screening.questionnaire.labels import answer_text, question_label
+from screening.questionnaire.paths import ABSENT, parse_path, value_at
+from screening.questionnaire.paths import flatten as leaves
 
 
 @dataclass
@@ -27,9 +25,7 @@ class Entry:
 
 def tokens(path: str) -> tuple[str, list[str | int]]:
     """Split a path: `trials[1].drug` -> ("trials", [1, "drug"])."""
-    parts: list[str | int] = [
-        int(index) if index else name for index, name in _TOKENS.findall(path)
-    ]
+    parts = parse_path(path)
     return str(parts[0]), parts[1:]
 
 
@@ -39,16 +35,7 @@ def value_in_section(kind: str, data: Any, steps: list[str | int]) -> Any:
     if is_checklist and len(steps) == 1 and steps[0] in CHECKLIST_ITEMS[kind]:
         # An unlisted item is "no" under checklist_default, unanswered otherwise.
         return checklist_answers(kind, data)[str(steps[0])]
-    value = data
-    for step in steps:
-        in_list = (
-            isinstance(value, list) and isinstance(step, int) and step < len(value)
-        )
-        in_dict = isinstance(value, dict) and step in value
-        if not (in_list or in_dict):
-            return ABSENT
-        value = value[step]
-    return value
+    return value_at(data, steps)
 
 
 def entry_of(
@@ -72,24 +59,13 @@ def entry_of(
 def flatten(document: dict[str, Any]) -> dict[str, Any]:
     """Every answer of an intake/1 document by field path (checklists expanded)."""
     flat: dict[str, Any] = {}
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict) and value:
-            for key, item in value.items():
-                walk(f"{prefix}.{key}", item)
-        elif isinstance(value, list) and value:
-            for index, item in enumerate(value):
-                walk(f"{prefix}[{index}]", item)
-        else:
-            flat[prefix] = value
-
     for kind in SECTIONS:
         value = document.get(kind)
         if kind in CHECKLIST_ITEMS and isinstance(value, dict):
             extra = {k: v for k, v in value.items() if k not in CHECKLIST_ITEMS[kind]}
             extra.pop("checklist_default", None)
             value = {**checklist_answers(kind, value), **extra}
-        walk(kind, value)
+        flat.update(leaves(value, kind))
     return flat
 
 

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from screening import rule_text
+from screening.engine.vocabulary import summed_lists, summed_name
 from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS
-from screening.forms.paths import parse_path
-from screening.forms.questions import answer_text, question_label
 from screening.forms.sections import SectionForm
 from screening.models import (
     Acknowledgement,
@@ -29,6 +28,8 @@ from screening.models import (
     SectionRevision,
     SignOff,
 )
+from screening.questionnaire.labels import answer_text, question_label
+from screening.questionnaire.paths import parse_path
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
 from screening.services import documents, missing_data, reviews
 from screening.services.review_hashes import ReviewState, get_review_state
@@ -79,6 +80,12 @@ DERIVED_SCORES: Final = (
         "Benzodiazepines, diazepam equivalent (mg/day)",
         "diazepam_equivalent_mg_per_day",
         None,
+    ),
+    # A summed instrument declared later (screening/questionnaire/) shows as well.
+    *(
+        (each.name, f"{summed_name(each)}_total", f"{summed_name(each)}_band")
+        for each in summed_lists()
+        if each.key not in {"PHQ9", "GAD7", "PCL5", "DAST10"}
     ),
 )
 

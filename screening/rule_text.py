@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from screening import questionnaire
 from screening.engine.instruments import audit_c_cutoff
 from screening.engine.rulesets import (
     Ruleset,
@@ -24,6 +25,7 @@ from screening.engine.rulesets import (
 )
 from screening.engine.vocabulary import VOCABULARY
 from screening.models import Screening
+from screening.questionnaire import branching
 from screening.services import rulesets
 
 # Numbers that name a thing rather than state a threshold: an instrument ("PHQ-9",
@@ -282,11 +284,9 @@ def undeciding_answers(
 
 
 _CSSRS: Final = "scales.cssrs_screener."
-# §8.6 skip logic: these are not asked after a "no" to the question they follow.
-_CSSRS_FOLLOW_UPS: Final = {
-    "q2": ("q3", "q4", "q5"),
-    "q6": ("q6_within_3_months",),
-}
+# §8.6 skip logic, as declared: these are not asked after a "no" to the question
+# they follow ({"q2": ("q3", "q4", "q5"), "q6": ("q6_within_3_months",)}).
+_CSSRS_FOLLOW_UPS: Final = branching.follow_ups(questionnaire.instrument("CSSRS"))
 
 
 def not_asked_answers(answers: Mapping[str, Any]) -> set[str]:

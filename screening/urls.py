@@ -5,6 +5,7 @@ from django.urls import path
 from screening.views import (
     audit,
     documents,
+    fhir,
     home,
     intakes,
     patients,
@@ -27,6 +28,8 @@ urlpatterns = [
         name="intake-import-report",
     ),
     path("intakes/<int:pk>/export/", documents.intake_export, name="intake-export"),
+    path("intakes/<int:pk>/fhir/", fhir.intake_fhir, name="intake-fhir"),
+    path("questionnaire/fhir/", fhir.questionnaire_fhir, name="questionnaire-fhir"),
     path("patients/", patients.patient_list, name="patient-list"),
     path("patients/new/", patients.patient_create, name="patient-create"),
     path("patients/<int:pk>/", patients.patient_detail, name="patient-detail"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from screening.engine import benzodiazepines, substances, trd
 from screening.engine.dates import days_before
@@ -14,6 +14,7 @@ from screening.engine.facts import Facts
 from screening.engine.names import normalise_name
 from screening.engine.settings import ClinicSettings
 from screening.engine.uncertain import AtLeast
+from screening.engine.vocabulary import summed_lists, summed_name
 
 TRIALS_PATH = "antidepressant_trials"
 TRD_SETTINGS = (
@@ -203,6 +204,32 @@ def _diazepam(
     return total
 
 
+# The instrument scores in the order of the §11 table.
+_SCORES: Final = (
+    "phq9_total",
+    "phq9_item9",
+    "phq9_band",
+    "gad7_total",
+    "gad7_band",
+    "pcl5_total",
+    "pcl5_band",
+    "pcl5_clusters",
+    "pcl5_endorsed_items_ge2",
+    "pcl5_dsm5_cluster_rule_met",
+    "audit_c_total",
+    "audit_c_positive",
+    "dast10_total",
+    "dast10_band",
+)
+# A summed instrument declared after the table was written follows it.
+_LATER_SCORES: Final = tuple(
+    f"{summed_name(each)}_{part}"
+    for each in summed_lists()
+    if f"{summed_name(each)}_total" not in _SCORES
+    for part in ("total", "band")
+)
+
+
 def _output(
     facts: Facts,
     derived: DerivedFacts,
@@ -225,25 +252,7 @@ def _output(
         "maudsley": derived.output["maudsley"],
         "days_since_mi": values["days_since_mi"],
         "days_since_revascularization": values["days_since_revascularization"],
-        **{
-            name: known[name]
-            for name in (
-                "phq9_total",
-                "phq9_item9",
-                "phq9_band",
-                "gad7_total",
-                "gad7_band",
-                "pcl5_total",
-                "pcl5_band",
-                "pcl5_clusters",
-                "pcl5_endorsed_items_ge2",
-                "pcl5_dsm5_cluster_rule_met",
-                "audit_c_total",
-                "audit_c_positive",
-                "dast10_total",
-                "dast10_band",
-            )
-        },
+        **{name: known[name] for name in _SCORES},
         "months_since_sud_criteria_last_met": derived.output[
             "months_since_sud_criteria_last_met"
         ],
@@ -251,4 +260,5 @@ def _output(
         "cssrs_risk": known["cssrs_risk"],
         "madrs_total": known["madrs_total"],
         "madrs_band": known["madrs_band"],
+        **{name: known[name] for name in _LATER_SCORES},
     }

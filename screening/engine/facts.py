@@ -13,8 +13,16 @@ from screening.engine.exact import to_exact
 from screening.engine.names import normalise_name
 from screening.engine.substances import STIMULANTS
 from screening.engine.uncertain import OneOf
-from screening.engine.vocabulary import CSSRS_QUESTIONS, PCL5_CLUSTER_NAMES
+from screening.engine.vocabulary import (
+    CSSRS_QUESTIONS,
+    PCL5_CLUSTER_NAMES,
+    plain_facts,
+    summed_lists,
+    summed_name,
+)
 from screening.intake_format.fields import CHECKLIST_ITEMS
+from screening.questionnaire.instruments.dast10 import DAST10
+from screening.questionnaire.model import DATE, DECIMAL, INTEGER, Instrument, Question
 
 Row = Mapping[str, Any]
 
@@ -81,35 +89,17 @@ def facts_from_document(doc: Mapping[str, Any]) -> Facts:
     """
     build = _Builder()
     build.field("intake_date", parse_date(doc["intake_date"]))
-    demographics = doc.get("demographics") or {}
-    for key in ("age", "sex_for_scoring", "reproductive_potential", "breastfeeding"):
-        build.field(f"demographics.{key}", demographics.get(key))
-    status = demographics.get("pregnancy_status")
-    # "unknown" is an answer, but the three REPRO rules read it like null (§5.4).
-    build.field(
-        "demographics.pregnancy_status", None if status == "unknown" else status
-    )
+    for question in plain_facts():
+        block = doc.get(question.path.split(".")[0]) or {}
+        build.field(question.path, _plain(question, block.get(question.name)))
+    status = (doc.get("demographics") or {}).get("pregnancy_status")
     if status == "unknown":
+        # "unknown" is an answer, but the three REPRO rules read it like null (§5.4).
+        build.values["demographics.pregnancy_status"] = None
         build.answers["demographics.pregnancy_status"] = {
             "demographics.pregnancy_status": status
         }
     indication = doc.get("indication") or {}
-    for key in (
-        "primary",
-        "episode",
-        "episode_severity_clinician",
-        "augmentation_used",
-    ):
-        build.field(f"indication.{key}", indication.get(key))
-    build.field("indication.ect_used", indication.get("ect_used"))
-    build.field("indication.index_trauma_year", indication.get("index_trauma_year"))
-    start = indication.get("current_episode_start")
-    build.field(
-        "indication.current_episode_start", parse_date(start) if start else None
-    )
-    vitals = doc.get("vitals") or {}
-    for key in ("bp_systolic", "bp_diastolic", "heart_rate", "bmi"):
-        build.field(f"vitals.{key}", to_exact(vitals.get(key)))
     for block, items in CHECKLIST_ITEMS.items():
         _checklist(build, block, doc.get(block) or {}, items)
     medications = _rows(doc.get("medications"))
@@ -134,6 +124,17 @@ def facts_from_document(doc: Mapping[str, Any]) -> Facts:
         substance_use_disorders=disorders,
         non_medical_use=non_medical,
     )
+
+
+def _plain(question: Question, value: Any) -> Any:
+    """A plain answer as a fact: dates parsed, numbers exact (§14)."""
+    if value is None:
+        return None
+    if question.kind == DATE:
+        return parse_date(value)
+    if question.kind in (INTEGER, DECIMAL):
+        return to_exact(value)
+    return value
 
 
 def _rows(value: Sequence[Row] | None) -> tuple[Row, ...] | None:
@@ -207,10 +208,6 @@ def _substance_use(
 ) -> None:
     sud_path = "substance_use.substance_use_disorders"
     nmu_path = "substance_use.non_medical_use"
-    build.field(
-        "substance_use.dissociative_misuse_lifetime",
-        substance_use.get("dissociative_misuse_lifetime"),
-    )
     _set_fact(build, "sud_substances", sud_path, disorders, "substance", skip="tobacco")
     _set_fact(
         build,
@@ -279,14 +276,7 @@ def _substance_use(
     build.derived["audit_c_total"] = audit_score.total
     build.derived["audit_c_positive"] = positive
 
-    dast_path = "substance_use.dast10_answers"
-    answers = substance_use.get("dast10_answers")
-    _list_items(build, dast_path, answers, 10)
-    dast = instruments.score_dast10(answers, dast_path)
-    _total_fact(build, "dast10_total", dast, {dast_path: _listed(answers)})
-    build.derive("dast10_band", dast.band, {dast_path: _listed(answers)})
-    build.derived["dast10_total"] = dast.total
-    build.derived["dast10_band"] = dast.band
+    _list_instrument(build, DAST10, substance_use.get("dast10_answers"))
 
 
 def _listed(items: Sequence[Any] | None) -> list[Any] | None:
@@ -313,23 +303,22 @@ def _total_fact(
     build.derive(name, value, answers, score.missing)
 
 
+def _list_instrument(
+    build: _Builder, instrument: Instrument, items: Sequence[Any] | None
+) -> None:
+    """A summed list instrument's items, `<name>_total` and `<name>_band` (§8)."""
+    path, name = instrument.path, summed_name(instrument)
+    _list_items(build, path, items, instrument.length)
+    score = instruments.score_declared(instrument, items)
+    _total_fact(build, f"{name}_total", score, {path: _listed(items)})
+    build.derive(f"{name}_band", score.band, {path: _listed(items)})
+    build.derived[f"{name}_total"] = score.total
+    build.derived[f"{name}_band"] = score.band
+
+
 def _scales(build: _Builder, scales: Row) -> None:
-    specs = (
-        ("phq9", 9, 3, instruments.PHQ9_BANDS),
-        ("gad7", 7, 3, instruments.GAD7_BANDS),
-        ("pcl5", 20, 4, instruments.PCL5_BANDS),
-    )
-    for name, length, item_max, bands in specs:
-        path = f"scales.{name}"
-        items = scales.get(name)
-        _list_items(build, path, items, length)
-        score = instruments.score_items(
-            items, path, item_max=item_max, length=length, bands=bands
-        )
-        _total_fact(build, f"{name}_total", score, {path: _listed(items)})
-        build.derive(f"{name}_band", score.band, {path: _listed(items)})
-        build.derived[f"{name}_total"] = score.total
-        build.derived[f"{name}_band"] = score.band
+    for instrument in summed_lists("scales"):
+        _list_instrument(build, instrument, scales.get(instrument.path.split(".")[1]))
     item9 = build.values["scales.phq9[8]"]
     build.derive(
         "phq9_item9",

@@ -8,32 +8,27 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any, Final
 
+from screening.questionnaire.instruments.dast10 import DAST10
+from screening.questionnaire.instruments.gad7 import GAD7
+from screening.questionnaire.instruments.madrs import MADRS
+from screening.questionnaire.instruments.pcl5 import PCL5
+from screening.questionnaire.instruments.phq9 import PHQ9
+from screening.questionnaire.model import Instrument
+
 NOT_ADMINISTERED: Final = "not_administered"
 INCOMPLETE: Final = "incomplete"
 
-PHQ9_BANDS: Final = (
-    (4, "minimal"),
-    (9, "mild"),
-    (14, "moderate"),
-    (19, "moderately_severe"),
-    (27, "severe"),
-)
-GAD7_BANDS: Final = ((4, "minimal"), (9, "mild"), (14, "moderate"), (21, "severe"))
-PCL5_BANDS: Final = ((30, "below_cutoff"), (32, "borderline"), (80, "probable_ptsd"))
-DAST10_BANDS: Final = (
-    (0, "none"),
-    (2, "low"),
-    (5, "moderate"),
-    (8, "substantial"),
-    (10, "severe"),
-)
-MADRS_BANDS: Final = ((6, "normal"), (19, "mild"), (34, "moderate"), (60, "severe"))
+# The bands are declared with each instrument (screening/questionnaire/instruments/).
+PHQ9_BANDS: Final = PHQ9.bands
+GAD7_BANDS: Final = GAD7.bands
+PCL5_BANDS: Final = PCL5.bands
+DAST10_BANDS: Final = DAST10.bands
+MADRS_BANDS: Final = MADRS.bands
 
 # §8.3: B = items 1-5, C = 6-7, D = 8-14, E = 15-20 (0-based slices); DSM-5 counts.
 PCL5_CLUSTERS: Final = {"B": (0, 5), "C": (5, 7), "D": (7, 14), "E": (14, 20)}
 PCL5_CLUSTER_RULE: Final = {"B": 1, "C": 1, "D": 2, "E": 2}
 
-DAST10_REVERSED_ITEM: Final = 2  # item 3, "always able to stop": "No" scores 1 (§8.5)
 CSSRS_RISKS: Final = ("none", "low", "moderate", "high")
 
 
@@ -84,13 +79,28 @@ def score_items(
 
 def score_dast10(answers: Sequence[bool | None] | None, path: str) -> Score:
     """DAST-10: 1 point per Yes, except item 3, where No scores 1 (§8.5)."""
+    return score_declared(DAST10, answers, path=path)
+
+
+def score_declared(
+    instrument: Instrument, items: Sequence[Any] | None, *, path: str | None = None
+) -> Score:
+    """A declared summed list instrument: yes/no items score 1 for yes, reversed
+    items (DAST-10 item 3) score 1 for no, then the items are summed (§8)."""
     points: list[int | None] | None = None
-    if answers is not None:
+    if items is not None:
+        reversed_items = {n - 1 for n in instrument.scoring.reversed_items}
         points = [
-            None if answer is None else int(answer != (index == DAST10_REVERSED_ITEM))
-            for index, answer in enumerate(answers)
+            None if item is None else int(item) ^ (index in reversed_items)
+            for index, item in enumerate(items)
         ]
-    return score_items(points, path, item_max=1, length=10, bands=DAST10_BANDS)
+    return score_items(
+        points,
+        path or instrument.path,
+        item_max=instrument.scoring.item_max,
+        length=instrument.length,
+        bands=instrument.bands,
+    )
 
 
 def audit_c_positive(score: Score, sex_for_scoring: str | None) -> bool | None:

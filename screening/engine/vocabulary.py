@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final
 
+from screening import questionnaire
 from screening.engine.settings import MEDICATION_CLASSES
-from screening.intake_format.fields import MEDICAL_ITEMS, PSYCHIATRIC_ITEMS
+from screening.questionnaire.model import (
+    CHOICE,
+    DECIMAL,
+    INTEGER,
+    YES_NO,
+    Fact,
+    Instrument,
+    Question,
+    Section,
+)
+from screening.questionnaire.model import DATE as DATE_KIND
+from screening.questionnaire.model import EVENT_DATE as EVENT_DATE_KIND
+from screening.questionnaire.sections.basics import INTAKE_DATE
 
 BOOL: Final = "bool"
 INT: Final = "int"
@@ -61,187 +74,102 @@ CROSS_RULE_FACTS: Final = MappingProxyType(
     {"bp_severe": "CI-BP-SEVERE", "recent_cv_event_42d": "CI-RECENT-CV-EVENT"}
 )
 
-INDICATIONS: Final = (
-    "major_depressive_disorder",
-    "bipolar_depression",
-    "ptsd",
-    "anxiety_disorder",
-    "other",
-)
-EPISODE_SEVERITIES: Final = (
-    "subsyndromal",
-    "mild",
-    "moderate",
-    "severe_without_psychosis",
-    "severe_with_psychosis",
-)
-NON_MEDICAL_SUBSTANCES: Final = (
-    "cannabis",
-    "cocaine",
-    "amphetamine",
-    "methamphetamine",
-    "ketamine",
-    "esketamine",
-    "pcp",
-    "opioid",
-    "sedative",
-    "hallucinogen",
-    "mdma",
-    "inhalant",
-    "other",
-)
-SUD_SUBSTANCES: Final = (
-    "alcohol",
-    "cannabis",
-    "ketamine",
-    "phencyclidine",
-    "hallucinogen",
-    "inhalant",
-    "opioid",
-    "sedative_hypnotic_anxiolytic",
-    "stimulant",
-    "other",
-)
-CSSRS_QUESTIONS: Final = ("q1", "q2", "q3", "q4", "q5", "q6", "q6_within_3_months")
-BAND_EXTRAS: Final = ("incomplete", "not_administered")
-PCL5_CLUSTER_NAMES: Final = ("B", "C", "D", "E")
-
 
 def _spec(name: str, type_: str, meaning: str, example: Any, **extra: Any) -> FactSpec:
     return FactSpec(name, type_, meaning, example, **extra)
 
 
-def _medical_spec(item: str, default: Any) -> FactSpec:
-    path = f"medical_history.{item}"
-    if item in ("mi_or_acs_date", "revascularization_date"):
-        return _spec(
-            path,
-            EVENT_DATE,
-            "Date of the most recent event, false = never (checklist item, §1.2)",
-            "2025-12-10",
-        )
-    if item == "heart_failure_nyha_class":
-        return _spec(path, INT, "NYHA class 1-4; 0 = no heart failure", 0)
-    if item == "hepatic_impairment_child_pugh":
-        return _spec(
-            path, TEXT, "Child-Pugh class", "none", values=("none", "A", "B", "C")
-        )
-    if default is not False:
-        # A checklist item of another type must be declared above, with its type.
-        raise TypeError(f"{path}: undeclared checklist item type")
-    return _spec(path, BOOL, "Medical checklist item, after checklist_default", False)
+def _values(path: str, *, without: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The text options a declared question allows, as fact values."""
+    declared = questionnaire.question(path)
+    options = declared.options if declared is not None else ()
+    return tuple(str(o.value) for o in options if o.value not in without)
 
 
-_INTAKE: Final = (
-    _spec("intake_date", DATE, "The day the intake describes", "2026-09-15"),
-    _spec("demographics.age", INT, "Age in whole years; never null", 52),
-    _spec(
-        "demographics.sex_for_scoring",
-        TEXT,
-        "Sex that picks sex-specific cut-offs",
-        "male",
-        values=("female", "male"),
-    ),
-    _spec(
-        "demographics.reproductive_potential",
-        BOOL,
-        "Could become pregnant (null counts as possibly yes)",
-        True,
-    ),
-    _spec(
-        "demographics.pregnancy_status",
-        TEXT,
-        'Pregnancy status; "unknown" is read as null (§5.4)',
-        "not_pregnant",
-        values=("pregnant", "not_pregnant", "not_applicable"),
-    ),
-    _spec("demographics.breastfeeding", BOOL, "Currently breastfeeding", False),
-    _spec(
-        "indication.primary",
-        TEXT,
-        "The condition treatment is considered for; never null",
-        "major_depressive_disorder",
-        values=INDICATIONS,
-    ),
-    _spec(
-        "indication.episode",
-        TEXT,
-        "Course of the depressive disorder",
-        "recurrent",
-        values=("single", "recurrent"),
-    ),
-    _spec(
-        "indication.current_episode_start",
-        DATE,
-        "Start of the current episode",
-        "2025-03-10",
-    ),
-    _spec(
-        "indication.episode_severity_clinician",
-        TEXT,
-        "Clinician's rating of the current episode",
-        "moderate",
-        values=EPISODE_SEVERITIES,
-    ),
-    _spec("indication.augmentation_used", BOOL, "Augmentation in this episode", False),
-    _spec("indication.ect_used", BOOL, "ECT in this episode", False),
-    _spec("indication.index_trauma_year", INT, "Year of the index trauma", 2019),
-    _spec("vitals.bp_systolic", INT, "Systolic BP, mmHg", 124),
-    _spec("vitals.bp_diastolic", INT, "Diastolic BP, mmHg", 80),
-    _spec("vitals.heart_rate", INT, "Resting heart rate, bpm", 72),
-    _spec("vitals.bmi", NUMBER, "Body-mass index, kg/m2", 29.0),
-    *(_medical_spec(item, default) for item, default in MEDICAL_ITEMS.items()),
-    *(
-        _spec(
-            f"psychiatric_history.{item}",
-            BOOL,
-            "Psychiatric checklist item, after checklist_default",
-            False,
-        )
-        for item in PSYCHIATRIC_ITEMS
-    ),
-    *(
-        _spec(f"substance_use.audit_c.{q}", INT, f"AUDIT-C {q}, 0-4 points", 1)
-        for q in ("q1", "q2", "q3")
-    ),
-    _spec(
-        "substance_use.dast10_answers",
-        BOOL_LIST,
-        "DAST-10 answers, true = Yes; read one item, e.g. "
-        "substance_use.dast10_answers[0]",
-        False,
-        length=10,
-    ),
-    _spec(
-        "substance_use.dissociative_misuse_lifetime",
-        BOOL,
-        "Ever misused ketamine, esketamine, PCP or another dissociative",
-        False,
-    ),
-    _spec(
-        "scales.phq9",
-        INT_LIST,
-        "PHQ-9 item scores; item 9 is scales.phq9[8]",
-        0,
-        length=9,
-    ),
-    _spec(
-        "scales.gad7", INT_LIST, "GAD-7 item scores, e.g. scales.gad7[0]", 1, length=7
-    ),
-    _spec(
-        "scales.pcl5", INT_LIST, "PCL-5 item scores, e.g. scales.pcl5[0]", 2, length=20
-    ),
-    _spec("scales.madrs_total", INT, "MADRS total, clinician-entered", 28),
-    *(
-        _spec(
-            f"scales.cssrs_screener.{q}",
-            BOOL,
-            f"C-SSRS screener answer {q}, as entered (not-asked questions are null)",
-            False,
-        )
-        for q in CSSRS_QUESTIONS
-    ),
+NON_MEDICAL_SUBSTANCES: Final = _values("substance_use.non_medical_use[].substance")
+# Tobacco entries are ignored by every SUD rule (§5.6).
+SUD_SUBSTANCES: Final = _values(
+    "substance_use.substance_use_disorders[].substance", without=("tobacco",)
 )
+CSSRS_QUESTIONS: Final = tuple(
+    item.name for item in questionnaire.instrument("CSSRS").items
+)
+BAND_EXTRAS: Final = ("incomplete", "not_administered")
+PCL5_CLUSTER_NAMES: Final = ("B", "C", "D", "E")
+
+
+def _is_fact_section(section: Section) -> bool:
+    return not section.is_list and not section.is_checklist
+
+
+def plain_facts() -> Iterator[Question]:
+    """The plain answers of dict sections that rules read as facts, by path."""
+    for section in questionnaire.SECTIONS:
+        if _is_fact_section(section):
+            yield from (q for q in section.questions if q.fact is not None)
+
+
+def summed_lists(section: str | None = None) -> Iterator[Instrument]:
+    """The instruments summed over a list of items (PHQ-9, DAST-10, ...)."""
+    for instrument in questionnaire.instruments():
+        in_section = section is None or instrument.path.startswith(f"{section}.")
+        if instrument.is_list and instrument.scoring.method == "sum" and in_section:
+            yield instrument
+
+
+def summed_name(instrument: Instrument) -> str:
+    """The prefix of a summed instrument's facts: `phq9` for phq9_total."""
+    return instrument.key.lower()
+
+
+def _question_spec(question: Question, fact: Fact) -> FactSpec:
+    """A declared question's fact: its type follows the question's kind."""
+    numbered = bool(question.options) and all(
+        isinstance(o.value, int) for o in question.options
+    )
+    if question.kind == CHOICE and not numbered:
+        values = fact.values or tuple(str(o.value) for o in question.options)
+        return _spec(question.path, TEXT, fact.meaning, fact.example, values=values)
+    type_ = INT if numbered else _KIND_TYPES[question.kind]
+    return _spec(question.path, type_, fact.meaning, fact.example, values=fact.values)
+
+
+_KIND_TYPES: Final = {
+    YES_NO: BOOL,
+    INTEGER: INT,
+    DECIMAL: NUMBER,
+    DATE_KIND: DATE,
+    EVENT_DATE_KIND: EVENT_DATE,
+}
+
+
+def _instrument_specs(instrument: Instrument) -> Iterator[FactSpec]:
+    """A list instrument is one list fact; named items are a fact each."""
+    if instrument.is_list and instrument.fact is not None:
+        yes_no = instrument.items[0].kind == YES_NO
+        yield _spec(
+            instrument.path,
+            BOOL_LIST if yes_no else INT_LIST,
+            instrument.fact.meaning,
+            instrument.fact.example,
+            length=instrument.length,
+        )
+    elif not instrument.is_list:
+        yield from (_question_spec(q, q.fact) for q in instrument.items if q.fact)
+
+
+def _declared() -> Iterator[FactSpec]:
+    """The intake fields rules read, from the declaration, in schema order."""
+    if INTAKE_DATE.fact is not None:
+        yield _question_spec(INTAKE_DATE, INTAKE_DATE.fact)
+    for section in questionnaire.SECTIONS:
+        for instrument in section.instruments:
+            yield from _instrument_specs(instrument)
+        if section.is_checklist or _is_fact_section(section):
+            yield from (_question_spec(q, q.fact) for q in section.questions if q.fact)
+
+
+_INTAKE: Final = tuple(_declared())
 
 _LISTS: Final = (
     _spec(
@@ -275,10 +203,8 @@ _LISTS: Final = (
 )
 
 _BANDS = {
-    "phq9": ("minimal", "mild", "moderate", "moderately_severe", "severe"),
-    "gad7": ("minimal", "mild", "moderate", "severe"),
-    "pcl5": ("below_cutoff", "borderline", "probable_ptsd"),
-    "dast10": ("none", "low", "moderate", "substantial", "severe"),
+    summed_name(each): tuple(band for _upper, band in each.bands)
+    for each in summed_lists()
 }
 
 _DERIVED: Final = (

@@ -7,54 +7,13 @@ from typing import Any, ClassVar
 
 from crispy_forms.layout import Fieldset, Layout
 
-from screening.forms.answers import (
-    ChoiceAnswerField,
-    DecimalAnswerField,
-    TextAnswerField,
-    YesNoField,
-)
-from screening.forms.layout import Rows, grid_row, hidden_if, shown_if
-from screening.forms.questions import (
-    DOSE_OVERRIDE,
-    LABELS,
-    MEDICATION_CLASS,
-    NO_OVERRIDE,
-    ROW_NOUNS,
-    TRIAL_OUTCOME,
-    TRIAL_TARGET,
-)
+from screening import questionnaire
+from screening.forms.declared import asked_name, row_fields, row_layout
+from screening.forms.layout import Rows, grid_row
 from screening.forms.sections import RowForm, RowsBlock, SectionForm, asked_field
-
-TOP_DOSE_MG = 100_000  # intake.schema.json: 0 < dose <= 100000 mg/day
-
-
-def _label(path: str) -> str:
-    text = LABELS[path]
-    return text[:1].upper() + text[1:]
-
-
-def dose_field(path: str) -> DecimalAnswerField:
-    return DecimalAnswerField(
-        label=_label(path),
-        min_value=0,
-        max_value=TOP_DOSE_MG,
-        exclusive_minimum=True,
-        max_places=4,
-        unit="mg/day",
-        help_text="Convert micrograms to mg: 75 µg is 0.075.",
-    )
 
 
 class AllergyRow(RowForm):
-    substance = TextAnswerField(
-        label=_label("allergies[].substance"),
-        required=True,
-        required_message="Enter the allergen, or tick \u201cRemove\u201d.",
-    )
-    reaction = TextAnswerField(
-        label=_label("allergies[].reaction"), help_text="For example: rash."
-    )
-
     def row_layout(self) -> Layout:
         return Layout(grid_row(("substance", 6), ("reaction", 6)))
 
@@ -62,88 +21,24 @@ class AllergyRow(RowForm):
 class MedicationRow(RowForm):
     paths: ClassVar = {"drug_class": "class"}
 
-    name = TextAnswerField(
-        label=_label("medications[].name"),
-        required=True,
-        required_message="Enter the medication's name, or tick \u201cRemove\u201d.",
-        help_text="For a benzodiazepine, start with the drug: \u201clorazepam\u201d.",
-    )
-    drug_class = ChoiceAnswerField(
-        choices=MEDICATION_CLASS,
-        label=_label("medications[].class"),
-        nullable=False,
-        select=True,
-        error_messages={"required": "Choose the medication's class (or Other)."},
-    )
-    daily_dose_mg = dose_field("medications[].daily_dose_mg")
-
     def row_layout(self) -> Layout:
         return Layout(grid_row(("name", 4), ("drug_class", 4), ("daily_dose_mg", 4)))
 
 
 class TrialRow(RowForm):
-    drug = TextAnswerField(
-        label=_label("antidepressant_trials[].drug"),
-        required=True,
-        required_message="Enter the drug, or tick \u201cRemove\u201d.",
-        help_text="With its formulation, for example \u201cvenlafaxine XR\u201d.",
-    )
-    daily_dose_mg = dose_field("antidepressant_trials[].daily_dose_mg")
-    weeks_at_dose = DecimalAnswerField(
-        label=_label("antidepressant_trials[].weeks_at_dose"),
-        min_value=0,
-        max_value=520,
-        unit="weeks",
-    )
-    adherence_pct = DecimalAnswerField(
-        label=_label("antidepressant_trials[].adherence_pct"),
-        min_value=0,
-        max_value=100,
-        unit="%",
-    )
-    outcome = ChoiceAnswerField(
-        choices=TRIAL_OUTCOME, label=_label("antidepressant_trials[].outcome")
-    )
-    improvement_pct = DecimalAnswerField(
-        label=_label("antidepressant_trials[].improvement_pct"),
-        min_value=-100,
-        max_value=100,
-        unit="%",
-    )
-    current_episode = YesNoField(
-        label=_label("antidepressant_trials[].current_episode")
-    )
-    ongoing = YesNoField(
-        label=_label("antidepressant_trials[].ongoing"), nullable=False, initial="no"
-    )
-    stopped_reason = TextAnswerField(
-        label=_label("antidepressant_trials[].stopped_reason")
-    )
-    target = ChoiceAnswerField(
-        choices=TRIAL_TARGET, label=_label("antidepressant_trials[].target")
-    )
-    dose_adequate_override = ChoiceAnswerField(
-        choices=DOSE_OVERRIDE,
-        null_label=NO_OVERRIDE,
-        reason=False,
-        label=_label("antidepressant_trials[].dose_adequate_override"),
-        help_text="Replaces the dose-table comparison for this trial.",
-    )
-    dose_adequate_override_reason = TextAnswerField(
-        label=_label("antidepressant_trials[].dose_adequate_override_reason"),
-        help_text="For example: older adult, or drug not in the table.",
-    )
-
     def row_layout(self) -> Layout:
         return Layout(
             grid_row(("drug", 6), ("daily_dose_mg", 3), ("weeks_at_dose", 3)),
             grid_row(("adherence_pct", 3), ("improvement_pct", 3), ("outcome", 6)),
-            "current_episode",
-            "target",
-            "ongoing",
-            hidden_if("ongoing=yes", "stopped_reason"),
-            "dose_adequate_override",
-            shown_if("dose_adequate_override=yes|no", "dose_adequate_override_reason"),
+            *row_layout(
+                questionnaire.row_list("antidepressant_trials"),
+                "current_episode",
+                "target",
+                "ongoing",
+                "stopped_reason",
+                "dose_adequate_override",
+                "dose_adequate_override_reason",
+            ),
         )
 
     def build_row(self) -> dict[str, Any]:
@@ -180,21 +75,53 @@ class TrialRow(RowForm):
         return initial
 
 
+_REQUIRED = {
+    "substance": "Enter the allergen, or tick \u201cRemove\u201d.",
+    "name": "Enter the medication's name, or tick \u201cRemove\u201d.",
+    "drug": "Enter the drug, or tick \u201cRemove\u201d.",
+}
+AllergyRow.base_fields.update(
+    row_fields(
+        questionnaire.row_list("allergies"),
+        substance={"required_message": _REQUIRED["substance"]},
+    )
+)
+MedicationRow.base_fields.update(
+    row_fields(
+        questionnaire.row_list("medications"),
+        {"class": "drug_class"},
+        name={"required_message": _REQUIRED["name"]},
+        drug_class={
+            "select": True,
+            "error_messages": {"required": "Choose the medication's class (or Other)."},
+        },
+    )
+)
+TrialRow.base_fields.update(
+    row_fields(
+        questionnaire.row_list("antidepressant_trials"),
+        drug={"required_message": _REQUIRED["drug"]},
+        ongoing={"initial": "no"},
+    )
+)
+
+
 class ListSectionForm(SectionForm):
-    """A section that is one list."""
+    """A section that is one list: its legend, rows and labels from the declaration."""
 
     row_form: ClassVar[type[RowForm]]
     legend: ClassVar[str]
     asked = asked_field("Was this asked?")
 
     def make_blocks(self) -> None:
+        rows = questionnaire.row_list(self.section)
         self.blocks["rows"] = RowsBlock(
             self,
-            asked="asked",
+            asked=asked_name(rows),
             path=self.section,
             row_form=self.row_form,
-            prefix="rows",
-            noun=ROW_NOUNS[self.section],
+            prefix=rows.form_prefix,
+            noun=rows.noun,
         )
 
     @classmethod
@@ -209,24 +136,22 @@ class ListSectionForm(SectionForm):
 
 
 class AllergiesForm(ListSectionForm):
-    section = "allergies"
-    title = "Allergies"
-    legend = (
-        "Known allergies (ketamine or esketamine hypersensitivity is asked in the "
-        "medical history)"
-    )
     row_form = AllergyRow
 
 
 class MedicationsForm(ListSectionForm):
-    section = "medications"
-    title = "Current medications"
-    legend = "Medications taken now (past antidepressants go under trials)"
     row_form = MedicationRow
 
 
 class TrialsForm(ListSectionForm):
-    section = "antidepressant_trials"
-    title = "Antidepressant trials"
-    legend = "One row per trial of one drug, from any episode"
     row_form = TrialRow
+
+
+for _form, _slug in (
+    (AllergiesForm, "allergies"),
+    (MedicationsForm, "medications"),
+    (TrialsForm, "antidepressant-trials"),
+):
+    _page = questionnaire.page(_slug)
+    _form.section, _form.title = _page.section, _page.title
+    _form.legend = questionnaire.row_list(_page.section).legend

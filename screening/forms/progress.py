@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from screening import questionnaire
 from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS
 from screening.forms.scales import (
     CLINICIAN_KEYS,
@@ -16,25 +17,12 @@ from screening.forms.scales import (
     last_change,
     section_history,
 )
-from screening.intake_format.fields import checklist_answers
 from screening.models import Intake, IntakeSection
+from screening.questionnaire.branching import page_answers
 from screening.services.documents import section_value
 
 # The two pages that share the `scales` section, and the keys each records.
 SCALES_PAGES = {"scales": PATIENT_KEYS, "clinician": CLINICIAN_KEYS}
-ROW_QUESTIONS = {
-    "medications": ("daily_dose_mg",),
-    "antidepressant_trials": (
-        "daily_dose_mg",
-        "weeks_at_dose",
-        "adherence_pct",
-        "outcome",
-        "current_episode",
-    ),
-    "substance_use.substance_use_disorders": ("status", "last_met_criteria"),
-    "substance_use.non_medical_use": (),
-    "allergies": (),
-}
 
 
 @dataclass(frozen=True)
@@ -66,89 +54,13 @@ class SectionProgress:
         return self.started and not self.unanswered
 
 
-def _list(path: str, rows: Any) -> dict[str, Any]:
-    if rows is None:
-        return {path: None}
-    return {
-        f"{path}[{index}].{name}": row.get(name)
-        for index, row in enumerate(rows)
-        for name in ROW_QUESTIONS[path]
-    }
-
-
-def _instrument(path: str, items: Any, *, required: bool) -> dict[str, Any]:
-    if items is None:
-        return {path: None} if required else {}
-    return {f"{path}[{index}]": item for index, item in enumerate(items)}
-
-
 def questions(part: str, value: Any) -> dict[str, Any]:
-    """The questions a section (or the clinician-entered part) asks, path -> answer."""
-    if value is None and part not in ROW_QUESTIONS:
-        value = {}
-    if part == "demographics":
-        asked = ["sex_for_scoring", "reproductive_potential", "breastfeeding"]
-        if value.get("reproductive_potential") is not False:
-            asked.append("pregnancy_status")
-        return {f"demographics.{name}": value.get(name) for name in asked}
-    if part == "indication":
-        asked = [
-            "episode",
-            "current_episode_start",
-            "episode_severity_clinician",
-            "augmentation_used",
-            "ect_used",
-        ]
-        if value.get("primary") == "ptsd":
-            asked.append("index_trauma_year")
-        return {f"indication.{name}": value.get(name) for name in asked}
-    if part == "vitals":
-        names = ("bp_systolic", "bp_diastolic", "heart_rate", "bmi")
-        return {f"vitals.{name}": value.get(name) for name in names}
-    if part in ("medical_history", "psychiatric_history"):
-        answers = checklist_answers(part, value)
-        return {f"{part}.{item}": answer for item, answer in answers.items()}
-    if part in ("allergies", "medications", "antidepressant_trials"):
-        return _list(part, value)
-    if part == "substance_use":
-        return _substance_use(value)
-    if part == "scales":
-        found: dict[str, Any] = {}
-        for key in ("phq9", "gad7", "pcl5"):
-            found |= _instrument(
-                f"scales.{key}", value.get(key), required=key == "phq9"
-            )
-        return found
-    return _clinician_entered(value)
+    """The questions a section (or the clinician-entered part) asks, path -> answer.
 
-
-def _substance_use(value: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    audit = value.get("audit_c")
-    if audit is None:
-        found["substance_use.audit_c"] = None
-    else:
-        asked = ["q1"] + (["q2", "q3"] if audit.get("q1") != 0 else [])
-        found |= {f"substance_use.audit_c.{q}": audit.get(q) for q in asked}
-    found |= _instrument(
-        "substance_use.dast10_answers", value.get("dast10_answers"), required=True
-    )
-    for key in ("substance_use_disorders", "non_medical_use"):
-        found |= _list(f"substance_use.{key}", value.get(key))
-    found["substance_use.dissociative_misuse_lifetime"] = value.get(
-        "dissociative_misuse_lifetime"
-    )
-    return found
-
-
-def _clinician_entered(value: dict[str, Any]) -> dict[str, Any]:
-    screener = value.get("cssrs_screener")
-    if screener is None:
-        return {"scales.cssrs_screener": None}
-    asked = ["q1", "q2", "q6"]
-    asked += ["q3", "q4", "q5"] if screener.get("q2") is True else []
-    asked += ["q6_within_3_months"] if screener.get("q6") is True else []
-    return {f"scales.cssrs_screener.{q}": screener.get(q) for q in asked}
+    What is asked, and what counts, is declared in screening/questionnaire/.
+    """
+    slug = "" if part == "clinician" else questionnaire.section(part).pages[0].slug
+    return page_answers(questionnaire.page(slug), value)
 
 
 def _touched(part: str, value: Any, reasons: dict[str, str]) -> bool:

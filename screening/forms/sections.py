@@ -35,8 +35,8 @@ from screening.forms.paths import (
     relative_to_section,
     value_at,
 )
-from screening.forms.questions import answer_text, question_label
 from screening.models import Intake, IntakeSection
+from screening.questionnaire.labels import answer_text, question_label
 from screening.services.documents import section_value
 
 FIELD_TEMPLATE = "includes/_answer_field.html"

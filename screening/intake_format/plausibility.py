@@ -18,13 +18,15 @@ from screening.intake_format.schema import (
     items_schema,
     property_schema,
 )
+from screening.questionnaire import plausible
 
 # (low, high): warn below low or above high (section 4.2).
-SYSTOLIC_RANGE: Final = (70, 250)
-DIASTOLIC_RANGE: Final = (40, 150)
-HEART_RATE_RANGE: Final = (35, 180)
-BMI_RANGE: Final = (15, 70)
-AGE_RANGE: Final = (12, 100)
+# The plausible ranges are declared with each question (screening/questionnaire/).
+SYSTOLIC_RANGE: Final = plausible("vitals.bp_systolic")
+DIASTOLIC_RANGE: Final = plausible("vitals.bp_diastolic")
+HEART_RATE_RANGE: Final = plausible("vitals.heart_rate")
+BMI_RANGE: Final = plausible("vitals.bmi")
+AGE_RANGE: Final = plausible("demographics.age")
 # CI-BP-SEVERE's numbers (rule book §5.1): a reading above them is confirmed first.
 SEVERE_SYSTOLIC: Final = 180
 SEVERE_DIASTOLIC: Final = 100

@@ -3,7 +3,6 @@
 Each function expects values the schema has already accepted.
 """
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, Final
@@ -17,6 +16,8 @@ from screening.intake_format.schema import (
     items_schema,
     property_schema,
 )
+from screening.questionnaire.paths import STRICT_PART, parse_path
+from screening.questionnaire.paths import section_of as section_of
 
 # Section 2.5: doses to 0.1 microgram, BMI to one decimal.
 MAX_DOSE_PLACES: Final = 4
@@ -25,13 +26,6 @@ MAX_BMI_PLACES: Final = 1
 MAX_PULSE_PRESSURE: Final = 200
 
 _Check = Callable[[Any, date], Iterator[Issue]]
-
-_PATH_PART = re.compile(r"\.?([a-z][a-z0-9_]*)|\[(0|[1-9][0-9]*)\]")
-
-
-def section_of(field_path: str) -> str:
-    """The top-level key a field path starts with: `vitals` for `vitals.bmi`."""
-    return re.split(r"[.\[]", field_path, maxsplit=1)[0]
 
 
 def intake_date_issues(intake_date: date, today: date | None) -> list[Issue]:
@@ -155,17 +149,10 @@ def missing_reason_issues(doc: Mapping[str, Any], keys: Iterable[str]) -> list[I
     return issues
 
 
-def _parse_field_path(key: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for match in _PATH_PART.finditer(key):
-        name, index = match.groups()
-        parts.append(int(index) if index is not None else name)
-    return parts
-
-
 def _reason_refusal(doc: Mapping[str, Any], key: str) -> str | None:
     """Why a reason may not be given for `key`, or None when it may."""
-    parts = _parse_field_path(key)
+    # The schema's propertyNames pattern has refused any key outside the grammar.
+    parts = parse_path(key, part=STRICT_PART)
     schema: Mapping[str, Any] = SCHEMA
     value: Any = doc
     covered = False  # answered "no" by checklist_default

@@ -2,8 +2,11 @@
 
 from typing import Any
 
+from screening import questionnaire
 from screening.intake_format.fields import FORMAT, SECTIONS
 from screening.models import Intake, IntakeSection
+from screening.questionnaire.paths import section_of
+from screening.questionnaire.schema import empty_value
 
 
 def empty_section(kind: str, intake: Intake) -> Any:
@@ -11,31 +14,11 @@ def empty_section(kind: str, intake: Intake) -> Any:
 
     Age and sex for scoring are pre-filled from the patient (intake-format.md 3.2).
     """
+    value = empty_value(questionnaire.section(kind))
     if kind == "demographics":
-        return {
-            "age": intake.patient.age_on(intake.intake_on),
-            "sex_for_scoring": intake.patient.sex_for_scoring,
-            "reproductive_potential": None,
-            "pregnancy_status": None,
-            "breastfeeding": None,
-        }
-    if kind == "vitals":
-        return {"bp_systolic": None, "bp_diastolic": None}
-    if kind in ("medical_history", "psychiatric_history"):
-        return {}
-    if kind == "substance_use":
-        return {
-            "audit_c": None,
-            "dast10_answers": None,
-            "substance_use_disorders": None,
-            "non_medical_use": None,
-            "dissociative_misuse_lifetime": None,
-        }
-    if kind == "scales":
-        return {"phq9": None, "cssrs_screener": None}
-    if kind == "indication":
-        return {"primary": None}
-    return None  # the lists: allergies, medications, antidepressant_trials = not asked
+        value["age"] = intake.patient.age_on(intake.intake_on)
+        value["sex_for_scoring"] = intake.patient.sex_for_scoring
+    return value
 
 
 def section_value(section: IntakeSection, intake: Intake) -> Any:
@@ -68,8 +51,7 @@ def intake_document(
 
 def section_of_path(path: str) -> str:
     """The section a missing_reasons path belongs to: "scales.phq9[8]" -> "scales"."""
-    head = path.split(".", 1)[0]
-    return head.split("[", 1)[0]
+    return section_of(path)
 
 
 def split_missing_reasons(reasons: dict[str, str]) -> dict[str, dict[str, str]]:

@@ -18,13 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from screening import audit, rule_text
-from screening.forms.questions import question_label
 from screening.models import (
     Acknowledgement,
     Intake,
     MissingAnswerAcceptance,
     Screening,
 )
+from screening.questionnaire.labels import question_label
 from screening.services.intakes import SignedIntakeError
 from screening.services.review_hashes import (
     ReviewState,

@@ -6,8 +6,8 @@ from django import template
 from django.forms import BoundField
 
 from screening import permissions
-from screening.forms.questions import answer_text
-from screening.forms.questions import question_label as label_of
+from screening.questionnaire.labels import answer_text
+from screening.questionnaire.labels import question_label as label_of
 
 register = template.Library()
 

@@ -113,6 +113,12 @@ ROUTES: dict[str, Route] = {
     "screening:intake-export": Route(
         REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="intake", is_form=True
     ),
+    # A FHIR Bundle of the intake: a GET that is an audited export (intake.exported).
+    "screening:intake-fhir": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="intake"
+    ),
+    # The questionnaire holds no patient's data: every role may read it.
+    "screening:questionnaire-fhir": _everyone(OK),
     "screening:patient-list": Route(
         REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, is_form=True
     ),

@@ -38,6 +38,7 @@ PHI_ROUTES = [
     ),
     ("screening:intake-clinician-edit", "get", "clinician", "intake", "intake.viewed"),
     ("screening:intake-export", "post", "intake_staff", "intake", "intake.exported"),
+    ("screening:intake-fhir", "get", "clinician", "intake", "intake.exported"),
     ("screening:review-summary", "get", "clinician", "intake", "review.viewed"),
     ("screening:review-pdf", "post", "clinician", "intake", "review.printed"),
 ]

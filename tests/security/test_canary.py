@@ -108,7 +108,12 @@ def test_it_keeps_the_canary_out_of_logs_urls_audit_and_errors__t_aud_08(
     send(staff, "post", reverse("screening:patient-list"), {"q": canary})
     for name in ("patient-detail",):
         send(staff, "get", reverse(f"screening:{name}", args=[patient.pk]))
-    for name in ("intake-detail", "intake-export", "intake-clinician-edit"):
+    for name in (
+        "intake-detail",
+        "intake-export",
+        "intake-fhir",
+        "intake-clinician-edit",
+    ):
         send(staff, "get", reverse(f"screening:{name}", args=[intake.pk]))
     for section in ("medications", "allergies", "vitals"):
         send(

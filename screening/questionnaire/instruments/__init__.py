@@ -1,0 +1,1 @@
+"""The scored instruments, one module each (rule book §8-9)."""
