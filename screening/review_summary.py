@@ -31,7 +31,7 @@ from screening.models import (
 from screening.questionnaire.labels import answer_text, question_label
 from screening.questionnaire.paths import parse_path
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
-from screening.services import documents, missing_data, reviews
+from screening.services import documents, missing_data, reviews, urgent
 from screening.services.review_hashes import ReviewState, get_review_state
 from screening.services.signoff_verification import (
     Verification,
@@ -542,6 +542,7 @@ def build_summary(intake: Intake) -> ReviewSummary:
     signoff = current.signoff
     screening = signoff.screening if signoff else intake.current_screening
     state = get_review_state(screening, acknowledgements, dispositions)
+    state.urgent_reasons = urgent.open_reasons(intake)
     document = documents.intake_document(intake, sections)
     flags, not_evaluable = (
         _items(screening, state, document, revisions_by_kind) if screening else ([], [])

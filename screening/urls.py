@@ -9,6 +9,7 @@ from screening.views import (
     home,
     intakes,
     patients,
+    rereviews,
     reviews,
     rule_publishing,
     rules,
@@ -47,6 +48,14 @@ urlpatterns = [
         name="intake-clinician-edit",
     ),
     path("intakes/<int:pk>/ready/", intakes.intake_ready, name="intake-ready"),
+    path(
+        "intakes/<int:pk>/urgent/clear/",
+        intakes.intake_urgent_clear,
+        name="intake-urgent-clear",
+    ),
+    path(
+        "intakes/<int:pk>/rereview/", rereviews.intake_rereview, name="intake-rereview"
+    ),
     path("reviews/", reviews.review_worklist, name="review-worklist"),
     path("intakes/<int:pk>/review/", reviews.review_summary, name="review-summary"),
     path(

@@ -19,6 +19,10 @@ from django.db.models.expressions import OrderBy, RawSQL
 from screening.models import Clinic, Intake
 
 PAGE_SIZE: Final = 25
+# The default filter: what needs a clinician now. The paged list holds the intakes
+# ready for review; the worklist view puts the urgent intakes (whatever their status)
+# and the open re-reviews above it.
+NEEDS_CLINICIAN: Final = "needs_clinician"
 
 # The indexed expression, written as in migration 0006 (the planner matches the text).
 _KEY = (
@@ -99,7 +103,9 @@ def current_screenings(
     rows = Intake.objects.filter(
         clinic=clinic, current_screening__isnull=False, patient__is_deleted=False
     )
-    if status:
+    if status == NEEDS_CLINICIAN:
+        rows = rows.filter(status=Intake.Status.READY_FOR_REVIEW)
+    elif status:
         rows = rows.filter(status=status)
     if outcome:
         rows = rows.filter(

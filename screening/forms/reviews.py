@@ -17,6 +17,7 @@ from django import forms
 from screening.models import Acknowledgement, Disposition, Intake, Screening
 from screening.reauth import ReauthenticationFields
 from screening.services.missing_data import is_missing_data_flag
+from screening.worklist import NEEDS_CLINICIAN
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,59}$")
 NOTE_REQUIRED = "Say why in the note: it is required when the reason is 'other'."
@@ -207,9 +208,13 @@ class WorklistFilterForm(forms.Form):
     is the page clinicians load most, and crispy's layout took a fifth of its time."""
 
     status = forms.ChoiceField(
-        label="Status",
+        label="Show",
         required=False,
-        choices=[("", "Any status"), *Intake.Status.choices],
+        choices=[
+            (NEEDS_CLINICIAN, "Needs a clinician now"),
+            ("", "Any status"),
+            *Intake.Status.choices,
+        ],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     outcome = forms.ChoiceField(

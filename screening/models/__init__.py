@@ -24,6 +24,7 @@ from screening.models.rulesets import (
 )
 from screening.models.screenings import Screening
 from screening.models.security import RecoveryCode, RecoveryCodeDevice
+from screening.models.urgent import ReReview, UrgentMarker
 
 __all__ = [
     "Acknowledgement",
@@ -40,6 +41,7 @@ __all__ = [
     "MissingAnswerAcceptance",
     "Patient",
     "PublishedRulesetError",
+    "ReReview",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "RescreenJob",
@@ -50,4 +52,5 @@ __all__ = [
     "SectionRevision",
     "SignOff",
     "TestCaseExpectation",
+    "UrgentMarker",
 ]

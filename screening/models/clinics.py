@@ -7,6 +7,11 @@ from django.db import models
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=50, unique=True)
+    # A publish that would change a signed result sends the intakes signed within
+    # this many months back to a clinician (issue #15, "re-review").
+    rereview_months = models.PositiveSmallIntegerField(
+        "re-review signed intakes of the last (months)", default=12
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -43,6 +43,10 @@ class Intake(models.Model):
         blank=True,
         related_name="+",
     )
+    # When the open urgent marker was raised; null while none is open. Kept by
+    # services/urgent.py with the markers, so that a page already holding the intake
+    # row knows without a query whether to show (and read) the marker.
+    urgent_since = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -54,6 +58,10 @@ class Intake(models.Model):
 
     def __str__(self) -> str:
         return f"Intake {self.pk}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgent_since is not None
 
     @property
     def is_signed(self) -> bool:

@@ -1,8 +1,11 @@
 """The impact preview: what publishing a draft would change for the clinic's intakes.
 
 Counts and intake ids only (security.md §2.5: rule admins see no answers or names).
-The intakes are the ones a publish re-screens: every open (unsigned) intake. Each is
-screened under the draft and compared with its result under the published ruleset.
+The open (unsigned) intakes are the ones a publish re-screens: each is screened under
+the draft and compared with its result under the published ruleset. Signed intakes keep
+the screening they were signed with; those signed within the clinic's re-review window
+are listed one by one with what the draft would change in their signed result, since
+publishing sends each of them back to a clinician (services/rereview.py).
 """
 
 from collections import defaultdict
@@ -16,10 +19,12 @@ from django.utils import timezone
 
 from screening import audit
 from screening.models import ImpactPreview, Intake, RulesetVersion, Screening
-from screening.services import rescreen, rulesets, screenings
+from screening.services import rereview, rescreen, rulesets, screenings
 
 EXAMPLES: Final = 5
 CHUNK: Final = 500
+# Signed intakes listed one by one; beyond this the preview gives the count.
+SIGNED_LISTED: Final = 200
 
 
 def _batches(
@@ -117,6 +122,29 @@ def compute_impact(draft: RulesetVersion) -> dict[str, Any]:
             {"from": old, "to": new, "count": len(ids), "examples": ids[:EXAMPLES]}
             for (old, new), ids in sorted(changes.outcomes.items())
         ],
+        "signed": _signed_impact(draft.clinic, after_engine),
+    }
+
+
+def _signed_impact(clinic: Any, draft_engine: Any) -> dict[str, Any]:
+    """Per signed intake in the re-review window: what the draft would change in the
+    result that was signed (the publish queues each of these for re-review)."""
+    now = timezone.now()
+    checked, rows, changed = 0, [], 0
+    for signoff, comparison in rereview.signed_changes(
+        clinic, draft_engine, since=rereview.window_start(clinic, at=now)
+    ):
+        checked += 1
+        if comparison is None:
+            continue
+        changed += 1
+        if len(rows) < SIGNED_LISTED:
+            rows.append(rereview.preview_row(signoff, comparison))
+    return {
+        "window_months": clinic.rereview_months,
+        "checked": checked,
+        "changed": changed,
+        "rows": rows,
     }
 
 

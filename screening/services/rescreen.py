@@ -46,7 +46,7 @@ from screening.models import (
     RulesetVersion,
     Screening,
 )
-from screening.services import documents, rulesets, screenings
+from screening.services import documents, rereview, rulesets, screenings, urgent
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,10 @@ def do_run_rescreen_job(
                 )
                 upcoming_results = screen(upcoming)
             batch, results = upcoming, upcoming_results
-    return _finish(job)
+    # Signed intakes are never re-screened; those whose result the new rules would
+    # change go to a clinician (idempotent: a resumed job queues none twice).
+    rereviews = rereview.do_queue_rereviews(job.ruleset)
+    return _finish(job, rereviews=rereviews)
 
 
 # A section as stored: kind, version, and its data and missing reasons as JSON text.
@@ -241,6 +244,8 @@ class _Screened(NamedTuple):
     counts: dict[str, int]
     # The result; on PostgreSQL already its JSON text, which COPY takes as it is.
     result: Any
+    # Read from the result before it became text: the urgent pathway's triggers.
+    triggers: urgent.Triggers
 
 
 def _screen_stored(
@@ -258,6 +263,7 @@ def _screen_stored(
                 result["ruleset_version"],
                 screenings.screening_counts(result),
                 json.dumps(result, cls=AnswerEncoder) if as_text else result,
+                urgent.triggers_of(result),
             )
         )
     return screened
@@ -339,6 +345,11 @@ def _screen_batch(
         # ruleset a moment ago; the unique constraint keeps one.
         _insert_ignoring_conflicts(new)
         _point_intakes_at(job.ruleset, first=first, last=last)
+        # A new ruleset may raise an urgent flag: the marker comes with the batch.
+        urgent.do_sync_markers(
+            ((intake, screened.triggers) for intake, screened in results),
+            by=job.created_by,
+        )
         RescreenJob.objects.filter(pk=job.pk).update(
             screened=F("screened") + len(new),
             already_screened=F("already_screened") + len(batch) - len(new),
@@ -421,7 +432,7 @@ def _point_intakes_at(ruleset: RulesetVersion, *, first: int, last: int) -> None
 
 
 @transaction.atomic
-def _finish(job: RescreenJob) -> RescreenJob:
+def _finish(job: RescreenJob, *, rereviews: int = 0) -> RescreenJob:
     finished = RescreenJob.objects.filter(
         pk=job.pk, status=RescreenJob.Status.RUNNING
     ).update(status=RescreenJob.Status.FINISHED, finished_at=timezone.now())
@@ -439,6 +450,7 @@ def _finish(job: RescreenJob) -> RescreenJob:
                 "already_screened": job.already_screened,
                 "ruleset_version": job.ruleset.label,
                 "batches": job.batches,
+                "rereviews": rereviews,
             },
         )
     return job

@@ -122,6 +122,8 @@ class ReviewState:
     disposition: Disposition | None
     pending_flags: list[str] = field(default_factory=list)
     pending_not_evaluable: list[str] = field(default_factory=list)
+    # The open urgent marker's reasons (issue #15): set by whoever loads the state.
+    urgent_reasons: list[str] = field(default_factory=list)
 
     @property
     def has_absolute(self) -> bool:
@@ -136,6 +138,13 @@ class ReviewState:
 
     def blockers(self) -> list[str]:
         """Why the intake cannot be signed yet, as sentences; empty when it can."""
+        urgent = [
+            f"Urgent: {'; '.join(self.urgent_reasons)}. Clear it on the intake "
+            "overview first (record the C-SSRS, or the safety assessment)."
+        ]
+        return (urgent if self.urgent_reasons else []) + self._review_blockers()
+
+    def _review_blockers(self) -> list[str]:
         if self.screening is None:
             return [
                 "The intake has not been screened yet. Save a section to screen it."

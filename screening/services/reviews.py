@@ -24,7 +24,7 @@ from screening.models import (
     SectionRevision,
     SignOff,
 )
-from screening.services import documents, rulesets, screenings
+from screening.services import documents, rereview, rulesets, screenings, urgent
 from screening.services.intakes import SignedIntakeError
 from screening.services.review_hashes import (
     HASH_FORMAT_VERSION,
@@ -84,11 +84,14 @@ class DispositionNotConfirmedError(SignOffRefusedError):
 
 
 def load_review_state(intake: Intake, screening: Screening | None) -> ReviewState:
-    return get_review_state(
+    state = get_review_state(
         screening,
         Acknowledgement.objects.filter(intake=intake),
         Disposition.objects.filter(intake=intake),
     )
+    # An open urgent marker refuses the sign-off (issue #15): it is one of the blockers.
+    state.urgent_reasons = urgent.open_reasons(intake)
+    return state
 
 
 # State changes
@@ -324,6 +327,7 @@ def do_sign_off(
     Intake.objects.filter(pk=intake.pk).update(
         status=Intake.Status.SIGNED, updated_at=signed_at
     )
+    rereview.close_by_addendum(intake, by=by)
     audit.record_for_intake(
         audit.Event.REVIEW_SIGNED,
         intake,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from screening import audit, engine
 from screening.models import Intake, IntakeSection, Screening
-from screening.services import documents, rulesets
+from screening.services import documents, rulesets, urgent
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ def do_screen_intake(
     )
     Intake.objects.filter(pk=intake.pk).update(current_screening=screening)
     intake.current_screening = screening
+    # From the moment the answer is saved: the urgent marker goes with the screening.
+    urgent.do_sync_markers([(intake, urgent.triggers_of(result))], by=by)
     audit.record_for_intake(
         audit.Event.INTAKE_SCREENED,
         intake,

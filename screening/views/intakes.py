@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import access, audit, permissions
+from screening.forms.followups import UrgentClearForm
 from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS, IntakeCreateForm
 from screening.forms.progress import section_rows
 from screening.forms.scales import CLINICIAN_KEYS, last_change
 from screening.forms.sections import SectionForm
 from screening.models import Intake, IntakeSection, SignOff
-from screening.services import intakes
+from screening.services import intakes, urgent
 
 EDIT_TEMPLATE = "screening/intakes/section_edit.html"
 
@@ -67,6 +68,16 @@ def intake_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.VIEW_INTAKE)
+    return _render_detail(request, intake, {})
+
+
+def _render_detail(
+    request: HttpRequest,
+    intake: Intake,
+    bound: dict[str, UrgentClearForm],
+    status: int = 200,
+) -> HttpResponse:
+    """The overview; `bound` holds an urgent-marker form posted with errors."""
     audit.record_for_intake(
         audit.Event.INTAKE_VIEWED,
         intake,
@@ -75,6 +86,16 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
         category="screening_summary",
     )
     rows = section_rows(intake)
+    can_review = permissions.can(
+        request.user, permissions.REVIEW_INTAKE, clinic=intake.clinic
+    )
+    markers = urgent.open_markers(intake)
+    for marker in markers:
+        marker.form = (  # type: ignore[attr-defined]
+            (bound.get(marker.trigger) or UrgentClearForm(trigger=marker.trigger))
+            if can_review
+            else None
+        )
     context = {
         "intake": intake,
         "patient": intake.patient,
@@ -84,11 +105,34 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": permissions.can(
             request.user, permissions.EDIT_INTAKE, clinic=intake.clinic
         ),
-        "can_review": permissions.can(
-            request.user, permissions.REVIEW_INTAKE, clinic=intake.clinic
-        ),
+        "can_review": can_review,
+        "urgent_markers": markers,
+        "cleared_markers": urgent.cleared_markers(intake),
     }
-    return render(request, "screening/intakes/detail.html", context)
+    return render(request, "screening/intakes/detail.html", context, status=status)
+
+
+@require_POST
+def intake_urgent_clear(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = access.get_intake_for_user(request, pk, action=permissions.REVIEW_INTAKE)
+    form = UrgentClearForm(request.POST)
+    if form.is_valid():
+        try:
+            urgent.do_clear_marker(
+                intake,
+                trigger=form.cleaned_data["trigger"],
+                resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+                request=request,
+            )
+        except urgent.UrgentError as error:
+            form.add_error("resolution", str(error))
+        else:
+            messages.success(request, "Recorded. That urgent reason is cleared.")
+            return redirect("screening:intake-detail", pk=intake.pk)
+    trigger = form.data.get("trigger", "")
+    return _render_detail(request, intake, {trigger: form}, status=400)
 
 
 @require_http_methods(["GET", "POST"])

@@ -22,7 +22,13 @@ from screening.forms.reviews import (
 from screening.models import Intake
 from screening.reauth import verify_reauthentication
 from screening.review_summary import ReviewSummary, build_summary
-from screening.services import missing_data, reviews, signoff_changes
+from screening.services import (
+    missing_data,
+    rereview,
+    reviews,
+    signoff_changes,
+    urgent,
+)
 from screening.services.intakes import SignedIntakeError
 
 SUMMARY_TEMPLATE = "screening/reviews/summary.html"
@@ -33,21 +39,46 @@ CHANGES_TEMPLATE = "screening/reviews/signoff_changed.html"
 def review_worklist(request: HttpRequest) -> HttpResponse:
     clinic = access.get_clinic_for_user(request, action=permissions.REVIEW_INTAKE)
     data = request.GET.copy()
-    data.setdefault("status", Intake.Status.READY_FOR_REVIEW)
+    data.setdefault("status", worklist.NEEDS_CLINICIAN)
     form = WorklistFilterForm(data)
-    filters = form.cleaned_data if form.is_valid() else {"status": "", "outcome": ""}
+    filters = (
+        form.cleaned_data
+        if form.is_valid()
+        else {"status": worklist.NEEDS_CLINICIAN, "outcome": ""}
+    )
+    after = worklist.Cursor.parse(request.GET.get("after", ""))
+    before = worklist.Cursor.parse(request.GET.get("before", ""))
     page = worklist.list_worklist_page(
         clinic,
         status=filters["status"],
         outcome=filters["outcome"],
-        after=worklist.Cursor.parse(request.GET.get("after", "")),
-        before=worklist.Cursor.parse(request.GET.get("before", "")),
+        after=after,
+        before=before,
     )
-    # Each row names its patient: a read of each (#13 F2).
-    audit.record_patients_shown(
-        request, [row.patient for row in page.rows], page="worklist", clinic=clinic
+    # Urgent intakes head every page, whatever the filter; re-reviews head the first
+    # page of the lists they belong to.
+    urgent_rows = urgent.list_open(clinic)
+    shows_rereviews = filters["status"] in (worklist.NEEDS_CLINICIAN, "")
+    rereviews = (
+        rereview.list_open(clinic, user=request.user)
+        if shows_rereviews and after is None and before is None
+        else []
     )
-    context = {"form": form, "page": page, "filters": filters, "now": timezone.now()}
+    # Each row names its patient: a read of each (#13 F2), once per patient.
+    shown = [
+        *(row.intake.patient for row in urgent_rows),
+        *(item.intake.patient for item in rereviews),
+        *(row.patient for row in page.rows),
+    ]
+    audit.record_patients_shown(request, shown, page="worklist", clinic=clinic)
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "now": timezone.now(),
+        "urgent_rows": urgent_rows,
+        "rereviews": rereviews,
+    }
     return render(request, "screening/reviews/worklist.html", context)
 
 

@@ -153,6 +153,12 @@ ROUTES: dict[str, Route] = {
     ),
     # POST only: a GET is refused before the intake is fetched.
     "screening:intake-ready": _post_only("intake"),
+    # A clinician records what was done about an urgent marker (issue #15).
+    "screening:intake-urgent-clear": _post_only("intake"),
+    # A signed intake's re-review after a rule change: clinicians only.
+    "screening:intake-rereview": Route(
+        REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, obj="intake", is_form=True
+    ),
     "screening:review-worklist": Route(REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     "screening:review-summary": Route(
         REDIRECT, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, obj="intake"

@@ -40,6 +40,7 @@ PHI_ROUTES = [
     ("screening:intake-export", "post", "intake_staff", "intake", "intake.exported"),
     ("screening:intake-fhir", "get", "clinician", "intake", "intake.exported"),
     ("screening:review-summary", "get", "clinician", "intake", "review.viewed"),
+    ("screening:intake-rereview", "get", "clinician", "intake", "review.viewed"),
     ("screening:review-pdf", "post", "clinician", "intake", "review.printed"),
 ]
 REQUIRED_FIELDS = (
