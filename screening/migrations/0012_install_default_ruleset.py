@@ -55,7 +55,7 @@ def install_default_ruleset(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0010_missing_answer_acceptance"),
+        ("screening", "0011_urgent_markers_and_rereviews"),
     ]
 
     operations = [
