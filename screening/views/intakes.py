@@ -124,7 +124,6 @@ def intake_urgent_clear(request: HttpRequest, pk: int) -> HttpResponse:
                 resolution=form.cleaned_data["resolution"],
                 note=form.cleaned_data["note"],
                 by=request.user,
-                request=request,
             )
         except urgent.UrgentError as error:
             form.add_error("resolution", str(error))
