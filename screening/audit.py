@@ -55,6 +55,7 @@ class Event(models.TextChoices):
     INTAKE_IMPORTED = "intake.imported", "Intake imported"
     INTAKE_SCREENED = "intake.screened", "Intake screened"
     INTAKE_EDIT_CONFLICT = "intake.edit_conflict", "Edit conflict refused"
+    INTAKE_DRAFT_SAVED = "intake.draft_saved", "Unsaved typing kept as a draft"
     REVIEW_ACKNOWLEDGED = "review.acknowledged", "Flag acknowledged"
     REVIEW_SIGNED = "review.signed", "Review signed"
     INTAKE_AMENDED = "intake.amended", "Addendum started"

@@ -54,7 +54,12 @@ MFA_EXEMPT_URL_NAMES = frozenset(
 # URL names whose requests are not the user's activity: a monitor's health check and
 # the progress poll of a page left open. They do not renew the idle timer (#13 info).
 IDLE_TIMER_EXEMPT_URL_NAMES = frozenset(
-    {"screening:health", "screening:rescreen-job-progress"}
+    {
+        "screening:health",
+        "screening:rescreen-job-progress",
+        # The draft a page posts by its timer just before the idle logout (F15).
+        "screening:intake-section-draft-at-timeout",
+    }
 )
 
 

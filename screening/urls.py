@@ -43,6 +43,16 @@ urlpatterns = [
         name="intake-section-edit",
     ),
     path(
+        "intakes/<int:pk>/sections/<slug:section>/draft/",
+        intakes.intake_section_draft,
+        name="intake-section-draft",
+    ),
+    path(
+        "intakes/<int:pk>/sections/<slug:section>/draft/at-timeout/",
+        intakes.intake_section_draft_at_timeout,
+        name="intake-section-draft-at-timeout",
+    ),
+    path(
         "intakes/<int:pk>/clinician-entered/",
         intakes.intake_clinician_edit,
         name="intake-clinician-edit",

@@ -372,9 +372,9 @@ class SectionForm(AnswerForm):
         self.confirmed_warnings: dict[str, str] = {}
         self.warnings_pending: list[intake_format.Issue] = []
         self.helper.render_hidden_fields = True
+        # No autofocus: on an option, one stray arrow key would change an answer
+        # (#16); static/js/intake_focus.js places the focus.
         self.helper.layout = self.layout()
-        if not self.is_bound:
-            self.focus_first()
 
     # What each section defines
 
@@ -432,7 +432,6 @@ class SectionForm(AnswerForm):
             self.check_warnings()
         for form in self.all_forms():
             form.mark_invalid()
-        self.focus_first()
         return not self.errors and rows_ok
 
     def merged(self, own: Any) -> Any:
@@ -591,17 +590,6 @@ class SectionForm(AnswerForm):
             row = block.formset.forms[-1]
             first = row.helper.layout.get_field_names()[0].name
             row.fields[first].widget.attrs["autofocus"] = True
-
-    def focus_first(self) -> None:
-        """Autofocus the first field with an error, else the first field of the page."""
-        names = [
-            pointer.name
-            for pointer in self.helper.layout.get_field_names()
-            if pointer.name in self.fields
-        ]
-        wanted = [name for name in names if name in self.errors] or names
-        if wanted:
-            self.fields[wanted[0]].widget.attrs["autofocus"] = True
 
     # After a save was refused as stale
 

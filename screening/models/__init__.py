@@ -2,6 +2,7 @@
 
 from screening.models.audit import AuditEvent
 from screening.models.clinics import Clinic, Membership
+from screening.models.drafts import SectionDraft
 from screening.models.imports import ImportRecord
 from screening.models.intakes import Intake, IntakeSection, SectionRevision
 from screening.models.missing_data import MissingAnswerAcceptance
@@ -49,6 +50,7 @@ __all__ = [
     "Rule",
     "RulesetVersion",
     "Screening",
+    "SectionDraft",
     "SectionRevision",
     "SignOff",
     "TestCaseExpectation",

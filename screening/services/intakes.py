@@ -14,7 +14,7 @@ from screening import audit
 from screening.intake_format.fields import SECTIONS
 from screening.json_numbers import as_stored
 from screening.models import Intake, IntakeSection, Patient, SectionRevision
-from screening.services import screenings
+from screening.services import screenings, section_drafts
 from screening.services.documents import split_missing_reasons
 
 
@@ -146,6 +146,8 @@ def do_save_section(
     )
     if not changed:  # someone saved first; the view shows both versions
         raise StaleEditError
+    # What was typed is now saved: the saver's draft of this section is done with.
+    section_drafts.discard_draft(section, by)
     opened_at = intake.version
     bump_intake_version(intake, now)
     # What was stored, as reading it back would give it (without reading it back).

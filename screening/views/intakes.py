@@ -5,18 +5,23 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import access, audit, permissions
+from screening.forms.error_summary import error_summary
 from screening.forms.followups import UrgentClearForm
 from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS, IntakeCreateForm
 from screening.forms.progress import section_rows
 from screening.forms.scales import CLINICIAN_KEYS, last_change
 from screening.forms.sections import SectionForm
 from screening.models import Intake, IntakeSection, SignOff
-from screening.services import intakes, urgent
+from screening.services import intakes, section_drafts, urgent
 
 EDIT_TEMPLATE = "screening/intakes/section_edit.html"
+# Pages that are a checklist of conditions, mostly answered No: they offer "mark every
+# question not answered yet No" (#16, fewer key presses; never a pre-set answer).
+CHECKLIST_PAGES = frozenset({"medical-history", "psychiatric-history"})
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -100,6 +105,7 @@ def _render_detail(
         "intake": intake,
         "patient": intake.patient,
         "rows": rows,
+        "focus_slug": _next_page(request.GET.get("saved", "")),
         "all_complete": all(row.progress.is_complete for row in rows),
         "screening": intake.current_screening,
         "can_edit": permissions.can(
@@ -140,7 +146,7 @@ def intake_section_edit(request: HttpRequest, pk: int, section: str) -> HttpResp
     if form_class is None:  # the slug comes from a fixed list
         raise Http404
     intake = access.get_intake_for_user(request, pk, action=permissions.EDIT_INTAKE)
-    return _edit_section(request, intake, form_class)
+    return _edit_section(request, intake, form_class, slug=section)
 
 
 @require_http_methods(["GET", "POST"])
@@ -156,7 +162,7 @@ def intake_clinician_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, permissions.EDIT_CLINICIAN_SECTION, clinic=intake.clinic
     ):
         return _read_clinician_section(request, intake)
-    return _edit_section(request, intake, CLINICIAN_FORM)
+    return _edit_section(request, intake, CLINICIAN_FORM, slug="")
 
 
 def _read_clinician_section(request: HttpRequest, intake: Intake) -> HttpResponse:
@@ -179,14 +185,42 @@ def _read_clinician_section(request: HttpRequest, intake: Intake) -> HttpRespons
     return render(request, "screening/intakes/clinician_read.html", context)
 
 
+def _next_page(slug: str) -> str | None:
+    """The section page after `slug` in the paper form's order (None after the last)."""
+    slugs = list(SECTION_FORMS)
+    if slug not in slugs:
+        return None
+    following = slugs[slugs.index(slug) + 1 :]
+    return following[0] if following else None
+
+
+def _after_save(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
+    """ "Save and continue" opens the next section; "Save" the overview, its focus on
+    the next section's link (a keyboard user goes on with Enter)."""
+    following = _next_page(slug)
+    if "continue" in request.POST and following is not None:
+        return redirect(
+            "screening:intake-section-edit", pk=intake.pk, section=following
+        )
+    overview = reverse("screening:intake-detail", kwargs={"pk": intake.pk})
+    return redirect(f"{overview}?saved={slug}" if slug else overview)
+
+
 def _edit_section(
-    request: HttpRequest, intake: Intake, form_class: type[SectionForm]
+    request: HttpRequest, intake: Intake, form_class: type[SectionForm], *, slug: str
 ) -> HttpResponse:
     if intake.is_signed:
         return _refuse_signed(request, intake)
     section = intake.sections_by_kind[form_class.section]
+    data, draft = _posted(request), None
+    if request.method == "GET" and slug:
+        # Typing kept before an idle logout comes back as if posted, so its
+        # validation messages show as after a save (T-SES-06).
+        draft = section_drafts.draft_for(section, request.user)
+        if draft is not None:
+            data = section_drafts.as_posted(draft)
     form = form_class(
-        _posted(request), section=section, intake=intake, age=_demographic_age(intake)
+        data, section=section, intake=intake, age=_demographic_age(intake)
     )
     status, conflict = 200, None
     if request.method == "GET":
@@ -198,6 +232,8 @@ def _edit_section(
             category=section.kind,
             object_version=section.version,
         )
+        if draft is not None:
+            form.is_valid()  # only to show what the restored values need; no save
     elif form.is_valid():
         try:
             intakes.do_save_section(
@@ -214,14 +250,57 @@ def _edit_section(
             status, conflict = 409, _conflict(request, form, section)
         else:
             messages.success(request, f"{form.title} saved.")
-            return redirect("screening:intake-detail", pk=intake.pk)
+            return _after_save(request, intake, slug)
     context = {
         "intake": intake,
         "patient": intake.patient,
         "form": form,
         "conflict": conflict,
+        "draft": draft,
+        "errors": error_summary(form) if form.is_bound else [],
+        "slug": slug,
+        "next_slug": _next_page(slug),
+        "checklist": slug in CHECKLIST_PAGES,
     }
     return render(request, EDIT_TEMPLATE, context, status=status)
+
+
+@require_POST
+def intake_section_draft(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """Keep what was typed on a section page (the page posts it as the person types).
+
+    A request of the person at work: like any, it renews the idle timer.
+    """
+    return _save_draft(request, pk, section)
+
+
+@require_POST
+def intake_section_draft_at_timeout(
+    request: HttpRequest, pk: int, section: str
+) -> HttpResponse:
+    """Keep what was typed, posted by the page's timer just before the idle logout.
+
+    No one's activity: this URL is one the session middleware lets not renew the
+    idle timer, or the save would keep an abandoned session alive.
+    """
+    return _save_draft(request, pk, section)
+
+
+def _save_draft(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    form_class = SECTION_FORMS.get(section)
+    if form_class is None:
+        raise Http404
+    intake = access.get_intake_for_user(request, pk, action=permissions.EDIT_INTAKE)
+    try:
+        section_drafts.do_save_draft(
+            intake.sections_by_kind[form_class.section],
+            section_drafts.typed_fields(request.POST),
+            by=request.user,
+            request=request,
+        )
+    except (section_drafts.DraftOfSignedIntakeError, section_drafts.StaleDraftError):
+        return HttpResponse(status=409)
+    return HttpResponse(status=204)
 
 
 def _conflict(

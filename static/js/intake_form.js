@@ -4,6 +4,16 @@
 //    answer to `name` (looked up in the nearest [data-scope], else the form) is a or b.
 //  - [data-answer-reason]: the "why not answered" select, hidden once there is an answer.
 //  - Typing an event date picks its "Date:" option.
+//  - Focus (#16): no option is ever focused for the user, so a stray arrow key changes
+//    no answer. On load the focus goes to the error summary after a failed save, else
+//    to the first unanswered question (its text box, or its group of options, from
+//    which Tab reaches the first option), else to the page heading.
+//  - Fewer Tab stops (#16): an empty "Details" box and the "why not answered" select
+//    are skipped by Tab (still reached by screen readers, mouse and the error summary)
+//    until the [data-optional-stops] button, or an error on the box, puts them back.
+//  - [data-mark-rest-no]: on a checklist page, a button that answers No (or None,
+//    Never) to every shown question not answered yet; the user's explicit action. The question
+//    holding the focus is scrolled into view (the CSS outlines it).
 "use strict";
 
 (function () {
@@ -74,6 +84,125 @@
     }
   }
 
+  function isShown(element) {
+    return element.getClientRects().length > 0;
+  }
+
+  function firstUnanswered(form) {
+    for (const answer of form.querySelectorAll("[data-answer]")) {
+      if (isShown(answer) && answer.querySelector("[data-answer-main]") && !isAnswered(answer)) {
+        return answer;
+      }
+    }
+    return null;
+  }
+
+  function focusOnLoad(form) {
+    if (document.querySelector("[autofocus]")) {
+      return; // a row just added: its first box has the focus
+    }
+    const summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      return;
+    }
+    const answer = firstUnanswered(form);
+    const control = answer && answer.querySelector("[data-answer-main] input, [data-answer-main] textarea");
+    if (control && control.type !== "radio" && control.type !== "checkbox") {
+      control.focus();
+      return;
+    }
+    const group = answer && answer.querySelector("fieldset");
+    if (group) {
+      group.tabIndex = -1;
+      group.focus();
+      return;
+    }
+    const heading = document.getElementById("page-heading");
+    if (heading) {
+      heading.focus();
+    }
+  }
+
+  function keepInView(event) {
+    const answer = event.target.closest(".answer");
+    if (answer) {
+      answer.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function followErrorLink(event) {
+    const link = event.target.closest("[data-error-link]");
+    const control = link && document.getElementById(link.dataset.errorLink);
+    if (control) {
+      event.preventDefault();
+      control.focus();
+    }
+  }
+
+  function optionalStops(form) {
+    return form.querySelectorAll('[data-answer-reason] select, .answer-detail input, .answer-detail textarea');
+  }
+
+  function setOptionalStops(form, on) {
+    optionalStops(form).forEach(function (control) {
+      const keep = on || control.value !== "" && !control.matches("[data-answer-reason] select") || control.classList.contains("is-invalid");
+      if (keep) {
+        control.removeAttribute("tabindex");
+      } else {
+        control.tabIndex = -1;
+      }
+    });
+  }
+
+  document.querySelectorAll("[data-optional-stops]").forEach(function (control) {
+    const form = control.closest("form");
+    const button = control.querySelector("button");
+    control.hidden = false;
+    setOptionalStops(form, false);
+    button.addEventListener("click", function () {
+      const on = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      setOptionalStops(form, on);
+    });
+  });
+
+  const NO = /^(no|none|never)\b/i;
+
+  function noOption(answer) {
+    for (const radio of answer.querySelectorAll('[data-answer-main] input[type="radio"]')) {
+      const label = answer.querySelector('label[for="' + radio.id + '"]');
+      if (["no", "none", "never"].includes(radio.value) || (label && NO.test(label.textContent.trim()))) {
+        return radio;
+      }
+    }
+    return null;
+  }
+
+  function markRestNo(form, result) {
+    let count = 0;
+    form.querySelectorAll("[data-answer]").forEach(function (answer) {
+      const radio = isShown(answer) && !isAnswered(answer) && noOption(answer);
+      if (radio) {
+        radio.checked = true;
+        radio.dispatchEvent(new Event("change", { bubbles: true }));
+        count += 1;
+      }
+    });
+    result.textContent = count
+      ? count + " questions marked No. Check them, then save."
+      : "Every question already has an answer.";
+  }
+
+  document.querySelectorAll("[data-mark-rest-no]").forEach(function (control) {
+    const form = control.closest("form");
+    const result = control.querySelector("[data-mark-rest-no-result]");
+    control.hidden = false;
+    control.querySelector("button").addEventListener("click", function () {
+      markRestNo(form, result);
+    });
+  });
+
   document.querySelectorAll("form[data-intake-form]").forEach(function (form) {
     form.addEventListener("input", function (event) {
       pickDateOption(event);
@@ -82,6 +211,9 @@
     form.addEventListener("change", function () {
       update(form);
     });
+    form.addEventListener("focusin", keepInView);
     update(form);
+    focusOnLoad(form);
   });
+  document.addEventListener("click", followErrorLink);
 })();

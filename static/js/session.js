@@ -14,16 +14,23 @@
   }
   // 90 s ahead leaves a margin over the required 60 s for a slow click.
   const WARN_BEFORE_SECONDS = 90;
+  // Unsaved typing is posted as a draft this long before the end (section_drafts.js).
+  const DRAFT_BEFORE_SECONDS = 20;
   let warnTimer = null;
+  let endingTimer = null;
   let endTimer = null;
 
   function start() {
     window.clearTimeout(warnTimer);
+    window.clearTimeout(endingTimer);
     window.clearTimeout(endTimer);
     warning.hidden = true;
     warnTimer = window.setTimeout(function () {
       warning.hidden = false;
     }, Math.max(age - WARN_BEFORE_SECONDS, 0) * 1000);
+    endingTimer = window.setTimeout(function () {
+      document.dispatchEvent(new CustomEvent("session:ending"));
+    }, Math.max(age - DRAFT_BEFORE_SECONDS, 0) * 1000);
     endTimer = window.setTimeout(function () {
       warning.hidden = true;
       ended.hidden = false;

@@ -68,7 +68,7 @@ def _everyone(status: int, *, anonymous: int = REDIRECT, **kw: object) -> Route:
     return Route(anonymous, status, status, status, status, **kw)  # type: ignore[arg-type]
 
 
-def _post_only(obj: str | None) -> Route:
+def _post_only(obj: str | None, **kwargs: object) -> Route:
     """A POST-only view: a GET is refused (405) before any object is fetched."""
     return Route(
         REDIRECT,
@@ -79,6 +79,7 @@ def _post_only(obj: str | None) -> Route:
         obj=obj,
         other=NOT_ALLOWED,
         is_form=True,
+        kwargs=kwargs,
     )
 
 
@@ -153,6 +154,8 @@ ROUTES: dict[str, Route] = {
     ),
     # POST only: a GET is refused before the intake is fetched.
     "screening:intake-ready": _post_only("intake"),
+    "screening:intake-section-draft": _post_only("intake", section="vitals"),
+    "screening:intake-section-draft-at-timeout": _post_only("intake", section="vitals"),
     # A clinician records what was done about an urgent marker (issue #15).
     "screening:intake-urgent-clear": _post_only("intake"),
     # A signed intake's re-review after a rule change: clinicians only.

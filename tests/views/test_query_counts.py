@@ -40,7 +40,7 @@ MAX_QUERIES = 12
 # RETURNING), a history row, the ruleset, the screening (one upsert), the intake's
 # current screening, and both audit rows (intake.updated, intake.screened) in one
 # append: the chain head under its lock, one INSERT. 5 + 10 = 15.
-MAX_SECTION_POST_QUERIES = 15
+MAX_SECTION_POST_QUERIES = 16  # + discarding the saver's draft (F15)
 # An import of one document: the duplicate and MRN checks, then the patient, the
 # intake, its sections, their history rows, the import record, the ruleset, the
 # screening, the current screening, and three audit rows (patient.created,

@@ -1,0 +1,228 @@
+"""The reference intake (tests/browser/reference-intake.json, a copy of the shared
+one) entered with the keyboard only, every key through one counting helper: the key
+presses besides the typed characters of the values stay within 150 (#16)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from screening.models import Intake
+from screening.services import exports
+from tests.factories import ClinicFactory, MembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+REFERENCE = Path(__file__).with_name("reference-intake.json")
+BUDGET = 150  # key presses besides the characters of the typed values
+
+
+class Keyboard:
+    """The only way this test touches the page: key presses, each one counted."""
+
+    def __init__(self, page: Page) -> None:
+        self.page, self.keys, self.characters, self.loads = page, 0, 0, 0
+        page.on("load", lambda _: self._loaded())
+
+    def _loaded(self) -> None:
+        self.loads += 1
+
+    def press(self, key: str) -> None:
+        self.page.keyboard.press(key)
+        self.keys += 1
+
+    def type(self, text: str) -> None:
+        """The characters of a value: counted as keys and as typed characters."""
+        for character in text:
+            self.page.keyboard.type(character)
+        self.keys += len(text)
+        self.characters += len(text)
+
+    def active(self) -> dict:
+        return self.page.evaluate(
+            "() => { const e = document.activeElement; return {name: e.name || '',"
+            " type: e.type || '', value: e.value || '', text: e.textContent || '',"
+            " link: e.tagName === 'A' || e.tagName === 'BUTTON'}; }"
+        )
+
+    def tab_to(self, name: str = "", text: str = "") -> None:
+        for _ in range(400):
+            now = self.active()
+            if (name and now["name"] == name) or (
+                text and now["link"] and text in now["text"]
+            ):
+                return
+            self.press("Tab")
+        raise AssertionError(f"never reached {name or text}")
+
+    def choose(self, name: str, value: str) -> None:
+        self.tab_to(name)
+        values = self.page.locator(f'input[type=radio][name="{name}"]').evaluate_all(
+            "radios => radios.map(r => r.value)"
+        )
+        here = values.index(self.active()["value"])
+        steps = (values.index(value) - here) % len(values)
+        if self.page.locator(f'input[type=radio][name="{name}"]:checked').count() == 0:
+            self.press(" ")
+        if steps <= len(values) - steps:
+            for _ in range(steps):
+                self.press("ArrowRight")
+        else:
+            for _ in range(len(values) - steps):
+                self.press("ArrowLeft")
+        assert self.page.locator(
+            f'input[type=radio][name="{name}"][value="{value}"]'
+        ).is_checked(), (name, value)
+
+    def fill(self, name: str, text: str) -> None:
+        self.tab_to(name)
+        self.type(text)
+
+    def pick(self, name: str, value: str) -> None:
+        """A closed select: type the start of the option's label (type-ahead)."""
+        self.tab_to(name)
+        select = self.page.locator(f'select[name="{name}"]')
+        label = select.locator(f'option[value="{value}"]').inner_text()
+        for character in label.lower():
+            if select.input_value() == value:
+                break
+            self.press(character)
+        assert select.input_value() == value, (name, value)
+
+    def activate(self, text: str) -> None:
+        """Press a button or link with Enter, waiting for the page it opens."""
+        self.tab_to(text=text)
+        with self.page.expect_navigation():
+            self.press("Enter")
+
+    def save_and_continue(self) -> None:
+        self.activate("Save and continue")
+
+
+YES_NO = {True: "yes", False: "no"}
+
+
+def enter_reference_intake(k: Keyboard, ref: dict) -> None:
+    d = ref["demographics"]
+    k.choose("sex_for_scoring", d["sex_for_scoring"])
+    k.choose("reproductive_potential", YES_NO[d["reproductive_potential"]])
+    k.choose("pregnancy_status", d["pregnancy_status"])
+    k.fill("pregnancy_status_basis", d["pregnancy_status_basis"])
+    k.choose("breastfeeding", YES_NO[d["breastfeeding"]])
+    k.save_and_continue()
+
+    i = ref["indication"]
+    k.fill("detail", i["detail"])
+    k.choose("episode", i["episode"])
+    k.fill("current_episode_start", i["current_episode_start"])
+    k.choose("episode_severity_clinician", i["episode_severity_clinician"])
+    k.choose("augmentation_used", YES_NO[i["augmentation_used"]])
+    k.choose("ect_used", YES_NO[i["ect_used"]])
+    k.save_and_continue()
+
+    v = ref["vitals"]
+    for name in ("bp_systolic", "bp_diastolic", "heart_rate", "bmi"):
+        k.fill(name, str(v[name]))
+    k.save_and_continue()
+
+    for part in ("medical_history", "psychiatric_history"):
+        k.press("Shift+Tab")  # from the first question to "mark the rest No"
+        k.press("Enter")
+        k.fill("other_conditions", "\n".join(ref[part]["other_conditions"]))
+        k.save_and_continue()
+
+    k.choose("asked", "none")  # allergies
+    k.save_and_continue()
+
+    (m,) = ref["medications"]
+    k.choose("asked", "rows")
+    k.fill("rows-0-name", m["name"])
+    k.pick("rows-0-drug_class", m["class"])
+    k.fill("rows-0-daily_dose_mg", str(m["daily_dose_mg"]))
+    k.save_and_continue()
+
+    k.choose("asked", "rows")
+    for n, trial in enumerate(ref["antidepressant_trials"]):
+        if n:
+            k.activate("Add another row")
+        p = f"rows-{n}-"
+        k.fill(p + "drug", trial["drug"])
+        for name in ("daily_dose_mg", "weeks_at_dose", "adherence_pct"):
+            k.fill(p + name, str(trial[name]))
+        k.choose(p + "outcome", trial["outcome"])
+        if trial["improvement_pct"] is not None:
+            k.fill(p + "improvement_pct", str(trial["improvement_pct"]))
+        k.choose(p + "current_episode", YES_NO[trial["current_episode"]])
+        k.choose(p + "target", trial["target"])
+        k.choose(p + "ongoing", YES_NO[trial["ongoing"]])
+        if trial["stopped_reason"]:
+            k.fill(p + "stopped_reason", trial["stopped_reason"])
+    k.save_and_continue()
+
+    s = ref["substance_use"]
+    k.choose("dissociative_misuse_lifetime", YES_NO[s["dissociative_misuse_lifetime"]])
+    k.choose("audit_given", "yes")
+    for q in ("q1", "q2", "q3"):
+        k.choose(f"audit_{q}", str(s["audit_c"][q]))
+    k.choose("dast_given", "yes")
+    for n, answer in enumerate(s["dast10_answers"], start=1):
+        k.choose(f"dast_{n}", YES_NO[answer])
+    (sud,) = s["substance_use_disorders"]
+    k.choose("sud_asked", "rows")
+    k.pick("sud-0-substance", sud["substance"])
+    k.pick("sud-0-severity", sud["severity"])
+    k.pick("sud-0-status", sud["status"])
+    k.fill("sud-0-last_met_criteria", sud["last_met_criteria"])
+    k.fill("sud-0-detail", sud["detail"])
+    k.choose("nmu_asked", "none")
+    k.save_and_continue()
+
+    sc = ref["scales"]
+    for scale in ("phq9", "gad7"):
+        k.choose(f"{scale}_given", "yes")
+        for n, score in enumerate(sc[scale], start=1):
+            k.choose(f"{scale}_{n}", str(score))
+    k.activate("Save symptom scales")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="#16 not met yet: 782 key presses, 381 typed characters (401 besides the "
+    "values, budget 150); most are Tabs from one question to the next",
+)
+def test_the_reference_intake_takes_few_keys_besides_its_values(
+    page, live_server, login
+):
+    ref = json.loads(REFERENCE.read_text())
+    clinic = ClinicFactory(name="Riverside", slug="riverside")
+    staff = UserFactory(username="front-desk")
+    MembershipFactory(user=staff, clinic=clinic, role="intake_staff")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, staff)
+    page.goto(live_server.url + reverse("screening:patient-create"))
+    k = Keyboard(page)
+
+    k.fill("mrn", "UX-0045")
+    k.fill("family_name", "Reference")
+    k.fill("given_name", "Ruth")
+    k.fill("date_of_birth", "1981-06-30")
+    k.choose("sex_for_scoring", "female")
+    k.activate("Create patient")
+    k.tab_to("primary_indication")
+    k.press(" ")  # major depressive disorder, the first
+    k.activate("Start the intake")
+    k.activate("Demographics")  # the first section of the task list
+    enter_reference_intake(k, ref)
+
+    exported = json.loads(exports.do_export_intake(Intake.objects.get(), by=staff).text)
+    print(  # noqa: T201 (the issue asks for this line, seen with -s)
+        f"reference intake (first visit): {k.keys} key presses, "
+        f"{k.characters} typed characters, {k.loads} page loads"
+    )
+    for document in (exported, ref):
+        document.pop("intake_date")
+        document["patient"].pop("mrn")
+    assert exported == ref
+    assert k.keys - k.characters <= BUDGET
