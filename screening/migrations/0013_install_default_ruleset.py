@@ -55,7 +55,7 @@ def install_default_ruleset(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0011_urgent_markers_and_rereviews"),
+        ("screening", "0012_section_drafts"),
     ]
 
     operations = [
