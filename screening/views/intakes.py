@@ -296,7 +296,6 @@ def _save_draft(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             intake.sections_by_kind[form_class.section],
             section_drafts.typed_fields(request.POST),
             by=request.user,
-            request=request,
         )
     except (section_drafts.DraftOfSignedIntakeError, section_drafts.StaleDraftError):
         return HttpResponse(status=409)
