@@ -20,6 +20,7 @@ app_name = "screening"
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.health, name="health"),
+    path("account/session/renew", home.session_renew, name="session-renew"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("intakes/import/", documents.intake_import, name="intake-import"),

@@ -1,4 +1,4 @@
-"""The landing page: where each role starts, and the health check."""
+"""Where each role starts, the health check and the session renewal."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
@@ -33,4 +33,14 @@ def health(request: HttpRequest) -> HttpResponse:
         connection.ensure_connection()
     except Exception:  # noqa: BLE001 - any database failure is "down", without detail
         return HttpResponse("db=down", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def session_renew(request: HttpRequest) -> HttpResponse:
+    """The idle warning's "Stay logged in": a person asked, so the session is renewed.
+
+    The health check cannot serve here: it is timer-driven traffic and never renews the
+    idle timer (SlidingSessionMiddleware); this view does, like any page a person opens.
+    """
     return HttpResponse("ok", content_type="text/plain")

@@ -39,7 +39,7 @@
 
   if (keep) {
     keep.addEventListener("click", function () {
-      // Any request renews the server-side session; the health check is the lightest.
+      // A person's request renews the server-side session (the health check never does).
       fetch(body.dataset.sessionRefreshUrl, { credentials: "same-origin", cache: "no-store" })
         .then(function (response) {
           if (response.ok) {

@@ -103,6 +103,7 @@ ROUTES: dict[str, Route] = {
     "accounts-password": _everyone(OK, is_form=True),
     "screening:home": _everyone(OK),
     "screening:health": _everyone(OK, anonymous=OK),
+    "screening:session-renew": _everyone(OK),
     "screening:audit-list": Route(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "screening:audit-export": Route(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "screening:intake-import": Route(

@@ -157,3 +157,24 @@ def test_it_lets_the_health_check_and_progress_poll_not_renew_the_idle_timer__in
         assert Session.objects.get(session_key=key).expire_date == expires
     time_machine.shift(timedelta(minutes=4))  # 16 minutes without a real request
     assert _sent_to_login(client.get(reverse("screening:home")))
+
+
+def test_it_renews_the_idle_timer_when_a_person_asks_to_stay_logged_in(
+    time_machine, member, clinic
+):
+    time_machine.move_to(START, tick=False)
+    user = member(clinic, "intake_staff")
+    client = logged_in_client(user)
+    session = client.session
+    session["login_at"] = START.timestamp()
+    session.save()
+    key = client.session.session_key
+    assert client.get(reverse("screening:home")).status_code == 200
+    expires = Session.objects.get(session_key=key).expire_date
+    time_machine.shift(timedelta(minutes=14))  # the warning's "Stay logged in"
+    assert client.get(reverse("screening:session-renew")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == expires + timedelta(
+        minutes=14
+    )
+    time_machine.shift(timedelta(minutes=14))  # 28 minutes after the page, 14 idle
+    assert client.get(reverse("screening:home")).status_code == 200
