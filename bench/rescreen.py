@@ -11,6 +11,11 @@ a clinic version and times the job as the worker runs it: batches of open intake
 documents built in memory, screened in --processes engine processes, Screening rows
 copied in, the intakes' current screening moved in one UPDATE, one audit row per
 batch. Setup is not timed.
+
+In the same run it measures the machine's limit (issue #19 goal 4): what one intake
+costs an engine process (document, engine, result as JSON text; timed in this process
+over 2,000 intakes) x N / the CPUs, plus a COPY of the N Screening rows alone; it
+prints that limit and the fraction of it the job achieved.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 from screening import intake_format  # noqa: E402
@@ -48,7 +53,13 @@ from screening.models import (  # noqa: E402
     Patient,
     RescreenJob,
 )
-from screening.services import drafts, impact, publishing, rescreen  # noqa: E402
+from screening.services import (  # noqa: E402
+    drafts,
+    impact,
+    publishing,
+    rescreen,
+    rulesets,
+)
 
 CASES_DIR = Path(settings.BASE_DIR) / "fixtures" / "clinic_test_cases"
 KEEP_TASKS = {
@@ -105,7 +116,45 @@ def store_intakes(clinic: Clinic, count: int, user: object) -> None:
     )
 
 
-def run(count: int, batch_size: int, processes: int) -> None:
+def engine_seconds_per_intake(job: RescreenJob, sample: int) -> float:
+    """What one intake costs a worker (document built, engine run, result as JSON
+    text), timed in this process over the first `sample` open intakes."""
+    ruleset = rulesets.get_engine_ruleset(job.ruleset)
+    batch = rescreen.read_stored_batch(job.clinic, after=0, size=sample)
+    rescreen.screen_stored(batch[:50], ruleset, as_text=True)  # warm-up
+    started = time.perf_counter()
+    rescreen.screen_stored(batch, ruleset, as_text=True)
+    return (time.perf_counter() - started) / len(batch)
+
+
+def copy_seconds_of(job: RescreenJob) -> float:
+    """COPY of the job's Screening rows into a table like screening_screening, timed
+    alone (the rows read out first, the transaction rolled back)."""
+    columns = ", ".join(rescreen.SCREENING_COLUMNS)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        data = bytearray()
+        query = (
+            f"COPY (SELECT {columns} FROM screening_screening "  # noqa: S608
+            f"WHERE ruleset_id = {int(job.ruleset_id)}) TO STDOUT"
+        )
+        with raw.copy(query) as copy:
+            for block in copy:
+                data += block
+        with transaction.atomic():
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE copy_bench ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {columns} FROM screening_screening WITH NO DATA"
+            )
+            started = time.perf_counter()
+            with raw.copy(f"COPY copy_bench ({columns}) FROM STDIN") as copy:
+                copy.write(bytes(data))
+            seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
+    return seconds
+
+
+def run(count: int, batch_size: int, processes: int, engine_sample: int) -> None:
     clinic = Clinic.objects.create(name="Bench clinic", slug="bench")
     author, approver = (
         get_user_model().objects.create(username=name)
@@ -135,12 +184,25 @@ def run(count: int, batch_size: int, processes: int) -> None:
     seconds = time.perf_counter() - started
 
     assert job.done == count, (job.done, count)  # noqa: S101 - a bench sanity check
+    engine_seconds = engine_seconds_per_intake(job, engine_sample)
+    copy_seconds = copy_seconds_of(job)
+    cores = os.cpu_count() or 1
+    limit = engine_seconds * count / cores + copy_seconds
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(
         f"intakes: {count}, batch size {batch_size}, batches {job.batches}, "
         f"engine processes {processes}"
     )
     print(f"re-screen: {seconds:.2f} s = {count / seconds:.0f} intakes/s")
+    print(
+        f"engine per intake (document, engine, JSON; one process, "
+        f"{engine_sample} intakes): {engine_seconds * 1e6:.0f} us"
+    )
+    print(f"COPY of the {count} Screening rows: {copy_seconds:.2f} s")
+    print(
+        f"machine's limit: engine x N / {cores} cores + COPY = {limit:.2f} s; "
+        f"achieved {limit / seconds:.0%} of it (goal >= 70 %)"
+    )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} CPUs, load average {load} after the run")
     print(
@@ -167,7 +229,12 @@ def main() -> int:
         return 2
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        run(options.intakes, options.batch_size, options.processes)
+        run(
+            options.intakes,
+            options.batch_size,
+            options.processes,
+            min(options.intakes, 2000),
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from screening.engine.derived import derive
+from screening.engine.derived import DerivedFacts, derive
 from screening.engine.evidence import FactIndex, collect, needs_of
 from screening.engine.expression_nodes import AS_OF
 from screening.engine.facts import Facts, facts_from_document
@@ -20,25 +20,44 @@ from screening.engine.results import (
 from screening.engine.rulesets import Ruleset, load_default_ruleset
 
 
-def evaluate(ruleset: Ruleset, facts: Facts, *, as_of: date) -> ScreeningResult:
-    """Screen one intake: every enabled rule fires, stays silent or is not evaluable."""
-    settings = ruleset.settings
-    derived = derive(facts, settings, as_of=as_of)
+def _environment(
+    ruleset: Ruleset, facts: Facts, as_of: date
+) -> tuple[DerivedFacts, dict[str, Any]]:
+    """The derived facts and every value the rules read, cross-rule results included."""
+    derived = derive(facts, ruleset.settings, as_of=as_of)
     env: dict[str, Any] = {**facts.values, **derived.values, AS_OF: as_of}
     for name, source in ruleset.cross_rules:
         # "Silent or not evaluable" reads the other rule's result, never unknown (§5.2).
         env[name] = source.evaluate(env)
+    return derived, env
+
+
+def evaluate_untraced(
+    ruleset: Ruleset, facts: Facts, *, as_of: date
+) -> tuple[tuple[str, bool | None], ...]:
+    """Each enabled rule's code and value (True fires, None not evaluable), in order,
+    without the evidence and `needs` evaluate() traces: what the trace costs is
+    measured against this (bench/bench_engine.py)."""
+    _derived, env = _environment(ruleset, facts, as_of)
+    return tuple(
+        (rule.code, compiled.evaluate(env)) for rule, compiled in ruleset.compiled
+    )
+
+
+def evaluate(ruleset: Ruleset, facts: Facts, *, as_of: date) -> ScreeningResult:
+    """Screen one intake: every enabled rule fires, stays silent or is not evaluable."""
+    settings = ruleset.settings
+    derived, env = _environment(ruleset, facts, as_of)
     index = FactIndex(facts, derived, env, dict(ruleset.cross_rules))
     raised = settings.severity_raised_to_absolute
     flags: list[Flag] = []
     not_evaluable: list[NotEvaluable] = []
     for rule, compiled in ruleset.compiled:
-        value = compiled.evaluate(env)
-        if value is False:
+        traced = compiled.explain(env)
+        if traced is None:
             continue
         severity = "absolute" if rule.code in raised else rule.severity
-        traced = compiled.trace(env)
-        if value is None:
+        if traced.value is None:
             needs = needs_of(index, traced.reads) or tuple(sorted(compiled.facts))
             not_evaluable.append(NotEvaluable(rule.code, severity, needs))
             continue

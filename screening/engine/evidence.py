@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from screening.engine.derived import DerivedFacts
 from screening.engine.exact import json_number
@@ -19,7 +19,18 @@ from screening.engine.uncertain import AtLeast, OneOf
 
 def json_value(value: Any) -> Any:
     """A JSON-ready copy: dates as ISO text, exact numbers as numbers, sets sorted."""
-    if value is None or isinstance(value, bool | int | str | float):
+    kind = value.__class__
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        # Answer maps: text keys, mostly plain values (the common case, kept cheap).
+        return {
+            key if key.__class__ is str else str(key): item
+            if item.__class__ in _AS_IS
+            else json_value(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, bool | int | str | float):
         return value
     if isinstance(value, Decimal | Fraction):
         return json_number(value)
@@ -34,6 +45,15 @@ def json_value(value: Any) -> Any:
     if isinstance(value, OneOf | AtLeast):
         return None  # not one value: the answers behind it are listed instead
     return str(value)
+
+
+# Classes json_value returns unchanged (their subclasses take the slower checks).
+_AS_IS: Final = frozenset({type(None), bool, int, str, float})
+
+
+# What one read adds to a flag's evidence: answers and settings (JSON-ready) and the
+# threshold it applied.
+_Part = tuple[dict[str, Any], dict[str, Any], str | None]
 
 
 class FactIndex:
@@ -51,11 +71,21 @@ class FactIndex:
         self.env = env
         self.cross_rules = cross_rules
         self._cross: dict[str, tuple[Read, ...]] = {}
+        self._parts: dict[Read, _Part] = {}
 
     def _cross_reads(self, name: str) -> tuple[Read, ...]:
         if name not in self._cross:
             self._cross[name] = self.cross_rules[name].trace(self.env).reads
         return self._cross[name]
+
+    def part(self, read: Read) -> _Part:
+        """What one read adds to evidence, made once per screening (issue #19)."""
+        part = self._parts.get(read)
+        if part is None:
+            answers, settings, threshold = _part(self, read)
+            part = (json_value(answers), json_value(settings), threshold)
+            self._parts[read] = part
+        return part
 
     def answers(self, name: str) -> Mapping[str, Any]:
         if name in self.cross_rules:
@@ -83,31 +113,38 @@ class FactIndex:
         return self.facts.thresholds.get(name)
 
 
+def _part(index: FactIndex, read: Read) -> _Part:
+    kind, name, member = read
+    if kind == "threshold":
+        return {}, {}, name
+    if name.startswith("settings."):
+        return {}, {name.removeprefix("settings."): index.env.get(name)}, None
+    if kind == "member":
+        return dict(index.member_answers(name, member)), {}, None
+    if kind == "missing":
+        return dict(index.missing(name)), {}, None
+    return dict(index.answers(name)), dict(index.settings(name)), index.threshold(name)
+
+
 def collect(index: FactIndex, reads: tuple[Read, ...]) -> Evidence:
-    """The evidence of a fired rule: answers read, thresholds and settings."""
+    """The evidence of a fired rule: answers read, thresholds and settings.
+
+    Each read's part is looked up and made JSON-ready once per screening, however many
+    rules read it; merged in read order, it is what JSON-ready merged answers were."""
     answers: dict[str, Any] = {}
     thresholds: list[str] = []
     settings: dict[str, Any] = {}
-    for kind, name, member in reads:
-        if kind == "threshold":
-            thresholds.append(name)
-        elif name.startswith("settings."):
-            settings[name.removeprefix("settings.")] = index.env.get(name)
-        elif kind == "member":
-            answers.update(index.member_answers(name, member))
-        elif kind == "missing":
-            answers.update(index.missing(name))
-        else:
-            answers.update(index.answers(name))
-            settings.update(index.settings(name))
-            threshold = index.threshold(name)
-            if threshold is not None:
-                thresholds.append(threshold)
+    for read in reads:
+        part = index.part(read)
+        answers.update(part[0])
+        settings.update(part[1])
+        if part[2] is not None:
+            thresholds.append(part[2])
     unique = list(dict.fromkeys(thresholds))
     return Evidence(
-        answers=json_value(answers),
+        answers=answers,
         threshold="; ".join(unique) if unique else None,
-        settings=json_value(settings),
+        settings=settings,
     )
 
 

@@ -258,8 +258,9 @@ class Logic(Node):
         return None if unknown else not decisive
 
     def trace(self, env: Env) -> Traced:
-        results = [operand.trace(env) for operand in self.operands]
-        values = [value for value, _ in results]
+        # The fast path finds which operands decided the value; only those are traced
+        # (run and trace agree on every node's value).
+        values = [operand.run(env) for operand in self.operands]
         if self.decisive in values:
             value: Any = self.decisive
             pick: Any = self.decisive
@@ -267,8 +268,15 @@ class Logic(Node):
             value = pick = None
         else:
             # Every operand counted towards the non-decisive result.
-            return not self.decisive, [read for _, reads in results for read in reads]
-        return value, [read for v, reads in results if v is pick for read in reads]
+            value = not self.decisive
+            return value, [read for o in self.operands for read in o.trace(env)[1]]
+        reads = [
+            read
+            for operand, v in zip(self.operands, values, strict=True)
+            if v is pick
+            for read in operand.trace(env)[1]
+        ]
+        return value, reads
 
 
 class Negate(Node):

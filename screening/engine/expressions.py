@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from itertools import product
-from typing import Any, Final
+from typing import Any, Final, Literal, overload
 
 import rule_engine  # type: ignore[import-untyped]
 from rule_engine import ast
@@ -68,21 +68,50 @@ class CompiledExpression:
 
     def trace(self, env: nodes.Env) -> nodes.TracedResult:
         """The value with the reads behind it (for evidence and `needs`)."""
+        return self._traced(env, keep_false=True)
+
+    def explain(self, env: nodes.Env) -> nodes.TracedResult | None:
+        """None when the rule is silent (False), else trace(): a silent rule shows
+        nothing, so its reads are never traced (issue #19)."""
+        if self.completion_facts:
+            return self._traced(env, keep_false=False)
+        root = self.root  # the common case, as cheap as evaluate() for a silent rule
+        if root.run(env) is False:
+            return None
+        value, reads = root.trace(env)
+        return nodes.TracedResult(value, tuple(reads))
+
+    @overload
+    def _traced(
+        self, env: nodes.Env, *, keep_false: Literal[True]
+    ) -> nodes.TracedResult: ...
+    @overload
+    def _traced(
+        self, env: nodes.Env, *, keep_false: bool
+    ) -> nodes.TracedResult | None: ...
+    def _traced(self, env: nodes.Env, *, keep_false: bool) -> nodes.TracedResult | None:
+        # Each value comes from the fast path first; only what decides it is traced.
         uncertain = [
             name for name in self.completion_facts if isinstance(env.get(name), OneOf)
         ]
+        root = self.root
         if not uncertain:
-            value, reads = self.root.trace(env)
+            if not keep_false and root.run(env) is False:
+                return None
+            value, reads = root.trace(env)
             return nodes.TracedResult(value, tuple(reads))
-        traced = [self.root.trace(overlay) for overlay in _completions(env, uncertain)]
-        values = {value for value, _ in traced}
-        if len(values) == 1:
+        overlays = _completions(env, uncertain)
+        values = [root.run(overlay) for overlay in overlays]
+        if len(set(values)) == 1:
+            if values[0] is False and not keep_false:
+                return None
             # Every completion read the same facts; the first one's reads explain it.
-            return nodes.TracedResult(values.pop(), tuple(traced[0][1]))
+            value, reads = root.trace(overlays[0])
+            return nodes.TracedResult(value, tuple(reads))
         reads = [("fact", name, None) for name in uncertain]
-        for value, trace_reads in traced:
+        for overlay, value in zip(overlays, values, strict=True):
             if value is None:
-                reads.extend(trace_reads)
+                reads.extend(root.trace(overlay)[1])
         return nodes.TracedResult(None, tuple(reads))
 
 

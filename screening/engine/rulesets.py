@@ -70,10 +70,22 @@ class RuleTest:
     name: str
     facts: Mapping[str, Any]
     expect: str
+    # The clinic settings the case assumes; the rule book's defaults for the rest. A
+    # case runs under these, never under the draft's settings, so a setting a clinic
+    # may change (§6) never needs a shipped case rewritten.
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def assumed_settings(self) -> ClinicSettings:
+        """The settings the case runs under."""
+        return ClinicSettings.from_dict(self.settings)
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored form."""
-        return {"name": self.name, "facts": dict(self.facts), "expect": self.expect}
+        """The stored form; `settings` only when the case states any."""
+        data: dict[str, Any] = {"name": self.name, "facts": dict(self.facts)}
+        if self.settings:
+            data["settings"] = dict(self.settings)
+        data["expect"] = self.expect
+        return data
 
 
 @dataclass(frozen=True)
@@ -247,9 +259,14 @@ def _source_from_dict(where: str, data: Any) -> Source:
 
 
 def _test_from_dict(where: str, index: int, data: Any) -> RuleTest:
-    if not isinstance(data, Mapping) or set(data) != {"name", "facts", "expect"}:
+    if not isinstance(data, Mapping) or not (
+        {"name", "facts", "expect"}
+        <= set(data)
+        <= {"name", "facts", "settings", "expect"}
+    ):
         raise RulesetError(
-            f"{where}: tests[{index}] must have exactly name, facts and expect"
+            f"{where}: tests[{index}] must have exactly name, facts and expect "
+            "(and settings, if it assumes any)"
         )
     if data["expect"] not in OUTCOMES:
         raise RulesetError(
@@ -260,12 +277,34 @@ def _test_from_dict(where: str, index: int, data: Any) -> RuleTest:
     problem = json_problem(data["facts"], max_depth=MAX_FACTS_DEPTH)
     if problem:
         raise RulesetError(f"{where}: tests[{index}].facts: {problem}")
-    test = RuleTest(str(data["name"]), dict(data["facts"]), data["expect"])
+    settings = data.get("settings", {})
+    problem = _test_settings_problem(settings)
+    if problem:
+        raise RulesetError(f"{where}: tests[{index}].settings: {problem}")
+    test = RuleTest(
+        str(data["name"]), dict(data["facts"]), data["expect"], dict(settings)
+    )
     try:
-        rule_test_env(test, ClinicSettings())
+        rule_test_env(test, test.assumed_settings())
     except (KeyError, TypeError, ValueError) as error:
         raise RulesetError(f"{where}: tests[{index}] ({test.name}): {error}") from None
     return test
+
+
+def _test_settings_problem(settings: Any) -> str | None:
+    """Why a rule test's settings cannot be used: a case states only the settings a
+    condition reads (`settings.<name>`), each within its allowed values."""
+    if not isinstance(settings, Mapping):
+        return "settings must be an object"
+    readable = ClinicSettings().scalar_settings()
+    unknown = sorted(set(settings) - set(readable))
+    if unknown:
+        return f"unknown setting {unknown[0]!r}; a test may state {', '.join(readable)}"
+    try:
+        ClinicSettings.from_dict(settings)
+    except SettingsError as error:
+        return str(error)
+    return None
 
 
 def json_problem(value: Any, *, max_depth: int) -> str | None:
@@ -412,7 +451,7 @@ def run_rule_tests(
             continue
         compiled = rule.compiled()
         for test in rule.tests:
-            value = compiled.evaluate(rule_test_env(test, ruleset.settings))
+            value = compiled.evaluate(rule_test_env(test, test.assumed_settings()))
             results.append(
                 RuleTestResult(rule.code, test.name, test.expect, outcome_name(value))
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -45,6 +46,37 @@ MEDICATION_CLASSES: Final = (
     "nmda_antagonist",
     "other",
 )
+
+
+# The antidepressant classes of the dose table (§7.5). A clinic may add a class as a
+# new lower-case word (e.g. "melatonergic" for agomelatine), which §7.7 counts as a
+# class of its own; the medication classes of §10.1 are another vocabulary (§6).
+ANTIDEPRESSANT_CLASSES: Final = (
+    "ssri",
+    "snri",
+    "nassa",
+    "ndri",
+    "serotonin_modulator",
+    "tca",
+    "maoi",
+)
+_CLASS_WORD: Final = re.compile(r"[a-z]+(?:_[a-z]+)*")
+MAX_CLASS_LENGTH: Final = 40
+
+
+def antidepressant_class_problem(value: object) -> str | None:
+    """Why a dose-table class is not an antidepressant class word, or None."""
+    if (
+        isinstance(value, str)
+        and len(value) <= MAX_CLASS_LENGTH
+        and _CLASS_WORD.fullmatch(value)
+    ):
+        return None
+    return (
+        "class must be an antidepressant class: one of "
+        f"{', '.join(ANTIDEPRESSANT_CLASSES)}, or a new lower-case word such as "
+        "melatonergic"
+    )
 
 
 class SettingsError(ValueError):
@@ -313,10 +345,9 @@ def _dose_rows(rows: object) -> tuple[MinDoseRow, ...]:
         agent, drug_class = row["agent"], row["class"]
         if not isinstance(agent, str) or not normalise_name(agent):
             raise SettingsError(f"{where}.agent must be non-empty text")
-        if drug_class not in MEDICATION_CLASSES:
-            raise SettingsError(
-                f"{where}.class must be one of {', '.join(MEDICATION_CLASSES)}"
-            )
+        problem = antidepressant_class_problem(drug_class)
+        if problem:
+            raise SettingsError(f"{where}.{problem}")
         parsed.append(
             MinDoseRow(
                 tuple(normalise_name(name) for name in names),

@@ -1,4 +1,5 @@
-"""The audit report's filter: date range, user, patient id, action and sort column."""
+"""The audit report's filter (date range, user, patient id, action, sort column) and
+the lookup that turns a patient's MRN into the id the filter takes."""
 
 from datetime import UTC, datetime, time
 from typing import Any
@@ -9,7 +10,11 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from screening.audit import Event
-from screening.models import AuditEvent
+from screening.models import AuditEvent, Clinic, Patient
+from screening.services import patients
+
+# The report's dates read like every other date in the app (intake-format.md).
+DATE_FORMATS = ["%Y-%m-%d"]
 
 # Columns the report shows and sorts by (model field names).
 COLUMNS = (
@@ -37,18 +42,32 @@ class AuditFilterForm(forms.Form):
     date_from = forms.DateField(
         required=False,
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="First day included.",
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Enter the first day as YYYY-MM-DD."},
+        widget=forms.DateInput(
+            format="%Y-%m-%d", attrs={"placeholder": "YYYY-MM-DD", "size": 11}
+        ),
+        help_text="First day included, YYYY-MM-DD.",
     )
     date_to = forms.DateField(
         required=False,
         label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Last day included.",
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Enter the last day as YYYY-MM-DD."},
+        widget=forms.DateInput(
+            format="%Y-%m-%d", attrs={"placeholder": "YYYY-MM-DD", "size": 11}
+        ),
+        help_text="Last day included, YYYY-MM-DD.",
     )
     user = forms.CharField(required=False, max_length=150, label="Username")
     patient = forms.IntegerField(
-        required=False, min_value=1, label="Patient id", help_text="The number only."
+        required=False,
+        min_value=1,
+        label="Patient id",
+        help_text="The number only; find it by MRN below.",
+        error_messages={
+            "invalid": "Enter the patient id, a number; to use an MRN, find it below."
+        },
     )
     action = forms.ChoiceField(
         required=False, choices=[("", "Any action"), *Event.choices]
@@ -103,3 +122,39 @@ class AuditFilterForm(forms.Form):
         sort = data.get("sort") or DEFAULT_SORT
         # seq breaks ties, so pages never overlap.
         return events.filter(conditions).order_by(sort, "-seq")
+
+
+class PatientLookupForm(forms.Form):
+    """An exact MRN, resolved to the patient's id in the auditor's clinics.
+
+    Posted, never in a URL: the MRN identifies a person. The report then filters by
+    the id, and the page never shows the patient's name.
+    """
+
+    mrn = forms.CharField(
+        label="Patient MRN",
+        max_length=64,
+        help_text="The exact MRN; the log is then shown for that patient.",
+        error_messages={"required": "Enter the patient's MRN."},
+    )
+
+    def __init__(self, *args: Any, clinics: QuerySet[Clinic], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinics = clinics
+        self.patient: Patient | None = None
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Fieldset("Find a patient", "mrn"))
+
+    def clean_mrn(self) -> str:
+        mrn = self.cleaned_data["mrn"].strip()
+        found = list(patients.list_patients_by_mrn(self.clinics, mrn)[:2])
+        if not found:
+            raise forms.ValidationError("No patient in your clinics has this MRN.")
+        if len(found) > 1:
+            raise forms.ValidationError(
+                "This MRN is in more than one of your clinics: filter by the "
+                "patient id instead."
+            )
+        self.patient = found[0]
+        return mrn

@@ -58,9 +58,11 @@ class IntakeCreateForm(forms.Form):
         error_messages={"required": "Choose the primary indication."},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, autofocus: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"intake_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        if not autofocus:  # on a page that is about more than starting an intake
+            del self.fields["intake_on"].widget.attrs["autofocus"]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

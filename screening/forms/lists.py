@@ -11,6 +11,7 @@ from screening import questionnaire
 from screening.forms.declared import asked_name, row_fields, row_layout
 from screening.forms.layout import Rows, grid_row
 from screening.forms.sections import RowForm, RowsBlock, SectionForm, asked_field
+from screening.questionnaire.model import CLINICIAN
 
 
 class AllergyRow(RowForm):
@@ -25,20 +26,30 @@ class MedicationRow(RowForm):
         return Layout(grid_row(("name", 4), ("drug_class", 4), ("daily_dose_mg", 4)))
 
 
+_TRIALS = questionnaire.row_list("antidepressant_trials")
+
+
 class TrialRow(RowForm):
+    # The declaration's "who may enter it": the dose-adequacy override and its reason.
+    clinician_only: ClassVar = tuple(
+        question.name for question in _TRIALS.row if question.entry == CLINICIAN
+    )
+
     def row_layout(self) -> Layout:
+        names = [
+            "current_episode",
+            "target",
+            "ongoing",
+            "stopped_reason",
+            "dose_adequate_override",
+            "dose_adequate_override_reason",
+        ]
+        if not self.may_enter_clinician_answers:
+            names = [name for name in names if name not in self.clinician_only]
         return Layout(
             grid_row(("drug", 6), ("daily_dose_mg", 3), ("weeks_at_dose", 3)),
             grid_row(("adherence_pct", 3), ("improvement_pct", 3), ("outcome", 6)),
-            *row_layout(
-                questionnaire.row_list("antidepressant_trials"),
-                "current_episode",
-                "target",
-                "ongoing",
-                "stopped_reason",
-                "dose_adequate_override",
-                "dose_adequate_override_reason",
-            ),
+            *row_layout(_TRIALS, *names),
         )
 
     def build_row(self) -> dict[str, Any]:

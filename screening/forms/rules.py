@@ -15,7 +15,12 @@ from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 
 from screening.engine.rulesets import MAX_FACTS_DEPTH, OUTCOMES, json_problem
-from screening.engine.settings import MEDICATION_CLASSES, RAISABLE_TO_ABSOLUTE
+from screening.engine.settings import (
+    ANTIDEPRESSANT_CLASSES,
+    MAX_CLASS_LENGTH,
+    RAISABLE_TO_ABSOLUTE,
+    antidepressant_class_problem,
+)
 from screening.models import Rule, RulesetVersion
 from screening.reauth import ReauthenticationFields
 from screening.services import drafts, rule_locks, rulesets
@@ -176,6 +181,13 @@ class RuleTestForm(forms.Form):
         help_text='Fact name to value, e.g. {"diazepam_equivalent_exact": "9"}; '
         "facts left out are unknown.",
     )
+    settings = forms.CharField(
+        label="Settings it assumes (JSON)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "font-monospace"}),
+        help_text='E.g. {"recent_cv_event_absolute": false}; settings left out are '
+        "the rule book's defaults, whatever this draft's settings.",
+    )
     expect = forms.ChoiceField(
         label="Expected",
         # A blank first choice, so an untouched extra row stays empty (not "changed").
@@ -204,18 +216,57 @@ class RuleTestForm(forms.Form):
             )
         return facts
 
+    def clean_settings(self) -> dict[str, Any]:
+        text = self.cleaned_data["settings"].strip()
+        if not text:
+            return {}
+        try:
+            settings = json.loads(text)
+        except (RecursionError, ValueError):
+            raise forms.ValidationError(
+                'Write the settings as a JSON object, e.g. {"bp_guide_age_banded": '
+                "true}, or leave them empty for the defaults."
+            ) from None
+        if not isinstance(settings, dict):
+            raise forms.ValidationError(
+                "The settings must be a JSON object: {name: value, ...}."
+            )
+        return settings
+
+
+def label_row_fields(form: forms.Form, index: int | None) -> None:
+    """Name each input of a table row for screen readers: "Agent, row 2".
+
+    crispy's table layout shows the labels once, as column headers, and leaves the
+    inputs themselves unnamed (WCAG 1.3.1, 4.1.2; axe "label" and "select-name").
+    """
+    row = "new row" if index is None else f"row {index + 1}"
+    for name, field in form.fields.items():
+        field.widget.attrs["aria-label"] = f"{form[name].label}, {row}"
+
 
 class BaseRuleTestFormSet(forms.BaseFormSet):
     def __init__(self, *args: Any, rule: Rule, **kwargs: Any) -> None:
         if "initial" not in kwargs:
             kwargs["initial"] = [
-                {**test, "facts": json.dumps(test["facts"])} for test in rule.tests
+                {
+                    **test,
+                    "facts": json.dumps(test["facts"]),
+                    "settings": json.dumps(test["settings"])
+                    if "settings" in test
+                    else "",
+                }
+                for test in rule.tests
             ]
         super().__init__(*args, **kwargs)
         self.rule = rule
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.template = "bootstrap5/table_inline_formset.html"
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        label_row_fields(form, index)
 
     def kept_forms(self) -> list[forms.Form]:
         """The filled rows not marked for removal, in order."""
@@ -226,10 +277,14 @@ class BaseRuleTestFormSet(forms.BaseFormSet):
         ]
 
     def tests(self) -> list[dict[str, Any]]:
-        return [
-            {key: form.cleaned_data[key] for key in ("name", "facts", "expect")}
-            for form in self.kept_forms()
-        ]
+        tests = []
+        for form in self.kept_forms():
+            data = form.cleaned_data
+            test = {"name": data["name"], "facts": data["facts"]}
+            if data["settings"]:  # stored only when the case assumes any
+                test["settings"] = data["settings"]
+            tests.append({**test, "expect": data["expect"]})
+        return tests
 
     def clean(self) -> None:
         if any(self.errors):
@@ -327,13 +382,22 @@ class MinDoseForm(forms.Form):
         help_text="Comma-separated, e.g. venlafaxine, venlafaxine xr",
     )
     agent = forms.CharField(max_length=100)
-    drug_class = forms.ChoiceField(
+    drug_class = forms.CharField(
         label="Class",
-        choices=[("", "---------")] + [(c, c) for c in MEDICATION_CLASSES],
+        max_length=MAX_CLASS_LENGTH,
+        help_text=f"An antidepressant class: {', '.join(ANTIDEPRESSANT_CLASSES)}, or "
+        "a new lower-case word such as melatonergic (rule book §6).",
     )
     min_mg_per_day = FiniteDecimalField(
         label="Minimum mg/day", min_value=Decimal("0.0001"), decimal_places=4
     )
+
+    def clean_drug_class(self) -> str:
+        drug_class = self.cleaned_data["drug_class"].strip()
+        problem = antidepressant_class_problem(drug_class)
+        if problem:
+            raise forms.ValidationError(f"The {problem}.")
+        return drug_class
 
     def row(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -372,6 +436,10 @@ class BaseTableFormSet(forms.BaseFormSet):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.template = "bootstrap5/table_inline_formset.html"
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        label_row_fields(form, index)
 
     def kept_forms(self) -> list[forms.Form]:
         """The filled rows not marked for removal, in order."""

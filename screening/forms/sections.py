@@ -161,6 +161,9 @@ class RowForm(AnswerForm):
     """One row of a list (an allergy, a medication, a trial, ...)."""
 
     use_required_attribute = False
+    # Answers only a clinician enters (rule book §9): for anyone else they are left
+    # out of the page and keep their stored value when the row is saved.
+    clinician_only: ClassVar[tuple[str, ...]] = ()
 
     def build_row(self) -> dict[str, Any]:
         """The row's intake/1 value: each answer under its path. A row whose value is
@@ -170,8 +173,16 @@ class RowForm(AnswerForm):
     def row_layout(self) -> Layout:
         raise NotImplementedError
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, may_enter_clinician_answers: bool = True, **kwargs: Any
+    ) -> None:
+        self.may_enter_clinician_answers = may_enter_clinician_answers
         super().__init__(*args, **kwargs)
+        if not may_enter_clinician_answers:
+            for name in self.clinician_only:
+                for part in (name, name + WHY):
+                    if part in self.fields:  # disabled: the stored value stands
+                        self.fields[part].disabled = True
         self.helper.layout = self.row_layout()
 
 
@@ -216,10 +227,14 @@ class RowsBlock:
             noun,
         )
         self.parts = relative_to_section(owner.section, path)
+        stored = value_at(owner.stored, self.parts)
+        rows = stored if isinstance(stored, list) else []
         formset_class = forms.formset_factory(
             row_form,
             formset=BaseRowFormSet,
-            extra=1,
+            # A blank row only to start a list: under saved rows it read as a saved,
+            # empty one; "Add another row" adds it.
+            extra=0 if rows else 1,
             can_delete=True,
             max_num=MAX_ROWS,
             # Rows posted past the limit are still shown with the refusal, so nothing
@@ -234,14 +249,19 @@ class RowsBlock:
             count = int(shown) if shown.isdigit() else 0  # a tampered count: no rows
             data[total] = str(min(count + 1, MAX_ROWS))
             data[asked] = self.ROWS
-        stored = value_at(owner.stored, self.parts)
-        rows = stored if isinstance(stored, list) else []
         initial = [
             row_form.initial_from(row, owner.stored_reasons, f"{path}[{index}]")
             for index, row in enumerate(rows)
         ]
+        # The stored rows are the initial values also when posted: a disabled
+        # (clinician-only) answer keeps its stored value through them.
         self.formset = formset_class(
-            data, prefix=prefix, initial=None if data is not None else initial
+            data,
+            prefix=prefix,
+            initial=initial,
+            form_kwargs={
+                "may_enter_clinician_answers": owner.may_enter_clinician_answers
+            },
         )
         self.kept: list[RowForm] = []
 
@@ -347,8 +367,10 @@ class SectionForm(AnswerForm):
         section: IntakeSection,
         intake: Intake,
         age: int | None = None,
+        may_enter_clinician_answers: bool = True,
     ) -> None:
         self.section_row, self.intake, self.age = section, intake, age
+        self.may_enter_clinician_answers = may_enter_clinician_answers
         self.today = timezone.localdate()
         self.stored = section_value(section, intake)
         self.stored_reasons = dict(section.missing_reasons or {})

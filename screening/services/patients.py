@@ -74,6 +74,12 @@ def list_patients(clinics: Iterable[Clinic]) -> QuerySet[Patient]:
     )
 
 
+def list_patients_by_mrn(clinics: Iterable[Clinic], mrn: str) -> QuerySet[Patient]:
+    """The patients of these clinics whose MRN is exactly this one (deleted too:
+    their audit trail stays readable)."""
+    return Patient.objects.filter(clinic__in=list(clinics), mrn=mrn).order_by("pk")
+
+
 def search_patients(clinics: Iterable[Clinic], text: str) -> QuerySet[Patient]:
     """Patients whose MRN starts with the text, whose date of birth it is, or whose
     names contain each of its words."""

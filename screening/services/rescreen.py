@@ -15,7 +15,7 @@ import json
 import logging
 import multiprocessing
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, NamedTuple
@@ -42,6 +42,7 @@ from screening.models import (
     Clinic,
     Intake,
     IntakeSection,
+    Patient,
     RescreenJob,
     RulesetVersion,
     Screening,
@@ -129,13 +130,13 @@ def do_run_rescreen_job(
     processes = processes or settings.RESCREEN_PROCESSES
     batch_number = 0
     with _engine(engine_ruleset, processes=processes) as screen:
-        batch = _read_batch(job.clinic, after=job.cursor, size=job.batch_size)
+        batch = read_stored_batch(job.clinic, after=job.cursor, size=job.batch_size)
         results = screen(batch)
         while batch:
             upcoming, upcoming_results = [], None
             if processes > 1:
                 # The workers screen the next batch while this one is written.
-                upcoming = _read_batch(
+                upcoming = read_stored_batch(
                     job.clinic, after=batch[-1][0].pk, size=job.batch_size
                 )
                 upcoming_results = screen(upcoming)
@@ -149,7 +150,7 @@ def do_run_rescreen_job(
             if after_batch is not None:
                 after_batch(batch_number)
             if upcoming_results is None:
-                upcoming = _read_batch(
+                upcoming = read_stored_batch(
                     job.clinic, after=batch[-1][0].pk, size=job.batch_size
                 )
                 upcoming_results = screen(upcoming)
@@ -162,7 +163,48 @@ def do_run_rescreen_job(
 
 # A section as stored: kind, version, and its data and missing reasons as JSON text.
 SectionRow = tuple[str, int, str | None, str | None]
-StoredBatch = list[tuple[Intake, list[SectionRow]]]
+
+
+class StoredIntake(NamedTuple):
+    """What a re-screen reads of an intake and its patient: plain values, cheap to
+    read and to send to an engine process (model instances cost the main process
+    more than the engine costs a worker, issue #19)."""
+
+    pk: int
+    version: int
+    intake_on: Any
+    clinic_id: int
+    urgent_since: Any
+    patient_id: int | None
+    mrn: str | None
+    date_of_birth: Any
+    sex_for_scoring: str | None
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgent_since is not None
+
+    def as_intake(self) -> Intake:
+        """An Intake (not read again) with its Patient, for intake_document() and the
+        urgent markers."""
+        intake = Intake(
+            pk=self.pk,
+            version=self.version,
+            intake_on=self.intake_on,
+            clinic_id=self.clinic_id,
+            urgent_since=self.urgent_since,
+        )
+        if self.patient_id is not None:
+            intake.patient = Patient(
+                pk=self.patient_id,
+                mrn=self.mrn,
+                date_of_birth=self.date_of_birth,
+                sex_for_scoring=self.sex_for_scoring,
+            )
+        return intake
+
+
+StoredBatch = list[tuple[StoredIntake, list[SectionRow]]]
 
 
 class _StoredSection(NamedTuple):
@@ -178,7 +220,49 @@ class _StoredSection(NamedTuple):
         return self.version > 0
 
 
-def _read_batch(clinic: Clinic, *, after: int, size: int) -> StoredBatch:
+def read_stored_batch(clinic: Clinic, *, after: int, size: int) -> StoredBatch:
+    """The next open intakes after an id as plain values, each with its sections'
+    rows (see _read_batch)."""
+    intakes = [
+        StoredIntake(*row)
+        for row in open_intakes(clinic)
+        .filter(pk__gt=after)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "version",
+            "intake_on",
+            "clinic_id",
+            "urgent_since",
+            "patient_id",
+            "patient__mrn",
+            "patient__date_of_birth",
+            "patient__sex_for_scoring",
+        )[:size]
+    ]
+    if not intakes:
+        return []
+    rows = _section_rows(first=intakes[0].pk, last=intakes[-1].pk)
+    return [(intake, rows[intake.pk]) for intake in intakes]
+
+
+def _section_rows(*, first: int, last: int) -> dict[int, list[SectionRow]]:
+    rows: dict[int, list[SectionRow]] = defaultdict(list)
+    for intake_id, *row in (
+        IntakeSection.objects.filter(intake_id__gte=first, intake_id__lte=last)
+        .annotate(
+            data_text=Cast("data", TextField()),
+            reasons_text=Cast("missing_reasons", TextField()),
+        )
+        .values_list("intake_id", "kind", "version", "data_text", "reasons_text")
+    ):
+        rows[intake_id].append(tuple(row))  # type: ignore[arg-type]
+    return rows
+
+
+def _read_batch(
+    clinic: Clinic, *, after: int, size: int
+) -> list[tuple[Intake, list[SectionRow]]]:
     """The next open intakes after an id, each with its sections' rows.
 
     Sections are read in one query over the batch's id range, not a prefetch's IN list
@@ -195,18 +279,7 @@ def _read_batch(clinic: Clinic, *, after: int, size: int) -> StoredBatch:
     )
     if not intakes:
         return []
-    rows: dict[int, list[SectionRow]] = defaultdict(list)
-    for intake_id, *row in (
-        IntakeSection.objects.filter(
-            intake_id__gte=intakes[0].pk, intake_id__lte=intakes[-1].pk
-        )
-        .annotate(
-            data_text=Cast("data", TextField()),
-            reasons_text=Cast("missing_reasons", TextField()),
-        )
-        .values_list("intake_id", "kind", "version", "data_text", "reasons_text")
-    ):
-        rows[intake_id].append(tuple(row))  # type: ignore[arg-type]
+    rows = _section_rows(first=intakes[0].pk, last=intakes[-1].pk)
     return [(intake, rows[intake.pk]) for intake in intakes]
 
 
@@ -248,14 +321,15 @@ class _Screened(NamedTuple):
     triggers: urgent.Triggers
 
 
-def _screen_stored(
+def screen_stored(
     batch: StoredBatch, ruleset: Any, *, as_text: bool
 ) -> list[_Screened]:
+    """Screen a batch as read: documents built, engine run, results serialised."""
     decode = AnswerDecoder().decode
     screened = []
     for intake, rows in batch:
         outcome, result = screenings.run_engine(
-            _document(intake, rows, decode), ruleset
+            _document(intake.as_intake(), rows, decode), ruleset
         )
         screened.append(
             _Screened(
@@ -275,7 +349,7 @@ _worker_ruleset: Any = None
 
 
 def _screen_in_worker(batch: StoredBatch, as_text: bool) -> list[_Screened]:
-    return _screen_stored(batch, _worker_ruleset, as_text=as_text)
+    return screen_stored(batch, _worker_ruleset, as_text=as_text)
 
 
 @contextmanager
@@ -288,7 +362,7 @@ def _engine(
     no database)."""
     as_text = connection.vendor == "postgresql"
     if processes <= 1:
-        yield lambda batch: lambda: _screen_stored(batch, ruleset, as_text=as_text)
+        yield lambda batch: lambda: screen_stored(batch, ruleset, as_text=as_text)
         return
     global _worker_ruleset
     _worker_ruleset = ruleset
@@ -306,7 +380,7 @@ def _engine(
 
 
 def _screen_batch(
-    job: RescreenJob, batch: list[Intake], outcomes: list[_Screened]
+    job: RescreenJob, batch: list[StoredIntake], outcomes: list[_Screened]
 ) -> None:
     # The engine ran outside the transaction: it reads nothing from the database.
     screened_at = timezone.now()
@@ -328,26 +402,31 @@ def _screen_batch(
             ).values_list("intake_id", "intake_version")
         )
         new = [
-            Screening(
-                intake=intake,
-                intake_version=intake.version,
-                ruleset=job.ruleset,
-                ruleset_version=screened.ruleset_version,
-                outcome=screened.outcome,
-                result=screened.result,
-                screened_at=screened_at,
-                **screened.counts,
+            (
+                intake.pk,
+                intake.version,
+                job.ruleset_id,
+                screened.ruleset_version,
+                screened.outcome,
+                *(screened.counts[name] for name in COUNT_COLUMNS),
+                screened.result,
+                screened_at,
             )
             for intake, screened in results
             if (intake.pk, intake.version) not in done_before
         ]
         # A save racing this batch may have screened the same intake version under this
         # ruleset a moment ago; the unique constraint keeps one.
-        _insert_ignoring_conflicts(new)
+        _insert_rows(new)
         _point_intakes_at(job.ruleset, first=first, last=last)
         # A new ruleset may raise an urgent flag: the marker comes with the batch.
+        # Only the few intakes whose markers could change become model instances.
         urgent.do_sync_markers(
-            ((intake, screened.triggers) for intake, screened in results),
+            (
+                (intake.as_intake(), screened.triggers)
+                for intake, screened in results
+                if urgent.needs_sync(intake, screened.triggers)  # type: ignore[arg-type]
+            ),
             by=job.created_by,
         )
         RescreenJob.objects.filter(pk=job.pk).update(
@@ -386,13 +465,26 @@ SCREENING_COLUMNS = (
 )
 
 
+COUNT_COLUMNS = SCREENING_COLUMNS[5:9]
+
+
 def _insert_ignoring_conflicts(rows: list[Screening]) -> None:
     """Insert screenings, skipping any already stored for that intake version and
-    ruleset. PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT
-    DO NOTHING (each row's `result` is its JSON text there); elsewhere
-    bulk_create(ignore_conflicts=True)."""
+    ruleset (see _insert_rows)."""
+    _insert_rows([[getattr(row, name) for name in SCREENING_COLUMNS] for row in rows])
+
+
+def _insert_rows(rows: list[Sequence[Any]]) -> None:
+    """Insert screenings given as values in SCREENING_COLUMNS order, skipping any
+    already stored for that intake version and ruleset. PostgreSQL: COPY into a
+    temporary table, then one INSERT ... ON CONFLICT DO NOTHING (each row's `result`
+    is its JSON text there); elsewhere bulk_create(ignore_conflicts=True). No model
+    instance per row: the main process of a re-screen must stay light (issue #19)."""
     if connection.vendor != "postgresql":
-        Screening.objects.bulk_create(rows, ignore_conflicts=True)
+        screenings_ = [
+            Screening(**dict(zip(SCREENING_COLUMNS, row, strict=True))) for row in rows
+        ]
+        Screening.objects.bulk_create(screenings_, ignore_conflicts=True)
         return
     columns = ", ".join(SCREENING_COLUMNS)
     with connection.cursor() as cursor:
@@ -403,7 +495,7 @@ def _insert_ignoring_conflicts(rows: list[Screening]) -> None:
         raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
         with raw.copy(f"COPY rescreen_batch ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([getattr(row, name) for name in SCREENING_COLUMNS])
+                copy.write_row(row)
         cursor.execute(
             f"INSERT INTO screening_screening ({columns}) "  # noqa: S608 - own columns
             f"SELECT {columns} FROM rescreen_batch "

@@ -254,6 +254,12 @@ DIFF_FIELDS: Final = (
 )
 
 
+def list_added_rules(old: RulesetVersion, new: RulesetVersion) -> list[Rule]:
+    """The rules of `new` whose codes `old` does not have, with their content."""
+    codes = old.rules.values_list("code", flat=True)
+    return list(new.rules.exclude(code__in=codes).order_by("code"))
+
+
 def diff_rulesets(old: RulesetVersion, new: RulesetVersion) -> dict[str, Any]:
     """What changed from one version to another: rules added, removed, retired,
     changed field by field, and settings changed."""

@@ -10,12 +10,18 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from screening import access, audit, permissions
-from screening.forms.audit import COLUMNS, DEFAULT_SORT, AuditFilterForm
+from screening.forms.audit import (
+    COLUMNS,
+    DEFAULT_SORT,
+    AuditFilterForm,
+    PatientLookupForm,
+)
 
 PAGE_SIZE = 50
 
@@ -56,11 +62,29 @@ def _headers(form: AuditFilterForm, sort: str) -> list[dict[str, str]]:
     return headers
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def audit_list(request: HttpRequest) -> HttpResponse:
     clinic = access.get_clinic_for_user(request, action=permissions.VIEW_AUDIT)
+    clinics = audit.clinics_audited_by(request.user)
+    # A POST is the MRN lookup: it answers with the report filtered by patient id.
+    lookup = PatientLookupForm(
+        request.POST if request.method == "POST" else None, clinics=clinics
+    )
+    if lookup.is_bound:
+        valid = lookup.is_valid()
+        # The count only: the MRN is PHI and never reaches a log or a URL.
+        audit.record(
+            "patient.searched",
+            request=request,
+            clinic=clinic,
+            category="patient",
+            detail={"result_count": int(valid)},
+        )
+        if valid and lookup.patient is not None:
+            url = reverse("screening:audit-list")
+            return redirect(f"{url}?patient={lookup.patient.pk}")
     form = AuditFilterForm(request.GET)
-    events = audit.list_events(audit.clinics_audited_by(request.user))
+    events = audit.list_events(clinics)
     events = form.filter(events) if form.is_valid() else events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record(
@@ -73,6 +97,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     sort = (form.cleaned_data.get("sort") or DEFAULT_SORT) if form.is_valid() else ""
     context = {
         "form": form,
+        "lookup": lookup,
         "page": page,
         "headers": _headers(form, sort),
         "columns": [name for name, _ in COLUMNS],

@@ -220,7 +220,13 @@ def _edit_section(
         if draft is not None:
             data = section_drafts.as_posted(draft)
     form = form_class(
-        data, section=section, intake=intake, age=_demographic_age(intake)
+        data,
+        section=section,
+        intake=intake,
+        age=_demographic_age(intake),
+        may_enter_clinician_answers=permissions.can(
+            request.user, permissions.EDIT_CLINICIAN_SECTION, clinic=intake.clinic
+        ),
     )
     status, conflict = 200, None
     if request.method == "GET":

@@ -94,11 +94,18 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = permissions.can(
         request.user, permissions.EDIT_INTAKE, clinic=patient.clinic
     )
+    # One open intake at a time: while one is unsigned, the page leads back to it.
+    open_intake = next((intake for intake in intakes if not intake.is_signed), None)
     context = {
         "patient": patient,
         "intakes": intakes,
+        "open_intake": open_intake,
         "age": patient.age_on(timezone.localdate()),
-        "intake_form": IntakeCreateForm() if can_edit else None,
+        "intake_form": (
+            IntakeCreateForm(autofocus=False)
+            if can_edit and open_intake is None
+            else None
+        ),
     }
     return render(request, "screening/patients/detail.html", context)
 

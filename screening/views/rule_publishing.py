@@ -10,7 +10,14 @@ from screening import access, permissions
 from screening.forms.rules import ApproveExpectationForm, PublishForm, RevisionForm
 from screening.models import RescreenJob, RulesetVersion
 from screening.reauth import verify_reauthentication
-from screening.services import clinic_tests, drafts, impact, publishing, rescreen
+from screening.services import (
+    clinic_tests,
+    drafts,
+    impact,
+    publishing,
+    rescreen,
+    rulesets,
+)
 from screening.views.rules import STALE_DRAFT
 
 
@@ -106,9 +113,15 @@ def ruleset_publish(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Published as {published.label}.")
             job = RescreenJob.objects.get(ruleset=published)
             return redirect("screening:rescreen-job-detail", pk=job.pk)
+    # The approver sees what publishing changes against the version in use now.
+    assert draft.clinic is not None  # noqa: S101 - a draft always has its clinic
+    in_use = rulesets.get_active_ruleset(draft.clinic)
     context = {
         "draft": draft,
         "form": form,
+        "in_use": in_use,
+        "diff": rulesets.diff_rulesets(in_use, draft),
+        "added_rules": rulesets.list_added_rules(in_use, draft),
         "gate": publishing.check_gate(draft),
         "approval_problem": publishing.approval_problem(draft, request.user),
     }

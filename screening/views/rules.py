@@ -284,12 +284,12 @@ def ruleset_diff(request: HttpRequest) -> HttpResponse:
     clinic = access.get_clinic_for_user(request, action=permissions.VIEW_RULES)
     versions = rulesets.list_comparable_versions(clinic)
     form = DiffForm(request.GET or None, versions=versions)
-    diff = None
+    diff, added_rules = None, []
     if form.is_valid():
-        diff = rulesets.diff_rulesets(
-            form.cleaned_data["old"], form.cleaned_data["new"]
-        )
-    context = {"form": form, "diff": diff}
+        old, new = form.cleaned_data["old"], form.cleaned_data["new"]
+        diff = rulesets.diff_rulesets(old, new)
+        added_rules = rulesets.list_added_rules(old, new)
+    context = {"form": form, "diff": diff, "added_rules": added_rules}
     return render(request, "screening/rules/diff.html", context)
 
 

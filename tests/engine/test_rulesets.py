@@ -116,7 +116,12 @@ def test_it_lets_an_admin_edit_a_threshold():
         (
             {
                 "min_dose_table": [
-                    {"names": ["x"], "agent": "x", "class": "pill", "min_mg_per_day": 1}
+                    {
+                        "names": ["x"],
+                        "agent": "x",
+                        "class": "Sleep pill",
+                        "min_mg_per_day": 1,
+                    }
                 ]
             },
             "class",

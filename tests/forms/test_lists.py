@@ -58,7 +58,7 @@ def test_it_loads_a_saved_trial_back_into_the_form(bind, save):
         "ongoing": "no",
     }
     assert row["dose_adequate_override"].value() == "yes"
-    assert len(form.blocks["rows"].formset.forms) == 2  # the saved row and a blank one
+    assert len(form.blocks["rows"].formset.forms) == 1  # no blank row (issue #16)
 
 
 @pytest.mark.parametrize(

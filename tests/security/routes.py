@@ -104,7 +104,10 @@ ROUTES: dict[str, Route] = {
     "screening:home": _everyone(OK),
     "screening:health": _everyone(OK, anonymous=OK),
     "screening:session-renew": _everyone(OK),
-    "screening:audit-list": Route(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    # POST: the auditors' MRN lookup (issue #16).
+    "screening:audit-list": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
+    ),
     "screening:audit-export": Route(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "screening:intake-import": Route(
         REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, is_form=True

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -33,6 +33,10 @@ DEMO_PASSWORD_SUFFIX = "-demo-passphrase"  # noqa: S105 - printed demo logins
 
 class Command(BaseCommand):
     help = "Create the demo clinic with one user per role and print their logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        # scripts/run passes the port it serves on, so the printed address is right.
+        parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
@@ -64,7 +68,8 @@ class Command(BaseCommand):
                     uri = device.config_url
                 logins.append((label, username, password, uri))
         self._add_demo_data(clinic)
-        self.stdout.write("Demo Clinic is ready. Log in at http://127.0.0.1:8000/ as:")
+        address = f"http://127.0.0.1:{options['port']}/"
+        self.stdout.write(f"Demo Clinic is ready. Log in at {address} as:")
         for label, username, password, uri in logins:
             self.stdout.write(f"  {label:38} {username:12} {password}")
             if uri:

@@ -1,0 +1,93 @@
+"""The auditors' report: finding a patient by MRN, and dates as YYYY-MM-DD (#16)."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from screening.models import AuditEvent
+from screening.services import patients
+from tests.factories import MembershipFactory, UserFactory
+
+REPORT = reverse("screening:audit-list")
+
+
+@pytest.fixture
+def patient(clinic, intake_staff):
+    return patients.do_create_patient(
+        clinic,
+        mrn="A-4711",
+        given_name="Ada",
+        family_name="Quill",
+        date_of_birth=date(1980, 5, 17),
+        sex_for_scoring="female",
+        by=intake_staff,
+    )
+
+
+def test_it_finds_a_patient_by_exact_mrn_without_the_mrn_in_a_url(client_as, patient):
+    response = client_as("auditor").post(REPORT, {"mrn": " A-4711 "}, follow=True)
+
+    url, status = response.redirect_chain[0]
+    assert (url, status) == (f"{REPORT}?patient={patient.pk}", 302)
+    assert "A-4711" not in url
+    html = response.content.decode()
+    assert "Quill" not in html
+    assert "Ada" not in html
+    assert response.context["form"].cleaned_data["patient"] == patient.pk
+
+
+def test_it_audits_the_lookup_with_a_count_and_no_mrn(client_as, patient):
+    client_as("auditor").post(REPORT, {"mrn": "A-4711"})
+
+    row = AuditEvent.objects.filter(action="patient.searched").get()
+    assert row.detail == {"result_count": 1}
+    assert row.data_category == "patient"
+    assert "A-4711" not in str(row.__dict__)
+
+
+@pytest.mark.parametrize("mrn", ["A-47", "a-4711", "B-4711"])
+def test_it_says_when_no_patient_has_the_mrn(client_as, patient, other_clinic, mrn):
+    stranger = UserFactory(username="b-staff")
+    MembershipFactory(user=stranger, clinic=other_clinic, role="intake_staff")
+    patients.do_create_patient(
+        other_clinic,
+        mrn="B-4711",
+        given_name="Bo",
+        family_name="Else",
+        date_of_birth=date(1970, 1, 1),
+        sex_for_scoring="male",
+        by=stranger,
+    )
+
+    response = client_as("auditor").post(REPORT, {"mrn": mrn})
+
+    assert response.status_code == 200
+    assert response.context["lookup"].errors["mrn"] == [
+        "No patient in your clinics has this MRN."
+    ]
+    row = AuditEvent.objects.filter(action="patient.searched").get()
+    assert row.detail == {"result_count": 0}
+
+
+def test_it_reads_and_shows_the_audit_dates_as_yyyy_mm_dd(client_as):
+    auditor = client_as("auditor")
+
+    good = auditor.get(REPORT, {"date_from": "2026-11-02"})
+    american = auditor.get(REPORT, {"date_from": "11/02/2026"})
+
+    assert good.context["form"].is_valid()
+    assert 'placeholder="YYYY-MM-DD"' in good.content.decode()
+    assert 'value="2026-11-02"' in good.content.decode()
+    assert 'type="date"' not in good.content.decode()
+    assert american.context["form"].errors["date_from"] == [
+        "Enter the first day as YYYY-MM-DD."
+    ]
+
+
+def test_it_explains_that_the_patient_filter_takes_an_id_not_an_mrn(client_as):
+    response = client_as("auditor").get(REPORT, {"patient": "A-4711"})
+
+    assert response.context["form"].errors["patient"] == [
+        "Enter the patient id, a number; to use an MRN, find it below."
+    ]
