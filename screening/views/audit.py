@@ -74,7 +74,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         valid = lookup.is_valid()
         # The count only: the MRN is PHI and never reaches a log or a URL.
         audit.record(
-            "patient.searched",
+            audit.Event.PATIENT_SEARCHED,
             request=request,
             clinic=clinic,
             category="patient",
