@@ -3,7 +3,8 @@
 parser compiled to three-valued closures). Prints compile time, time per evaluation of a
 typical rule, and what each one rejects, and when (compile or evaluation).
 
-Usage: .venv/bin/python bench/expression_languages.py
+Usage: .venv/bin/pip install -r bench/requirements.txt
+       .venv/bin/python bench/expression_languages.py
 """
 
 from __future__ import annotations

@@ -435,7 +435,7 @@ def _write_batch(
     patient_first = batch.plan.first_ids.patient + batch.plan.offset
     # One row for the batch (security.md §4): counts, ruleset version and id ranges.
     audit.record(
-        "intake.created",
+        audit.Event.INTAKE_CREATED,
         actor=by,
         clinic=clinic,
         target=Intake(pk=first),

@@ -22,7 +22,7 @@ def _deny(request: HttpRequest, *, clinic: Clinic | None, kind: str, pk: int) ->
     exists, even another clinic's, so that clinic's auditor sees the probe (#13 info);
     the page answered is the same 404 either way."""
     audit.record(
-        "access.denied",
+        audit.Event.ACCESS_DENIED,
         request=request,
         clinic=clinic,
         category=kind,

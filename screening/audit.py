@@ -154,7 +154,7 @@ def _role_of(actor: Any, clinic: Clinic | None) -> str:
 
 
 def record(
-    action: str,
+    action: Event,
     *,
     actor: Any = None,
     request: HttpRequest | None = None,
@@ -275,7 +275,7 @@ def batch() -> Iterator[None]:
         _append(events)
 
 
-def record_for_intake(action: str, intake: Intake, **fields: Any) -> AuditEvent:
+def record_for_intake(action: Event, intake: Intake, **fields: Any) -> AuditEvent:
     """record() for an event about an intake: its clinic, patient and version."""
     fields.setdefault("object_version", intake.version)
     return record(action, clinic=intake.clinic, patient=intake.patient, **fields)
@@ -303,7 +303,7 @@ def record_patients_shown(
                 continue
             seen.add(patient.pk)
             record(
-                "patient.viewed",
+                Event.PATIENT_VIEWED,
                 request=request,
                 clinic=clinic or patient.clinic,
                 patient=patient,

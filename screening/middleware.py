@@ -142,7 +142,7 @@ class SessionLifetimeMiddleware:
         if age is not None and age < settings.SESSION_ABSOLUTE_AGE:
             return
         audit.record(
-            "auth.timeout",
+            audit.Event.AUTH_TIMEOUT,
             request=request,
             category="session",
             detail={"limit": "absolute"},
@@ -163,7 +163,7 @@ class SessionLifetimeMiddleware:
         if user_id is not None:
             actor = get_user_model().objects.filter(pk=user_id).first()
             audit.record(
-                "auth.timeout",
+                audit.Event.AUTH_TIMEOUT,
                 actor=actor,
                 request=request,
                 category="session",

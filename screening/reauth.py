@@ -70,7 +70,7 @@ def _refuse(
 ) -> ReauthenticationError:
     detail = {"factor": field, **({"purpose": purpose} if purpose else {})}
     audit.record(
-        "auth.reauth_failed",
+        audit.Event.AUTH_REAUTH_FAILED,
         request=request,
         category="session",
         detail=detail,

@@ -56,14 +56,16 @@ def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
     # The start of the 12-hour absolute limit (SessionLifetimeMiddleware).
     request.session[LOGIN_AT_SESSION_KEY] = time.time()
     is_bench = getattr(request, BENCH_SESSION_REQUEST_FLAG, False)
-    action = "auth.bench_session" if is_bench else "auth.login"
+    action = audit.Event.AUTH_BENCH_SESSION if is_bench else audit.Event.AUTH_LOGIN
     audit.record(action, actor=user, request=request, category="session")
 
 
 @receiver(user_logged_out, dispatch_uid="screening-audit-logout")
 def audit_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit.record("auth.logout", actor=user, request=request, category="session")
+        audit.record(
+            audit.Event.AUTH_LOGOUT, actor=user, request=request, category="session"
+        )
 
 
 @receiver(user_login_failed, dispatch_uid="screening-audit-login-failed")
@@ -77,7 +79,7 @@ def audit_login_failed(
     # The typed username is kept only when it names a user: people type their
     # password into the username field.
     audit.record(
-        "auth.login_failed",
+        audit.Event.AUTH_LOGIN_FAILED,
         actor=known,
         request=request,
         category="session",
@@ -101,7 +103,7 @@ def audit_locked_out(
         return
     known = _known_user(username)
     audit.record(
-        "auth.locked_out",
+        audit.Event.AUTH_LOCKED_OUT,
         actor=known,
         request=request,
         category="session",
@@ -130,12 +132,14 @@ def remember_user_privileges(sender: Any, instance: Any, **kwargs: Any) -> None:
 def audit_user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
     actor = _current_actor()
     if created:
-        audit.record("user.created", actor=actor, target=instance, category="user")
+        audit.record(
+            audit.Event.USER_CREATED, actor=actor, target=instance, category="user"
+        )
         return
     # set_password() keeps the new raw password in _password until save() ends.
     if getattr(instance, "_password", None) is not None:
         audit.record(
-            "auth.password_changed",
+            audit.Event.AUTH_PASSWORD_CHANGED,
             actor=actor or instance,
             target=instance,
             category="user",
@@ -147,7 +151,7 @@ def audit_user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -
         )
         if changed:
             audit.record(
-                "user.privilege_changed",
+                audit.Event.USER_PRIVILEGE_CHANGED,
                 actor=actor,
                 target=instance,
                 category="user",
@@ -168,7 +172,7 @@ def remember_membership(sender: Any, instance: Membership, **kwargs: Any) -> Non
 
 def _audit_membership(membership: Membership, change: str) -> None:
     audit.record(
-        "user.privilege_changed",
+        audit.Event.USER_PRIVILEGE_CHANGED,
         actor=_current_actor(),
         clinic=membership.clinic,
         target=membership,
@@ -208,7 +212,7 @@ def audit_mfa_reset(sender: Any, instance: TOTPDevice, **kwargs: Any) -> None:
     # An administrator removing a lost authenticator: the user enrols again next login.
     if instance.confirmed:
         audit.record(
-            "auth.mfa_reset",
+            audit.Event.AUTH_MFA_RESET,
             actor=_current_actor(),
             target=instance,
             category="session",

@@ -7,6 +7,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from screening.middleware import needs_mfa
+from screening.services import rulesets
 from tests.factories import (
     ClinicFactory,
     MembershipFactory,
@@ -15,6 +16,17 @@ from tests.factories import (
 )
 
 ROLES = ("intake_staff", "clinician", "rule_admin", "auditor")
+
+
+@pytest.fixture(autouse=True)
+def _default_ruleset_after_flush(request):
+    # The migration installs the default ruleset, but a transactional test's flush
+    # empties every table: the next one starts where a fresh `migrate` would leave it.
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        rulesets.do_install_default_ruleset()
 
 
 @pytest.fixture

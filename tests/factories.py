@@ -8,8 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from screening.intake_format.fields import SECTIONS
-from screening.models import Clinic, Intake, IntakeSection, Membership, Patient
+from screening.models import Clinic, Intake, Membership, Patient
 from screening.services import intakes as intake_services
 from screening.services.documents import split_missing_reasons
 
@@ -66,8 +65,9 @@ def intakes_from_documents(
 ) -> list[Intake]:
     """One patient and one intake per intake/1 document, stored with bulk inserts.
 
-    Every section is saved (version 1) with the document's values; no screening runs,
-    so a test chooses when to screen (10,000 intakes take seconds this way).
+    Every section is stored as an import stores it (version 1, with its first
+    revision); no screening runs, so a test chooses when to screen (10,000 intakes
+    take seconds this way).
     """
     patients = Patient.objects.bulk_create(
         Patient(
@@ -90,21 +90,14 @@ def intakes_from_documents(
         )
         for patient, document in zip(patients, documents, strict=True)
     )
-    sections = []
-    for intake, document in zip(intakes, documents, strict=True):
-        reasons = split_missing_reasons(document.get("missing_reasons", {}))
-        sections.extend(
-            IntakeSection(
-                intake=intake,
-                kind=kind,
-                data=document[kind],
-                missing_reasons=reasons.get(kind, {}),
-                version=1,
-                updated_by=created_by,
-            )
-            for kind in SECTIONS
-        )
-    IntakeSection.objects.bulk_create(sections, batch_size=2000)
+    intake_services.do_store_sections(
+        (
+            (intake, intake_services.document_answers(document))
+            for intake, document in zip(intakes, documents, strict=True)
+        ),
+        by=created_by,
+        origin="import",
+    )
     return intakes
 
 

@@ -6,10 +6,10 @@ Each change writes its audit row in the same transaction (security.md §2.4, §3
 import functools
 import operator
 import secrets
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Exists, Q
@@ -34,7 +34,7 @@ class SecondFactorThrottledError(Exception):
     """Too many wrong codes in a row: the device refuses until the back-off passes."""
 
 
-def get_totp_device(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
+def get_totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
     """The user's TOTP device (confirmed, or the one being enrolled)."""
     return (
         TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
@@ -47,7 +47,7 @@ def _device_classes() -> tuple[type[Device], ...]:
     return tuple(device_classes())
 
 
-def has_confirmed_device(user: Any) -> bool:
+def has_confirmed_device(user: User) -> bool:
     """django_otp.user_has_device(user, confirmed=True) in one query, not one a device
     class: the middleware asks it on every request of a user without a verified
     session."""
@@ -63,13 +63,13 @@ def has_confirmed_device(user: Any) -> bool:
     return get_user_model().objects.filter(any_device, pk=user.pk).exists()
 
 
-def count_recovery_codes(user: Any) -> int:
+def count_recovery_codes(user: User) -> int:
     """How many unused recovery codes the user has left."""
     return RecoveryCode.objects.filter(device__user=user).count()
 
 
 @transaction.atomic
-def do_start_totp_enrolment(user: Any) -> TOTPDevice:
+def do_start_totp_enrolment(user: User) -> TOTPDevice:
     """A new unconfirmed device whose secret the user adds to an authenticator app.
 
     Called once the password was given again (#13 F10). Any earlier unconfirmed device
@@ -88,7 +88,7 @@ def do_confirm_totp_device(
     """Confirm the device with a first code; the session counts as verified."""
     if not device.verify_token(token):
         audit.record(
-            "auth.mfa_failed",
+            audit.Event.AUTH_MFA_FAILED,
             request=request,
             category="session",
             detail={"step": "enrolment"},
@@ -101,7 +101,10 @@ def do_confirm_totp_device(
     # A new privilege level for this session: a new session key (ASVS 7.2.4).
     request.session.cycle_key()
     audit.record(
-        "auth.mfa_enrolled", request=request, target=device, category="session"
+        audit.Event.AUTH_MFA_ENROLLED,
+        request=request,
+        target=device,
+        category="session",
     )
     return True
 
@@ -116,7 +119,7 @@ def format_code(code: str) -> str:
 
 
 @transaction.atomic
-def do_issue_recovery_codes(user: Any, *, request: HttpRequest) -> list[str]:
+def do_issue_recovery_codes(user: User) -> list[str]:
     """Replace all recovery codes with 10 new ones, returned once, stored hashed."""
     device, _ = RecoveryCodeDevice.objects.get_or_create(
         user=user, defaults={"name": "Recovery codes", "confirmed": True}
@@ -127,8 +130,8 @@ def do_issue_recovery_codes(user: Any, *, request: HttpRequest) -> list[str]:
         RecoveryCode(device=device, code_hash=make_password(code)) for code in codes
     )
     audit.record(
-        "auth.recovery_codes_issued",
-        request=request,
+        audit.Event.AUTH_RECOVERY_CODES_ISSUED,
+        actor=user,
         target=device,
         category="session",
         detail={"count": len(codes)},
@@ -146,7 +149,7 @@ def _check_device(device: Device | None, code: str) -> bool:
 
 
 def do_verify_second_factor(
-    user: Any, *, code: str, request: HttpRequest
+    user: User, *, code: str, request: HttpRequest
 ) -> Device | None:
     """Check a TOTP or recovery code; on success the session is OTP-verified."""
     code = code.strip().replace(" ", "")
@@ -166,7 +169,7 @@ def do_verify_second_factor(
             verified = None
     if device is None or not verified:
         audit.record(
-            "auth.mfa_failed",
+            audit.Event.AUTH_MFA_FAILED,
             request=request,
             category="session",
             detail={"kind": "totp" if is_totp else "recovery_code"},
@@ -179,7 +182,7 @@ def do_verify_second_factor(
     request.session.cycle_key()
     if not is_totp:
         audit.record(
-            "auth.recovery_code_used",
+            audit.Event.AUTH_RECOVERY_CODE_USED,
             request=request,
             target=device,
             category="session",
@@ -189,7 +192,7 @@ def do_verify_second_factor(
 
 
 @transaction.atomic
-def do_end_sessions(user: Any, *, by: Any, request: HttpRequest | None = None) -> int:
+def do_end_sessions(user: User, *, by: User | None) -> int:
     """Log the user out everywhere: delete each of their session rows."""
     # No session-to-user index: decoding every live session is fine at clinic scale.
     keys = [
@@ -199,9 +202,8 @@ def do_end_sessions(user: Any, *, by: Any, request: HttpRequest | None = None) -
     ]
     Session.objects.filter(session_key__in=keys).delete()
     audit.record(
-        "user.sessions_ended",
+        audit.Event.USER_SESSIONS_ENDED,
         actor=by,
-        request=request,
         target=user,
         category="user",
         detail={"count": len(keys)},

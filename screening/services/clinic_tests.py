@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -191,8 +192,7 @@ def do_approve_expectation(
     *,
     draft: RulesetVersion,
     reason: str,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> TestCaseExpectation:
     """Approve the draft's result for this case as its expectation, with a reason."""
     drafts.refuse_unless_draft(draft)
@@ -211,9 +211,8 @@ def do_approve_expectation(
         approved_at=timezone.now(),
     )
     audit.record(
-        "ruleset.edited",
+        audit.Event.RULESET_EDITED,
         actor=by,
-        request=request,
         clinic=draft.clinic,
         target=expectation,
         category="ruleset",
@@ -283,7 +282,7 @@ def expected_file_problems(expected: Any) -> list[str]:
 
 @transaction.atomic
 def do_load_test_cases(
-    clinic: Clinic, directory: Path, *, by: Any = None
+    clinic: Clinic, directory: Path, *, by: User | None = None
 ) -> tuple[list[ClinicTestCase], list[str]]:
     """Add the directory's cases to the clinic's test set; known ids are skipped."""
     added, skipped = [], []
@@ -311,7 +310,7 @@ def do_load_test_cases(
         added.append(case)
     if added:
         audit.record(
-            "ruleset.edited",
+            audit.Event.RULESET_EDITED,
             actor=by,
             clinic=clinic,
             category="ruleset",

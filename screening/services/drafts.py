@@ -8,6 +8,7 @@ at once: the second is told, nothing is lost), is checked against the rule book'
 import re
 from typing import Any, Final
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
@@ -66,13 +67,13 @@ def used_codes(clinic: Clinic) -> set[str]:
     ) | set(rule_locks.baseline_rules())
 
 
-def _add_contributor(draft: RulesetVersion, by: Any) -> None:
+def _add_contributor(draft: RulesetVersion, by: User) -> None:
     # None: a command or a test acting for nobody in particular.
     if by is not None:
         draft.contributors.add(by)
 
 
-def _bump_revision(draft: RulesetVersion, *, revision: int, by: Any) -> None:
+def _bump_revision(draft: RulesetVersion, *, revision: int, by: User) -> None:
     """Move the draft to its next revision if nobody edited it first."""
     changed = RulesetVersion.objects.filter(
         pk=draft.pk, status=RulesetVersion.Status.DRAFT, revision=revision
@@ -84,12 +85,11 @@ def _bump_revision(draft: RulesetVersion, *, revision: int, by: Any) -> None:
 
 
 def _record_edit(
-    draft: RulesetVersion, *, by: Any, request: Any, change: str, rule: Rule | None
+    draft: RulesetVersion, *, by: User, change: str, rule: Rule | None
 ) -> None:
     audit.record(
-        "ruleset.edited",
+        audit.Event.RULESET_EDITED,
         actor=by,
-        request=request,
         clinic=draft.clinic,
         target=rule or draft,
         category="ruleset",
@@ -99,7 +99,7 @@ def _record_edit(
 
 
 @transaction.atomic
-def do_create_draft(clinic: Clinic, *, by: Any, request: Any = None) -> RulesetVersion:
+def do_create_draft(clinic: Clinic, *, by: User) -> RulesetVersion:
     """Start the clinic's draft from its published ruleset (at first, the default)."""
     if rulesets.get_draft(clinic) is not None:
         raise DraftExistsError
@@ -137,9 +137,8 @@ def do_create_draft(clinic: Clinic, *, by: Any, request: Any = None) -> RulesetV
     )
     _add_contributor(draft, by)
     audit.record(
-        "ruleset.drafted",
+        audit.Event.RULESET_DRAFTED,
         actor=by,
-        request=request,
         clinic=clinic,
         target=draft,
         category="ruleset",
@@ -229,8 +228,7 @@ def do_update_rule(
     values: dict[str, Any],
     *,
     revision: int,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Rule:
     """Change a draft rule's condition, severity, texts, source or switch (§6.1)."""
     draft = rule.ruleset
@@ -243,7 +241,7 @@ def do_update_rule(
     for name in EDITABLE_RULE_FIELDS:
         setattr(rule, name, values[name])
     rule.save(update_fields=list(EDITABLE_RULE_FIELDS))
-    _record_edit(draft, by=by, request=request, change="rule_updated", rule=rule)
+    _record_edit(draft, by=by, change="rule_updated", rule=rule)
     return rule
 
 
@@ -253,8 +251,7 @@ def do_add_rule(
     values: dict[str, Any],
     *,
     revision: int,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Rule:
     """Add a clinic rule with a new code, written over the fact vocabulary (§14)."""
     refuse_unless_draft(draft)
@@ -270,12 +267,12 @@ def do_add_rule(
         code=values["code"],
         **{name: values[name] for name in EDITABLE_RULE_FIELDS},
     )
-    _record_edit(draft, by=by, request=request, change="rule_added", rule=rule)
+    _record_edit(draft, by=by, change="rule_added", rule=rule)
     return rule
 
 
 @transaction.atomic
-def do_retire_rule(rule: Rule, *, revision: int, by: Any, request: Any = None) -> Rule:
+def do_retire_rule(rule: Rule, *, revision: int, by: User) -> Rule:
     """Retire an unlocked rule: it stays in the history and its code is never reused."""
     draft = rule.ruleset
     refuse_unless_draft(draft)
@@ -285,7 +282,7 @@ def do_retire_rule(rule: Rule, *, revision: int, by: Any, request: Any = None) -
     _bump_revision(draft, revision=revision, by=by)
     rule.is_retired = True
     rule.save(update_fields=["is_retired"])
-    _record_edit(draft, by=by, request=request, change="rule_retired", rule=rule)
+    _record_edit(draft, by=by, change="rule_retired", rule=rule)
     return rule
 
 
@@ -302,8 +299,7 @@ def do_update_rule_tests(
     tests: list[dict[str, Any]],
     *,
     revision: int,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Rule:
     """Replace a draft rule's own test cases (facts -> fired, silent, not_evaluable)."""
     draft = rule.ruleset
@@ -314,7 +310,7 @@ def do_update_rule_tests(
     _bump_revision(draft, revision=revision, by=by)
     rule.tests = tests
     rule.save(update_fields=["tests"])
-    _record_edit(draft, by=by, request=request, change="rule_tests_updated", rule=rule)
+    _record_edit(draft, by=by, change="rule_tests_updated", rule=rule)
     return rule
 
 
@@ -333,8 +329,7 @@ def do_update_settings(
     values: dict[str, Any],
     *,
     revision: int,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> RulesetVersion:
     """Change the draft's clinic settings (§6), the two admin tables included."""
     refuse_unless_draft(draft)
@@ -344,14 +339,12 @@ def do_update_settings(
     _bump_revision(draft, revision=revision, by=by)
     draft.clinic_settings = engine.ClinicSettings.from_dict(values).to_dict()
     draft.save(update_fields=["clinic_settings"])
-    _record_edit(draft, by=by, request=request, change="settings_updated", rule=None)
+    _record_edit(draft, by=by, change="settings_updated", rule=None)
     return draft
 
 
 @transaction.atomic
-def do_discard_draft(
-    draft: RulesetVersion, *, revision: int, by: Any, request: Any = None
-) -> None:
+def do_discard_draft(draft: RulesetVersion, *, revision: int, by: User) -> None:
     """Give up a draft; it stays on record as discarded."""
     changed = RulesetVersion.objects.filter(
         pk=draft.pk, status=RulesetVersion.Status.DRAFT, revision=revision
@@ -359,19 +352,18 @@ def do_discard_draft(
     if not changed:
         raise StaleDraftError
     draft.refresh_from_db(fields=["status"])
-    _record_edit(draft, by=by, request=request, change="draft_discarded", rule=None)
+    _record_edit(draft, by=by, change="draft_discarded", rule=None)
 
 
 def do_run_rule_tests(
-    ruleset: RulesetVersion, *, by: Any, request: Any = None
+    ruleset: RulesetVersion, *, by: User
 ) -> list[engine.RuleTestResult]:
     """Run every rule's own test cases and record that they were run."""
     results = engine.run_rule_tests(rulesets.get_engine_ruleset(ruleset))
     failed = sum(not result.passed for result in results)
     audit.record(
-        "ruleset.tested",
+        audit.Event.RULESET_TESTED,
         actor=by,
-        request=request,
         clinic=ruleset.clinic,
         target=ruleset,
         category="ruleset",
@@ -441,9 +433,7 @@ def _import_problems(clinic: Clinic, document: Any) -> list[str]:
 
 
 @transaction.atomic
-def do_import_ruleset(
-    clinic: Clinic, document: Any, *, by: Any, request: Any = None
-) -> RulesetVersion:
+def do_import_ruleset(clinic: Clinic, document: Any, *, by: User) -> RulesetVersion:
     """Turn a ruleset/1 document into the clinic's draft; it passes the same gate."""
     if rulesets.get_draft(clinic) is not None:
         raise DraftExistsError
@@ -461,9 +451,8 @@ def do_import_ruleset(
     draft.save(update_fields=["based_on"])
     _add_contributor(draft, by)
     audit.record(
-        "ruleset.drafted",
+        audit.Event.RULESET_DRAFTED,
         actor=by,
-        request=request,
         clinic=clinic,
         target=draft,
         category="ruleset",

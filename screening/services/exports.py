@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from screening import audit
@@ -31,15 +32,12 @@ def export_file_name(intake: Intake) -> str:
 
 
 @transaction.atomic
-def do_export_intake(
-    intake: Intake, *, by: Any, request: Any = None
-) -> ExportedDocument:
+def do_export_intake(intake: Intake, *, by: User) -> ExportedDocument:
     """The intake as intake/1 JSON text; audits the export (`intake.exported`)."""
     text = dumps(export_document(intake), indent=2) + "\n"
     event = audit.record(
-        "intake.exported",
+        audit.Event.INTAKE_EXPORTED,
         actor=by,
-        request=request,
         clinic=intake.clinic,
         patient=intake.patient,
         target=intake,

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -148,9 +149,7 @@ def _signed_impact(clinic: Any, draft_engine: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def do_show_impact_preview(
-    draft: RulesetVersion, *, by: Any, request: Any = None
-) -> ImpactPreview:
+def do_show_impact_preview(draft: RulesetVersion, *, by: User) -> ImpactPreview:
     """Compute the preview for the draft as it is now and record that it was shown."""
     summary = compute_impact(draft)
     preview = ImpactPreview.objects.create(
@@ -161,9 +160,8 @@ def do_show_impact_preview(
         summary=summary,
     )
     audit.record(
-        "ruleset.tested",
+        audit.Event.RULESET_TESTED,
         actor=by,
-        request=request,
         clinic=draft.clinic,
         target=preview,
         category="ruleset",

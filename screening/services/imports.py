@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,19 +21,14 @@ from screening.intake_format import (
     normal_form,
     warnings_for,
 )
-from screening.intake_format.fields import SECTIONS
 from screening.intake_format.issues import format_path
-from screening.json_numbers import as_stored
 from screening.models import (
     Clinic,
     ImportRecord,
     Intake,
-    IntakeSection,
     Patient,
-    SectionRevision,
 )
-from screening.services import patients, screenings
-from screening.services.documents import split_missing_reasons
+from screening.services import intakes, patients, screenings
 
 # Far above any real intake (the vignettes are 2-4 kB), low enough to stop a wrong file.
 MAX_FILE_BYTES: Final = 2 * 1024 * 1024
@@ -117,8 +113,7 @@ def do_import_documents(
     files: list[tuple[str, bytes]],
     *,
     clinic: Clinic,
-    by: Any,
-    request: Any = None,
+    by: User,
     today: date,
 ) -> ImportReport:
     """Import a batch of intake/1 files into the clinic: all of them, or none.
@@ -131,7 +126,7 @@ def do_import_documents(
     accepted, errors = _validate_batch(files, clinic=clinic, today=today)
     if errors:
         return ImportReport(errors=errors)
-    return _write_batch(accepted, clinic=clinic, by=by, request=request)
+    return _write_batch(accepted, clinic=clinic, by=by)
 
 
 def _validate_batch(
@@ -223,7 +218,7 @@ def _existing_patient(clinic: Clinic, mrn: str) -> tuple[Patient | None, Issue |
 
 @transaction.atomic
 def _write_batch(
-    accepted: list[_Accepted], *, clinic: Clinic, by: Any, request: Any
+    accepted: list[_Accepted], *, clinic: Clinic, by: User
 ) -> ImportReport:
     report = ImportReport(batch=uuid.uuid4())
     known: dict[str, Patient] = {}
@@ -233,15 +228,12 @@ def _write_batch(
             patient = item.patient or known.get(mrn)
             created = patient is None
             if patient is None:
-                patient = patients.do_create_patient(
-                    clinic, mrn=mrn, by=by, request=request
-                )
+                patient = patients.do_create_patient(clinic, mrn=mrn, by=by)
             known[mrn] = patient
             intake, warnings = _write_intake(
                 item,
                 patient,
                 by=by,
-                request=request,
                 batch=report.batch,
                 position=position,
                 batch_size=len(accepted),
@@ -256,8 +248,7 @@ def _write_intake(
     item: _Accepted,
     patient: Patient,
     *,
-    by: Any,
-    request: Any,
+    by: User,
     batch: uuid.UUID | None,
     position: int,
     batch_size: int,
@@ -274,30 +265,8 @@ def _write_intake(
         version=1,
         created_by=by,
     )
-    reasons = split_missing_reasons(normal.get("missing_reasons", {}))
-    sections = IntakeSection.objects.bulk_create(
-        IntakeSection(
-            intake=intake,
-            kind=kind,
-            data=as_stored(normal[kind]),
-            missing_reasons=reasons.get(kind, {}),
-            version=1,
-            updated_by=by,
-            updated_at=now,
-        )
-        for kind in SECTIONS
-    )
-    SectionRevision.objects.bulk_create(
-        SectionRevision(
-            section=section,
-            version=1,
-            data=section.data,
-            missing_reasons=section.missing_reasons,
-            saved_by=by,
-            saved_at=now,
-            origin="import",
-        )
-        for section in sections
+    sections = intakes.do_store_sections(
+        [(intake, intakes.document_answers(normal))], by=by, origin="import"
     )
     warnings = warnings_for(item.document)
     ImportRecord.objects.create(
@@ -311,9 +280,8 @@ def _write_intake(
         imported_at=now,
     )
     audit.record(
-        "intake.imported",
+        audit.Event.INTAKE_IMPORTED,
         actor=by,
-        request=request,
         clinic=intake.clinic,
         patient=patient,
         target=intake,
@@ -325,5 +293,5 @@ def _write_intake(
             "warnings": len(warnings),
         },
     )
-    screenings.do_screen_intake(intake, by=by, request=request, sections=sections)
+    screenings.do_screen_intake(intake, by=by, sections=sections)
     return intake, warnings

@@ -1,8 +1,11 @@
 """Intake state changes: create, save a section (with the version check), status."""
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,6 +15,7 @@ from screening.intake_format.fields import SECTIONS
 from screening.json_numbers import as_stored
 from screening.models import Intake, IntakeSection, Patient, SectionRevision
 from screening.services import screenings, section_drafts
+from screening.services.documents import split_missing_reasons
 
 
 class StaleEditError(Exception):
@@ -22,40 +26,86 @@ class SignedIntakeError(Exception):
     """A signed intake is immutable: corrections go into an addendum."""
 
 
+@dataclass(frozen=True)
+class SectionAnswers:
+    """One section's values and its missing-data reasons (intake/1 paths)."""
+
+    data: dict[str, Any]
+    missing_reasons: dict[str, str] = field(default_factory=dict)
+
+
+def document_answers(document: dict[str, Any]) -> dict[str, SectionAnswers]:
+    """Every section's answers in an intake/1 document, as the database returns them."""
+    reasons = split_missing_reasons(document.get("missing_reasons", {}))
+    return {
+        kind: SectionAnswers(as_stored(document[kind]), reasons.get(kind, {}))
+        for kind in SECTIONS
+    }
+
+
+@transaction.atomic
+def do_store_sections(
+    answered: Iterable[tuple[Intake, Mapping[str, SectionAnswers]]],
+    *,
+    by: User,
+    origin: str,
+) -> list[IntakeSection]:
+    """Store new intakes' sections, every kind of intake/1, with first revisions.
+
+    An answered section is version 1 with its revision (who, when, where from), so a
+    form opened on it saves version 2; the others stay unanswered (version 0).
+    """
+    now = timezone.now()
+    sections = []
+    for intake, answers in answered:
+        for kind in SECTIONS:
+            section = IntakeSection(intake=intake, kind=kind)
+            if kind in answers:
+                section.data = answers[kind].data
+                section.missing_reasons = answers[kind].missing_reasons
+                section.version, section.updated_by, section.updated_at = 1, by, now
+            sections.append(section)
+    # Batches keep SQLite under its bound-variable limit for thousands of intakes.
+    sections = IntakeSection.objects.bulk_create(sections, batch_size=2000)
+    SectionRevision.objects.bulk_create(
+        (
+            SectionRevision(
+                section=section,
+                version=1,
+                data=section.data,
+                missing_reasons=section.missing_reasons,
+                saved_by=by,
+                saved_at=now,
+                origin=origin,
+            )
+            for section in sections
+            if section.version == 1
+        ),
+        batch_size=2000,
+    )
+    return sections
+
+
 @transaction.atomic
 def do_create_intake(
     patient: Patient,
     *,
     intake_on: date,
     primary_indication: str,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Intake:
     """Start an intake with every section unanswered and the indication recorded."""
-    now = timezone.now()
     intake = Intake.objects.create(
         clinic=patient.clinic, patient=patient, intake_on=intake_on, created_by=by
     )
-    sections = [IntakeSection(intake=intake, kind=kind) for kind in SECTIONS]
-    indication = next(s for s in sections if s.kind == "indication")
-    indication.data = {"primary": primary_indication}
-    indication.version = 1
-    indication.updated_by = by
-    indication.updated_at = now
-    IntakeSection.objects.bulk_create(sections)
-    SectionRevision.objects.create(
-        section=indication,
-        version=1,
-        data=indication.data,
-        missing_reasons={},
-        saved_by=by,
-        saved_at=now,
+    indication = SectionAnswers({"primary": primary_indication})
+    sections = do_store_sections(
+        [(intake, {"indication": indication})], by=by, origin="form"
     )
     with audit.batch():
         audit.record(
-            "intake.created",
+            audit.Event.INTAKE_CREATED,
             actor=by,
-            request=request,
             clinic=intake.clinic,
             patient=patient,
             target=intake,
@@ -63,7 +113,7 @@ def do_create_intake(
             object_version=intake.version,
             activity_at=None,
         )
-        screenings.do_screen_intake(intake, by=by, request=request, sections=sections)
+        screenings.do_screen_intake(intake, by=by, sections=sections)
     return intake
 
 
@@ -80,8 +130,7 @@ def do_save_section(
     missing_reasons: dict[str, str],
     confirmed_warnings: dict[str, str] | None = None,
     version: int,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> IntakeSection:
     """Save a section unless someone saved it first; keep history, audit, re-screen."""
     intake = section.intake
@@ -116,10 +165,9 @@ def do_save_section(
     )
     with audit.batch():
         audit.record_for_intake(
-            "intake.updated",
+            audit.Event.INTAKE_UPDATED,
             intake,
             actor=by,
-            request=request,
             target=revision,
             category=section.kind,
             object_version=section.version,
@@ -127,7 +175,6 @@ def do_save_section(
         screenings.do_screen_intake(
             intake,
             by=by,
-            request=request,
             sections=_sections_after_save(intake, section, opened_at=opened_at),
         )
     return section
@@ -165,12 +212,11 @@ def bump_intake_version(intake: Intake, now: datetime) -> None:
     intake.updated_at = now
 
 
-def record_edit_conflict(section: IntakeSection, *, by: Any, request: Any) -> None:
+def record_edit_conflict(section: IntakeSection, *, by: User) -> None:
     """Audit a refused stale save (security.md T-INT-01)."""
     audit.record(
-        "intake.edit_conflict",
+        audit.Event.INTAKE_EDIT_CONFLICT,
         actor=by,
-        request=request,
         clinic=section.intake.clinic,
         patient=section.intake.patient,
         target=section,
@@ -182,7 +228,7 @@ def record_edit_conflict(section: IntakeSection, *, by: Any, request: Any) -> No
 
 @transaction.atomic
 def do_set_intake_date(
-    intake: Intake, *, intake_on: date, version: int, by: Any, request: Any = None
+    intake: Intake, *, intake_on: date, version: int, by: User
 ) -> Intake:
     """Change the intake date if nobody changed the intake first; re-screen."""
     _refuse_if_signed(intake)
@@ -193,19 +239,18 @@ def do_set_intake_date(
         raise StaleEditError
     intake.refresh_from_db()
     audit.record_for_intake(
-        "intake.updated",
+        audit.Event.INTAKE_UPDATED,
         intake,
         actor=by,
-        request=request,
         target=intake,
         category="intake",
     )
-    screenings.do_screen_intake(intake, by=by, request=request)
+    screenings.do_screen_intake(intake, by=by)
     return intake
 
 
 @transaction.atomic
-def do_mark_ready_for_review(intake: Intake, *, by: Any, request: Any = None) -> None:
+def do_mark_ready_for_review(intake: Intake, *, by: User) -> None:
     """Hand the intake to the clinicians' worklist."""
     _refuse_if_signed(intake)
     Intake.objects.filter(pk=intake.pk).update(
@@ -213,10 +258,9 @@ def do_mark_ready_for_review(intake: Intake, *, by: Any, request: Any = None) ->
     )
     intake.refresh_from_db(fields=["status", "updated_at"])
     audit.record_for_intake(
-        "intake.updated",
+        audit.Event.INTAKE_UPDATED,
         intake,
         actor=by,
-        request=request,
         target=intake,
         category="intake",
     )

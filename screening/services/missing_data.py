@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -195,8 +196,7 @@ def do_accept_missing_answer(
     path: str,
     reason_code: str,
     note: str,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> list[Acknowledgement]:
     """Accept one missing answer as unknown and write the §11 acceptance of every
     rule and DATA-MISSING flag waiting on it whose other answers are resolved."""
@@ -235,10 +235,9 @@ def do_accept_missing_answer(
     with audit.batch():
         # Ids only: a field path or rule code can itself reveal a clinical fact.
         audit.record_for_intake(
-            "review.acknowledged",
+            audit.Event.REVIEW_ACKNOWLEDGED,
             intake,
             actor=by,
-            request=request,
             target=acceptance,
             category="screening_summary",
         )
@@ -257,10 +256,9 @@ def do_accept_missing_answer(
                 acknowledged_at=acceptance.accepted_at,
             )
             audit.record_for_intake(
-                "review.acknowledged",
+                audit.Event.REVIEW_ACKNOWLEDGED,
                 intake,
                 actor=by,
-                request=request,
                 target=ack,
                 category="screening_summary",
             )

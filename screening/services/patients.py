@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
@@ -20,8 +21,7 @@ def do_create_patient(
     family_name: str = "",
     date_of_birth: date | None = None,
     sex_for_scoring: str | None = None,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Patient:
     """Create a patient in the clinic and audit it."""
     patient = Patient.objects.create(
@@ -34,9 +34,8 @@ def do_create_patient(
         created_by=by,
     )
     audit.record(
-        "patient.created",
+        audit.Event.PATIENT_CREATED,
         actor=by,
-        request=request,
         clinic=clinic,
         patient=patient,
         target=patient,
@@ -46,9 +45,7 @@ def do_create_patient(
 
 
 @transaction.atomic
-def do_update_patient(
-    patient: Patient, values: dict[str, Any], *, by: Any, request: Any = None
-) -> Patient:
+def do_update_patient(patient: Patient, values: dict[str, Any], *, by: User) -> Patient:
     """Update the patient's identity fields and audit it."""
     # Field names, never values: a signed summary tells an audited correction of an
     # identifier from one made behind the app's back by them (issue 13 F9).
@@ -59,9 +56,8 @@ def do_update_patient(
         setattr(patient, name, value)
     patient.save(update_fields=[*values, "updated_at"])
     audit.record(
-        "patient.updated",
+        audit.Event.PATIENT_UPDATED,
         actor=by,
-        request=request,
         clinic=patient.clinic,
         patient=patient,
         target=patient,

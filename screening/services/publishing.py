@@ -8,8 +8,8 @@ runs screening.reauth before calling this).
 """
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -102,7 +102,7 @@ def check_gate(draft: RulesetVersion) -> GateReport:
     return report
 
 
-def approval_problem(draft: RulesetVersion, user: Any) -> str | None:
+def approval_problem(draft: RulesetVersion, user: User) -> str | None:
     """Why this user may not approve the draft (two-person rule), or None."""
     assert draft.clinic is not None  # noqa: S101 - only a clinic's draft is published
     if not permissions.can(user, permissions.APPROVE_RULESET, clinic=draft.clinic):
@@ -122,10 +122,9 @@ def approval_problem(draft: RulesetVersion, user: Any) -> str | None:
 def do_publish_ruleset(
     draft: RulesetVersion,
     *,
-    by: Any,
+    by: User,
     reason: str,
     revision: int,
-    request: Any = None,
 ) -> RulesetVersion:
     """Approve and publish the draft as "<clinic-slug>-<n>", then re-screen."""
     drafts.refuse_unless_draft(draft)
@@ -149,9 +148,8 @@ def do_publish_ruleset(
     # audit rows name that record (F6).
     reference = f"publish:{draft.pk}"
     audit.record(
-        "ruleset.approved",
+        audit.Event.RULESET_APPROVED,
         actor=by,
-        request=request,
         clinic=clinic,
         target=draft,
         category="ruleset",
@@ -171,9 +169,8 @@ def do_publish_ruleset(
     draft.published_at = timezone.now()
     draft.save(update_fields=["number", "label", "status", "published_at"])
     audit.record(
-        "ruleset.published",
+        audit.Event.RULESET_PUBLISHED,
         actor=by,
-        request=request,
         clinic=clinic,
         target=draft,
         category="ruleset",
@@ -181,5 +178,5 @@ def do_publish_ruleset(
         reason=reference,
         detail={"ruleset_version": draft.label, "previous": previous.label},
     )
-    rescreen.do_start_rescreen(draft, by=by, request=request)
+    rescreen.do_start_rescreen(draft, by=by)
     return draft

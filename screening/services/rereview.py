@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import datetime, time
 from typing import Any, Final
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
@@ -154,9 +155,7 @@ def _insert(rows: list[ReReview]) -> int:
 
 
 @transaction.atomic
-def do_close_no_change(
-    intake: Intake, *, reason: str, by: Any, request: Any = None
-) -> int:
+def do_close_no_change(intake: Intake, *, reason: str, by: User) -> int:
     """Record "reviewed, no change" with a reason on the intake's open re-reviews."""
     if not reason.strip():
         raise ReReviewError("Say why the signed result still stands.")
@@ -164,10 +163,9 @@ def do_close_no_change(
     if not closed:
         raise ReReviewError("This intake has no open re-review.")
     audit.record_for_intake(
-        "review.acknowledged",
+        audit.Event.REVIEW_ACKNOWLEDGED,
         intake,
         actor=by,
-        request=request,
         target=intake,
         category="signoff",
         detail={"count": closed},
@@ -175,7 +173,7 @@ def do_close_no_change(
     return closed
 
 
-def close_by_addendum(addendum: Intake, *, by: Any) -> int:
+def close_by_addendum(addendum: Intake, *, by: User) -> int:
     """An addendum's sign-off closes the re-reviews of the intake it amends (called
     inside do_sign_off's transaction, whose review.signed row records the act)."""
     if addendum.amends_id is None:
@@ -190,7 +188,7 @@ def close_by_addendum(addendum: Intake, *, by: Any) -> int:
     )
 
 
-def _close(intake: Intake, *, closure: str, reason: str, by: Any) -> int:
+def _close(intake: Intake, *, closure: str, reason: str, by: User) -> int:
     return ReReview.objects.filter(intake=intake, closed_at__isnull=True).update(
         closed_at=timezone.now(), closed_by=by, closure=closure, reason=reason.strip()
     )
@@ -215,7 +213,7 @@ def closed_for_intake(intake: Intake) -> list[ReReview]:
     )
 
 
-def list_open(clinic: Clinic, *, user: Any, limit: int = LIST_LIMIT) -> list[ReReview]:
+def list_open(clinic: Clinic, *, user: User, limit: int = LIST_LIMIT) -> list[ReReview]:
     """The clinic's open re-reviews: the user's own signatures first, then oldest
     first. One query over the open partial index (clinic, created_at)."""
     mine = Case(

@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import (
     Exists,
@@ -66,8 +67,7 @@ def open_intakes(clinic: Clinic) -> QuerySet[Intake]:
 def do_start_rescreen(
     ruleset: RulesetVersion,
     *,
-    by: Any,
-    request: Any = None,
+    by: User,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> RescreenJob:
     """Create the re-screen job of a published ruleset; it is queued once committed."""
@@ -81,9 +81,8 @@ def do_start_rescreen(
         created_by=by,
     )
     audit.record(
-        "ruleset.rescreen_started",
+        audit.Event.RULESET_RESCREEN_STARTED,
         actor=by,
-        request=request,
         clinic=clinic,
         target=job,
         category="ruleset",
@@ -435,7 +434,7 @@ def _screen_batch(
             already_screened=F("already_screened") + len(batch) - len(new),
         )
         audit.record(
-            "intake.screened",
+            audit.Event.INTAKE_SCREENED,
             actor=job.created_by,
             clinic=job.clinic,
             target=job,
@@ -532,7 +531,7 @@ def _finish(job: RescreenJob, *, rereviews: int = 0) -> RescreenJob:
     job.refresh_from_db()
     if finished:
         audit.record(
-            "ruleset.rescreen_finished",
+            audit.Event.RULESET_RESCREEN_FINISHED,
             actor=job.created_by,
             clinic=job.clinic,
             target=job,

@@ -7,6 +7,7 @@ one transaction. The hashes and their verification live in review_hashes.
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Subquery, Value
 from django.db.models.functions import Coalesce
@@ -124,8 +125,7 @@ def do_acknowledge(
     rule_code: str,
     reason_code: str,
     note: str,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Acknowledgement:
     """Acknowledge a flag, or accept a not-evaluable rule as unknown, and audit it."""
     intake = _lock(intake)
@@ -155,10 +155,9 @@ def do_acknowledge(
     )
     # Ids only: a rule code can itself reveal a clinical fact.
     audit.record_for_intake(
-        "review.acknowledged",
+        audit.Event.REVIEW_ACKNOWLEDGED,
         intake,
         actor=by,
-        request=request,
         target=ack,
         category="screening_summary",
     )
@@ -172,8 +171,7 @@ def do_set_disposition(
     decision: str,
     rationale: str,
     override_rationale: str = "",
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> Disposition:
     """Record the clinician's disposition; proceeding past an absolute flag needs an
     explicit override rationale."""
@@ -200,10 +198,9 @@ def do_set_disposition(
         decided_at=timezone.now(),
     )
     audit.record_for_intake(
-        "review.acknowledged",
+        audit.Event.REVIEW_ACKNOWLEDGED,
         intake,
         actor=by,
-        request=request,
         target=disposition,
         category="screening_summary",
     )
@@ -221,7 +218,7 @@ def _check_signable(
     *,
     page_sha256: str,
     confirms_disposition: bool,
-    by: Any,
+    by: User,
 ) -> tuple[Screening, ReviewState, Disposition, list[IntakeSection]]:
     """Refuse unless the intake can be signed from the page the clinician saw."""
     if intake.is_signed:
@@ -252,7 +249,7 @@ def _check_signable(
 
 
 def check_sign_off(
-    intake: Intake, *, page_sha256: str, confirms_disposition: bool, by: Any
+    intake: Intake, *, page_sha256: str, confirms_disposition: bool, by: User
 ) -> None:
     """do_sign_off's refusals without the lock or any write: the view asks before
     re-authentication, so a page that changed costs the clinician no code."""
@@ -270,8 +267,7 @@ def do_sign_off(
     *,
     page_sha256: str,
     confirms_disposition: bool = False,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> SignOff:
     """Sign the intake as the clinician saw it: lock, recompute, hash, store, audit.
 
@@ -333,10 +329,9 @@ def do_sign_off(
     )
     rereview.close_by_addendum(intake, by=by)
     audit.record_for_intake(
-        "review.signed",
+        audit.Event.REVIEW_SIGNED,
         intake,
         actor=by,
-        request=request,
         target=signoff,
         category="signoff",
         # Hashes, not PHI: in the chain they protect the sign-off row too (F8).
@@ -351,9 +346,7 @@ def do_sign_off(
 
 
 @transaction.atomic
-def do_start_addendum(
-    intake: Intake, *, reason: str, by: Any, request: Any = None
-) -> Intake:
+def do_start_addendum(intake: Intake, *, reason: str, by: User) -> Intake:
     """Start a new intake version from a signed one: sections and their history copied,
     re-screened, in progress, needing its own sign-off."""
     locked = Intake.objects.select_for_update().get(pk=intake.pk)
@@ -416,9 +409,8 @@ def do_start_addendum(
         started_at=now,
     )
     audit.record(
-        "intake.amended",
+        audit.Event.INTAKE_AMENDED,
         actor=by,
-        request=request,
         clinic=locked.clinic,
         patient=locked.patient,
         target=addendum,
@@ -428,7 +420,7 @@ def do_start_addendum(
         reason=f"addendum:{record.pk}",
         detail={"amends": locked.pk},
     )
-    screenings.do_screen_intake(addendum, by=by, request=request)
+    screenings.do_screen_intake(addendum, by=by)
     return addendum
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -34,7 +35,7 @@ def do_load_ruleset_document(
     clinic: Clinic | None,
     label: str | None,
     status: str,
-    by: Any = None,
+    by: User | None = None,
 ) -> RulesetVersion:
     """Store a ruleset/1 document (the shipped default, or an imported one) as rows."""
     # Rules are only ever added to a draft (the ORM guard), so even a ruleset stored as
@@ -95,8 +96,32 @@ def default_ruleset_document() -> dict[str, Any]:
     return document
 
 
+class MissingDefaultRulesetError(Exception):
+    pass
+
+
+NO_DEFAULT: Final = (
+    "The default ruleset is not installed: run 'manage.py migrate' "
+    "(or 'manage.py setup_demo' after 'manage.py flush')."
+)
+
+
+def get_default_ruleset() -> RulesetVersion:
+    """The shipped default ruleset, as the install_default_ruleset migration left it."""
+    ruleset = RulesetVersion.objects.filter(
+        label=default_ruleset_document()["version"]
+    ).first()
+    if ruleset is None:
+        raise MissingDefaultRulesetError(NO_DEFAULT)
+    return ruleset
+
+
 def do_install_default_ruleset() -> RulesetVersion:
-    """Install the shipped default ruleset (fixtures/) once; later calls return it."""
+    """Install the shipped default ruleset (fixtures/) once; later calls return it.
+
+    The migration installs it; this re-installs it where a flush emptied the tables
+    (setup_demo after `manage.py flush`, the tests after a transactional test).
+    """
     document = default_ruleset_document()
     existing = RulesetVersion.objects.filter(label=document["version"]).first()
     if existing is not None:
@@ -166,7 +191,9 @@ def get_active_ruleset(clinic: Clinic) -> RulesetVersion:
         .order_by(F("clinic_id").asc(nulls_last=True), "-number")
         .first()
     )
-    return ruleset or do_install_default_ruleset()
+    if ruleset is None:
+        raise MissingDefaultRulesetError(NO_DEFAULT)
+    return ruleset
 
 
 def get_engine_ruleset(ruleset: RulesetVersion) -> engine.Ruleset:
@@ -209,7 +236,7 @@ def list_versions(clinic: Clinic) -> QuerySet[RulesetVersion]:
 
 def list_comparable_versions(clinic: Clinic) -> list[RulesetVersion]:
     """The versions a clinic user may compare: the default, its own, its draft."""
-    versions = [do_install_default_ruleset(), *list_versions(clinic).reverse()]
+    versions = [get_default_ruleset(), *list_versions(clinic).reverse()]
     draft = get_draft(clinic)
     return [*versions, draft] if draft else versions
 

@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,8 +54,7 @@ def run_engine(
 def do_screen_intake(
     intake: Intake,
     *,
-    by: Any,
-    request: Any = None,
+    by: User,
     sections: list[IntakeSection] | None = None,
 ) -> Screening:
     """Screen the intake's current version and make it its current screening.
@@ -96,10 +96,9 @@ def do_screen_intake(
     # From the moment the answer is saved: the urgent marker goes with the screening.
     urgent.do_sync_markers([(intake, urgent.triggers_of(result))], by=by)
     audit.record_for_intake(
-        "intake.screened",
+        audit.Event.INTAKE_SCREENED,
         intake,
         actor=by,
-        request=request,
         target=screening,
         category="screening_summary",
         detail={"ruleset_version": result["ruleset_version"]},

@@ -9,6 +9,7 @@ of which section was written, never what it holds.
 from datetime import timedelta
 from typing import Any, Final
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
@@ -43,8 +44,7 @@ def do_save_draft(
     section: IntakeSection,
     fields: dict[str, list[str]],
     *,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> SectionDraft:
     """Keep (or replace) this user's draft of the section; audited without values."""
     intake = section.intake
@@ -60,10 +60,9 @@ def do_save_draft(
         defaults={"fields": fields, "saved_at": timezone.now()},
     )
     audit.record_for_intake(
-        "intake.draft_saved",
+        audit.Event.INTAKE_DRAFT_SAVED,
         intake,
         actor=by,
-        request=request,
         target=section,
         category=section.kind,
         object_version=section.version,

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -83,9 +84,7 @@ def needs_sync(intake: Intake, triggers: Triggers) -> bool:
     return bool(triggers.found) or (triggers.cssrs_recorded and intake.is_urgent)
 
 
-def do_sync_markers(
-    batch: Iterable[tuple[Intake, Triggers]], *, by: Any, request: Any = None
-) -> None:
+def do_sync_markers(batch: Iterable[tuple[Intake, Triggers]], *, by: User) -> None:
     """Raise and clear the markers of a batch of freshly screened intakes.
 
     Called inside the screening's transaction. One query reads the batch's markers,
@@ -158,8 +157,7 @@ def do_clear_marker(
     trigger: str,
     resolution: str,
     note: str,
-    by: Any,
-    request: Any = None,
+    by: User,
 ) -> UrgentMarker:
     """Record a clinician's clearance of one open trigger: who, when, a short note.
 
@@ -185,10 +183,9 @@ def do_clear_marker(
     if not still_open.exists():
         _set_urgent_since([intake], None)
     audit.record_for_intake(
-        "review.acknowledged",
+        audit.Event.REVIEW_ACKNOWLEDGED,
         intake,
         actor=by,
-        request=request,
         target=marker,
         category="screening_summary",
     )

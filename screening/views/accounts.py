@@ -88,7 +88,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         code = form.cleaned_data["code"]
         if accounts.do_confirm_totp_device(device, token=code, request=request):
             request.session.pop(ENROLMENT_SESSION_KEY, None)
-            codes = accounts.do_issue_recovery_codes(request.user, request=request)
+            codes = accounts.do_issue_recovery_codes(request.user)
             context = {"codes": codes, "next": _next_url(request)}
             return render(request, ISSUED_TEMPLATE, context)
         form.add_error("code", WRONG_CODE)
@@ -142,7 +142,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return redirect("accounts-mfa-enrol")
     form = RecoveryCodesForm(request.POST or None)
     if form.is_valid() and verify_reauthentication(form, request):
-        codes = accounts.do_issue_recovery_codes(request.user, request=request)
+        codes = accounts.do_issue_recovery_codes(request.user)
         context = {"codes": codes, "next": reverse("screening:home")}
         return render(request, ISSUED_TEMPLATE, context)
     context = {"form": form, "left": accounts.count_recovery_codes(request.user)}

@@ -74,7 +74,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         valid = lookup.is_valid()
         # The count only: the MRN is PHI and never reaches a log or a URL.
         audit.record(
-            "patient.searched",
+            audit.Event.PATIENT_SEARCHED,
             request=request,
             clinic=clinic,
             category="patient",
@@ -88,7 +88,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     events = form.filter(events) if form.is_valid() else events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record(
-        "audit.viewed",
+        audit.Event.AUDIT_VIEWED,
         request=request,
         clinic=clinic,
         category="audit",
@@ -115,7 +115,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         return render(request, "screening/audit/list.html", context, status=400)
     events = form.filter(audit.list_events(audit.clinics_audited_by(request.user)))
     audit.record(
-        "audit.exported",
+        audit.Event.AUDIT_EXPORTED,
         request=request,
         clinic=clinic,
         category="audit",

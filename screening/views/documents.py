@@ -30,7 +30,6 @@ def intake_import(request: HttpRequest) -> HttpResponse:
             form.uploaded_files(),
             clinic=form.cleaned_data["clinic"],
             by=request.user,
-            request=request,
             today=timezone.localdate(),
         )
         if not report.is_refused:
@@ -57,7 +56,7 @@ def intake_import_report(request: HttpRequest, pk: int) -> HttpResponse:
         # One row per page view (security.md T-AUD-01); batch_size says how much it
         # showed.
         audit.record_for_intake(
-            "intake.viewed",
+            audit.Event.INTAKE_VIEWED,
             intake,
             request=request,
             target=intake,
@@ -81,7 +80,7 @@ def intake_export(request: HttpRequest, pk: int) -> HttpResponse:
     # POST, not a plain link: an export is a deliberate, audited act, so neither a link
     # prefetcher nor another site (CSRF) can make one; the GET page explains it first.
     if request.method == "POST":
-        exported = exports.do_export_intake(intake, by=request.user, request=request)
+        exported = exports.do_export_intake(intake, by=request.user)
         response = HttpResponse(exported.text, content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{exported.file_name}"'
         response["X-Export-Watermark"] = exported.watermark

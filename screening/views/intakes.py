@@ -61,7 +61,6 @@ def intake_create(request: HttpRequest, pk: int) -> HttpResponse:
             intake_on=form.cleaned_data["intake_on"],
             primary_indication=form.cleaned_data["primary_indication"],
             by=request.user,
-            request=request,
         )
         messages.success(request, "Intake started. Fill in each section below.")
         return redirect("screening:intake-detail", pk=intake.pk)
@@ -85,7 +84,7 @@ def _render_detail(
 ) -> HttpResponse:
     """The overview; `bound` holds an urgent-marker form posted with errors."""
     audit.record_for_intake(
-        "intake.viewed",
+        audit.Event.INTAKE_VIEWED,
         intake,
         request=request,
         target=intake,
@@ -131,7 +130,6 @@ def intake_urgent_clear(request: HttpRequest, pk: int) -> HttpResponse:
                 resolution=form.cleaned_data["resolution"],
                 note=form.cleaned_data["note"],
                 by=request.user,
-                request=request,
             )
         except urgent.UrgentError as error:
             form.add_error("resolution", str(error))
@@ -170,7 +168,7 @@ def intake_clinician_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _read_clinician_section(request: HttpRequest, intake: Intake) -> HttpResponse:
     section = intake.sections.get(kind="scales")
     audit.record_for_intake(
-        "intake.viewed",
+        audit.Event.INTAKE_VIEWED,
         intake,
         request=request,
         target=section,
@@ -233,7 +231,7 @@ def _edit_section(
     status, conflict = 200, None
     if request.method == "GET":
         audit.record_for_intake(
-            "intake.viewed",
+            audit.Event.INTAKE_VIEWED,
             intake,
             request=request,
             target=section,
@@ -251,7 +249,6 @@ def _edit_section(
                 confirmed_warnings=form.confirmed_warnings,
                 version=form.cleaned_data["version"],
                 by=request.user,
-                request=request,
             )
         except intakes.SignedIntakeError:
             return _refuse_signed(request, intake)
@@ -305,7 +302,6 @@ def _save_draft(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             intake.sections_by_kind[form_class.section],
             section_drafts.typed_fields(request.POST),
             by=request.user,
-            request=request,
         )
     except (section_drafts.DraftOfSignedIntakeError, section_drafts.StaleDraftError):
         return HttpResponse(status=409)
@@ -317,7 +313,7 @@ def _conflict(
 ) -> dict[str, Any]:
     """Someone saved first: show both versions; the user may resubmit against theirs."""
     section.refresh_from_db()
-    intakes.record_edit_conflict(section, by=request.user, request=request)
+    intakes.record_edit_conflict(section, by=request.user)
     form.accept_version(section.version)
     return {
         "rows": form.conflict_rows(section),
@@ -332,6 +328,6 @@ def intake_ready(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.EDIT_INTAKE)
     if intake.is_signed:
         return _refuse_signed(request, intake)
-    intakes.do_mark_ready_for_review(intake, by=request.user, request=request)
+    intakes.do_mark_ready_for_review(intake, by=request.user)
     messages.success(request, "The intake is ready for a clinician's review.")
     return redirect("screening:intake-detail", pk=intake.pk)

@@ -43,7 +43,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             found = patients.search_patients(clinics, form.cleaned_data["q"])
             # The count only: the search text is PHI and never reaches a log or a URL.
             audit.record(
-                "patient.searched",
+                audit.Event.PATIENT_SEARCHED,
                 request=request,
                 clinic=clinics[0],
                 category="patient",
@@ -65,7 +65,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             patient = patients.do_create_patient(
-                clinic, **form.values(), by=request.user, request=request
+                clinic, **form.values(), by=request.user
             )
         except IntegrityError:  # another user took the MRN a moment ago
             form.add_error("mrn", MRN_TAKEN)
@@ -81,7 +81,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = access.get_patient_for_user(request, pk, action=permissions.VIEW_PATIENT)
     audit.record(
-        "patient.viewed",
+        audit.Event.PATIENT_VIEWED,
         request=request,
         clinic=patient.clinic,
         patient=patient,
@@ -116,9 +116,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PatientForm(_posted(request), instance=patient, clinic=patient.clinic)
     if request.method == "POST" and form.is_valid():
         try:
-            patients.do_update_patient(
-                patient, form.values(), by=request.user, request=request
-            )
+            patients.do_update_patient(patient, form.values(), by=request.user)
         except IntegrityError:
             form.add_error("mrn", MRN_TAKEN)
         else:

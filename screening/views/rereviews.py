@@ -20,7 +20,6 @@ def intake_rereview(request: HttpRequest, pk: int) -> HttpResponse:
                 intake,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
-                request=request,
             )
         except rereview.ReReviewError as error:
             form.add_error("reason", str(error))
@@ -28,7 +27,11 @@ def intake_rereview(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Recorded: reviewed, no change.")
             return redirect("screening:review-worklist")
     audit.record_for_intake(
-        "review.viewed", intake, request=request, target=intake, category="signoff"
+        audit.Event.REVIEW_VIEWED,
+        intake,
+        request=request,
+        target=intake,
+        category="signoff",
     )
     context = {
         "intake": intake,

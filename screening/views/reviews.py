@@ -153,7 +153,7 @@ def _render_summary(
 ) -> HttpResponse:
     summary = build_summary(intake)
     audit.record_for_intake(
-        "review.viewed",
+        audit.Event.REVIEW_VIEWED,
         intake,
         request=request,
         target=intake,
@@ -172,7 +172,7 @@ def _render_changes(request: HttpRequest, intake: Intake, form: Any) -> HttpResp
         page_sha256=form.cleaned_data["page_sha256"],
     )
     audit.record_for_intake(
-        "review.viewed",
+        audit.Event.REVIEW_VIEWED,
         intake,
         request=request,
         target=intake,
@@ -224,7 +224,6 @@ def review_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
                 reason_code=form.cleaned_data["reason_code"],
                 note=form.cleaned_data["note"],
                 by=request.user,
-                request=request,
             )
         except SignedIntakeError:
             return _refuse_signed(request, intake)
@@ -251,7 +250,6 @@ def review_missing_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 reason_code=form.cleaned_data["reason_code"],
                 note=form.cleaned_data["note"],
                 by=request.user,
-                request=request,
             )
         except SignedIntakeError:
             return _refuse_signed(request, intake)
@@ -280,7 +278,6 @@ def review_disposition(request: HttpRequest, pk: int) -> HttpResponse:
                 rationale=form.cleaned_data["rationale"],
                 override_rationale=form.cleaned_data.get("override_rationale", ""),
                 by=request.user,
-                request=request,
             )
         except SignedIntakeError:
             return _refuse_signed(request, intake)
@@ -310,7 +307,7 @@ def review_sign(request: HttpRequest, pk: int) -> HttpResponse:
             # Refusals first, then the second factor: a changed page costs no code.
             reviews.check_sign_off(intake, **page)
             if verify_reauthentication(form, request):
-                reviews.do_sign_off(intake, request=request, **page)
+                reviews.do_sign_off(intake, **page)
                 messages.success(request, "Signed. The summary is now locked.")
                 return redirect(_summary_url(intake))
         except SignedIntakeError:
@@ -334,7 +331,7 @@ def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     summary = build_summary(intake)
     document = pdf.render_summary_pdf(summary)
     audit.record_for_intake(
-        "review.printed",
+        audit.Event.REVIEW_PRINTED,
         intake,
         request=request,
         target=intake,
@@ -356,7 +353,6 @@ def intake_addendum(request: HttpRequest, pk: int) -> HttpResponse:
                 intake,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
-                request=request,
             )
         except reviews.ReviewError as error:
             form.add_error("reason", str(error))

@@ -26,7 +26,7 @@ def ruleset_tests_run(request: HttpRequest, pk: int) -> HttpResponse:
     draft = access.get_draft_for_user(request, pk, action=permissions.EDIT_RULES)
     results = None
     if request.method == "POST":
-        results = drafts.do_run_rule_tests(draft, by=request.user, request=request)
+        results = drafts.do_run_rule_tests(draft, by=request.user)
     rule_ids = dict(draft.rules.values_list("code", "pk"))
     context = {
         "draft": draft,
@@ -72,7 +72,6 @@ def test_case_approve(request: HttpRequest, pk: int, case_pk: int) -> HttpRespon
             draft=draft,
             reason=form.cleaned_data["reason"],
             by=request.user,
-            request=request,
         )
         messages.success(request, f"The new result of {case.code} is its expectation.")
         return redirect("screening:ruleset-cases", pk=draft.pk)
@@ -83,7 +82,7 @@ def test_case_approve(request: HttpRequest, pk: int, case_pk: int) -> HttpRespon
 @require_GET
 def ruleset_impact(request: HttpRequest, pk: int) -> HttpResponse:
     draft = access.get_draft_for_user(request, pk, action=permissions.EDIT_RULES)
-    preview = impact.do_show_impact_preview(draft, by=request.user, request=request)
+    preview = impact.do_show_impact_preview(draft, by=request.user)
     return render(
         request, "screening/rules/impact.html", {"draft": draft, "preview": preview}
     )
@@ -105,7 +104,6 @@ def ruleset_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 revision=form.cleaned_data["revision"],
-                request=request,
             )
         except publishing.PublishRefusedError as error:
             form.add_error(None, " ".join(error.reasons))
@@ -136,9 +134,7 @@ def ruleset_discard(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevisionForm(request.POST)
     revision = form.cleaned_data["revision"] if form.is_valid() else 0
     try:
-        drafts.do_discard_draft(
-            draft, revision=revision, by=request.user, request=request
-        )
+        drafts.do_discard_draft(draft, revision=revision, by=request.user)
     except drafts.StaleDraftError:
         messages.error(request, STALE_DRAFT)
         return redirect("screening:ruleset-detail", pk=draft.pk)

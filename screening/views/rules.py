@@ -57,7 +57,7 @@ def rule_index(request: HttpRequest) -> HttpResponse:
 def ruleset_draft_create(request: HttpRequest) -> HttpResponse:
     clinic = access.get_clinic_for_user(request, action=permissions.EDIT_RULES)
     try:
-        draft = drafts.do_create_draft(clinic, by=request.user, request=request)
+        draft = drafts.do_create_draft(clinic, by=request.user)
     except drafts.DraftExistsError:
         messages.info(request, "Your clinic already has a draft: it is below.")
         draft = rulesets.get_draft(clinic)
@@ -97,7 +97,6 @@ def rule_create(request: HttpRequest, pk: int) -> HttpResponse:
                 form.rule_values(),
                 revision=form.cleaned_data["revision"],
                 by=request.user,
-                request=request,
             )
         except drafts.RuleEditError as error:
             add_problems(form, error.errors)
@@ -124,7 +123,6 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.rule_values(),
                 revision=form.cleaned_data["revision"],
                 by=request.user,
-                request=request,
             )
         except drafts.RuleEditError as error:
             add_problems(form, error.errors)
@@ -146,7 +144,7 @@ def rule_retire(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevisionForm(request.POST)
     revision = form.cleaned_data["revision"] if form.is_valid() else 0
     try:
-        drafts.do_retire_rule(rule, revision=revision, by=request.user, request=request)
+        drafts.do_retire_rule(rule, revision=revision, by=request.user)
     except drafts.RuleEditError as error:
         messages.error(request, " ".join(error.errors.values()))
     except drafts.StaleDraftError:
@@ -171,7 +169,6 @@ def rule_tests_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 formset.tests(),
                 revision=revision.cleaned_data["revision"],
                 by=request.user,
-                request=request,
             )
         except drafts.StaleDraftError:
             messages.error(request, STALE_DRAFT)
@@ -208,7 +205,6 @@ def ruleset_settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 values,
                 revision=form.cleaned_data["revision"],
                 by=request.user,
-                request=request,
             )
         except drafts.RuleEditError as error:
             _attach_settings_error(form, doses, diazepam, error.errors[None])
@@ -267,7 +263,7 @@ def ruleset_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             draft = drafts.do_import_ruleset(
-                clinic, form.cleaned_data["document"], by=request.user, request=request
+                clinic, form.cleaned_data["document"], by=request.user
             )
         except drafts.DraftExistsError:
             form.add_error(

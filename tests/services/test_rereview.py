@@ -12,8 +12,8 @@ from django.utils import timezone
 from screening.models import AuditEvent, Intake, ReReview, RulesetVersion, UrgentMarker
 from screening.services import drafts, impact, publishing, rereview, reviews, rulesets
 from tests.factories import MembershipFactory, UserFactory, screened_intake
+from tests.services.ruleset_cases import older_adult
 from tests.services.test_reviews import fresh, signed
-from tests.services.test_rulesets import older_adult
 from tests.services.test_urgent import HIGH, document
 
 # Rule book §5.2 and §6: an older adult at 145/85 has CV-BP-ELEVATED under the US
