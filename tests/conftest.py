@@ -21,12 +21,17 @@ ROLES = ("intake_staff", "clinician", "rule_admin", "auditor")
 @pytest.fixture(autouse=True)
 def _default_ruleset_after_flush(request):
     # The migration installs the default ruleset, but a transactional test's flush
-    # empties every table: the next one starts where a fresh `migrate` would leave it.
+    # empties every table, and every test after one (in any order: pytest-xdist mixes
+    # them) starts where a fresh `migrate` would leave it. One query when it is there.
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and marker.kwargs.get("transaction", False)
     if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
-        rulesets.do_install_default_ruleset()
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    rulesets.do_install_default_ruleset()
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ WIDTHS = (1280, 390)
 # Routes whose GET answers JSON, CSV or a status, not a page to read (a new one makes
 # the walk fail with "Download is starting" until it is listed here).
 NOT_PAGES = {
+    "screening:session-renew",
     "screening:health",
     "screening:audit-export",
     "screening:ruleset-export",
