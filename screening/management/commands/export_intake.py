@@ -27,16 +27,23 @@ class Command(BaseCommand):
             help=f"act as this user (default: {imports.SYSTEM_USERNAME})",
         )
 
+    # What a subclass exporting another format changes (export_fhir).
+    related: tuple[str, ...] = ("clinic", "patient")
+
+    def export(self, intake: Intake, *, by: Any) -> Any:
+        """The audited export: an object with the document's `text` and `watermark`."""
+        return exports.do_export_intake(intake, by=by)
+
     def handle(self, *args: Any, **options: Any) -> None:
         intake = (
-            Intake.objects.select_related("clinic", "patient")
+            Intake.objects.select_related(*self.related)
             .filter(pk=options["intake_id"], patient__is_deleted=False)
             .first()
         )
         if intake is None:
             raise CommandError(f"no intake {options['intake_id']}")
         user = _acting_user(options["user"], intake)
-        exported = exports.do_export_intake(intake, by=user)
+        exported = self.export(intake, by=user)
         if options["output"]:
             _write_private(options["output"], exported.text)
             self.stdout.write(f"Wrote intake {intake.pk} to {options['output']}.")
