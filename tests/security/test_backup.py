@@ -114,14 +114,20 @@ def test_it_copies_a_running_sqlite_database_safely__t_bak_02(tmp_path: Path):
         run = _manage(*step, env=env)
         assert run.returncode == 0, run.stderr
     # The app keeps writing audit rows while the copy is taken.
+    stop = tmp_path / "stop-writing"
     writer = subprocess.Popen(
         [
             sys.executable,
             "manage.py",
             "shell",
             "-c",
+            # It writes until told to stop (at most a minute), so a quick machine
+            # cannot finish writing before the copy is taken.
+            "import os, time\n"
             "from screening import audit\n"
-            "for _ in range(2000): audit.record('auth.login_failed')",
+            "end = time.monotonic() + 60\n"
+            f"while not os.path.exists({str(stop)!r}) and time.monotonic() < end:\n"
+            "    audit.record('auth.login_failed')",
         ],
         cwd=ROOT,
         env=env,
@@ -138,6 +144,7 @@ def test_it_copies_a_running_sqlite_database_safely__t_bak_02(tmp_path: Path):
         source.close()
         assert writer.poll() is None  # the copy was taken while it wrote
     finally:
+        stop.touch()
         assert writer.wait(timeout=300) == 0
     with sqlite3.connect(copy) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
