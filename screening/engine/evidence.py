@@ -134,16 +134,24 @@ def collect(index: FactIndex, reads: tuple[Read, ...]) -> Evidence:
     answers: dict[str, Any] = {}
     thresholds: list[str] = []
     settings: dict[str, Any] = {}
+    parts = index._parts
     for read in reads:
-        part = index.part(read)
-        answers.update(part[0])
-        settings.update(part[1])
-        if part[2] is not None:
+        if read[0] == "threshold":  # a threshold adds only itself
+            if read[1] not in thresholds:
+                thresholds.append(read[1])
+            continue
+        part = parts.get(read)
+        if part is None:
+            part = index.part(read)
+        if part[0]:
+            answers.update(part[0])
+        if part[1]:
+            settings.update(part[1])
+        if part[2] is not None and part[2] not in thresholds:
             thresholds.append(part[2])
-    unique = list(dict.fromkeys(thresholds))
     return Evidence(
         answers=answers,
-        threshold="; ".join(unique) if unique else None,
+        threshold="; ".join(thresholds) if thresholds else None,
         settings=settings,
     )
 

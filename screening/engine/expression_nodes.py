@@ -2,15 +2,20 @@
 
 Every node returns True, False, a value, or None for unknown. `run` is the fast path;
 `trace` returns the same value with the reads that decided it, for evidence and needs.
+
+Most nodes read the same facts whatever their values (a comparison of a fact with a
+number reads that fact and applies that threshold): their reads are worked out once,
+when the rule is compiled (`static`), and tracing them costs what running them costs
+(issue #19). Only `and`/`or`, `in` over a set fact and is_null(...) read differently
+by value, and are traced.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from screening.engine.dates import add_months
 from screening.engine.exact import to_fraction
@@ -19,7 +24,8 @@ from screening.engine.uncertain import AtLeast, OneOf
 Env = Mapping[str, Any]
 # A read: ("fact" | "missing" | "member" | "threshold", name or text, member or None).
 Read = tuple[str, str, Any]
-Traced = tuple[Any, list[Read]]
+Reads = tuple[Read, ...]
+Traced = tuple[Any, Reads]
 
 AS_OF: Final = "$as_of"  # the env key of the date intervals are counted against
 # The env key listing facts replaced by one of their completions: they stay unknown to
@@ -57,12 +63,16 @@ def is_unknown(value: Any) -> bool:
 
 
 class Node:
-    """A compiled expression node with its static type."""
+    """A compiled expression node with its static type.
 
-    __slots__ = ("type",)
+    `static` is the reads of every evaluation when they do not depend on the values
+    (then trace() is run() with them), else None."""
 
-    def __init__(self, type_: str) -> None:
+    __slots__ = ("static", "type")
+
+    def __init__(self, type_: str, static: Reads | None = None) -> None:
         self.type = type_
+        self.static = static
 
     def run(self, env: Env) -> Any:
         """The node's value (None = unknown)."""
@@ -79,14 +89,14 @@ class Fact(Node):
     __slots__ = ("name",)
 
     def __init__(self, name: str, type_: str) -> None:
-        super().__init__(type_)
+        super().__init__(type_, (("fact", name, None),))
         self.name = name
 
     def run(self, env: Env) -> Any:
         return env.get(self.name)
 
     def trace(self, env: Env) -> Traced:
-        return env.get(self.name), [("fact", self.name, None)]
+        return env.get(self.name), self.static or ()
 
 
 class Literal(Node):
@@ -95,14 +105,14 @@ class Literal(Node):
     __slots__ = ("value",)
 
     def __init__(self, value: Any, type_: str) -> None:
-        super().__init__(type_)
+        super().__init__(type_, ())
         self.value = value
 
     def run(self, env: Env) -> Any:
         return self.value
 
     def trace(self, env: Env) -> Traced:
-        return self.value, []
+        return self.value, ()
 
 
 def _bounded(op: str, value: AtLeast, other: Any) -> bool | None:
@@ -113,6 +123,16 @@ def _bounded(op: str, value: AtLeast, other: Any) -> bool | None:
         return True if holds else None
     excluded = low >= other if op == "lt" else low > other
     return False if excluded else None
+
+
+def _joined(*parts: Reads | None) -> Reads | None:
+    """The reads of a node from its operands' static reads; None if any is dynamic."""
+    joined: Reads = ()
+    for part in parts:
+        if part is None:
+            return None
+        joined += part
+    return joined
 
 
 def compare(op: str, left: Any, right: Any) -> bool | None:
@@ -151,6 +171,10 @@ class Compare(Node):
         self.left = left
         self.right = right
         self.threshold = _threshold_text(op, left, right)
+        own: Reads = (
+            (("threshold", self.threshold, None),) if self.threshold is not None else ()
+        )
+        self.static = _joined(left.static, right.static, own)
 
     def run(self, env: Env) -> Any:
         left = self.left.run(env)
@@ -162,11 +186,13 @@ class Compare(Node):
         return compare(self.op, left, right)
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         left, left_reads = self.left.trace(env)
         right, right_reads = self.right.trace(env)
         reads = left_reads + right_reads
         if self.threshold is not None:
-            reads.append(("threshold", self.threshold, None))
+            reads += (("threshold", self.threshold, None),)
         return compare(self.op, left, right), reads
 
 
@@ -188,6 +214,7 @@ class ArrayLiteral(Literal):
     def __init__(self, values: tuple[Any, ...], element_type: str) -> None:
         super().__init__(values, "array")
         self.element_type = element_type
+        self.static = ()
 
 
 class Contains(Node):
@@ -199,6 +226,9 @@ class Contains(Node):
         super().__init__("bool")
         self.member = member
         self.container = container
+        # A set fact that holds the member is read as the entries holding it.
+        if not isinstance(container, Fact):
+            self.static = _joined(member.static, container.static)
 
     def run(self, env: Env) -> Any:
         member = self.member.run(env)
@@ -208,12 +238,14 @@ class Contains(Node):
         return member in container
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         member, member_reads = self.member.trace(env)
         container, container_reads = self.container.trace(env)
         value = None if is_unknown(member) or container is None else member in container
         if value is True and isinstance(self.container, Fact):
             # Only the entries with this member fired it (e.g. medications[1].class).
-            return value, [*member_reads, ("member", self.container.name, member)]
+            return value, (*member_reads, ("member", self.container.name, member))
         return value, member_reads + container_reads
 
 
@@ -223,7 +255,7 @@ class Not(Node):
     __slots__ = ("operand",)
 
     def __init__(self, operand: Node) -> None:
-        super().__init__("bool")
+        super().__init__("bool", operand.static)
         self.operand = operand
 
     def run(self, env: Env) -> Any:
@@ -231,6 +263,8 @@ class Not(Node):
         return None if value is None else not value
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         value, reads = self.operand.trace(env)
         return (None if value is None else not value), reads
 
@@ -269,13 +303,12 @@ class Logic(Node):
         else:
             # Every operand counted towards the non-decisive result.
             value = not self.decisive
-            return value, [read for o in self.operands for read in o.trace(env)[1]]
-        reads = [
-            read
-            for operand, v in zip(self.operands, values, strict=True)
-            if v is pick
-            for read in operand.trace(env)[1]
-        ]
+            pick = _EVERY
+        reads: Reads = ()
+        for operand, v in zip(self.operands, values, strict=True):
+            if v is pick or pick is _EVERY:
+                static = operand.static
+                reads += static if static is not None else operand.trace(env)[1]
         return value, reads
 
 
@@ -285,7 +318,7 @@ class Negate(Node):
     __slots__ = ("operand",)
 
     def __init__(self, operand: Node) -> None:
-        super().__init__("number")
+        super().__init__("number", operand.static)
         self.operand = operand
 
     def run(self, env: Env) -> Any:
@@ -293,6 +326,8 @@ class Negate(Node):
         return None if is_unknown(value) else -to_fraction(value)
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         value, reads = self.operand.trace(env)
         return (None if is_unknown(value) else -to_fraction(value)), reads
 
@@ -303,7 +338,7 @@ class Arithmetic(Node):
     __slots__ = ("fn", "left", "right")
 
     def __init__(self, op: str, left: Node, right: Node) -> None:
-        super().__init__("number")
+        super().__init__("number", _joined(left.static, right.static))
         self.fn = ARITHMETIC[op]
         self.left = left
         self.right = right
@@ -320,6 +355,8 @@ class Arithmetic(Node):
         return self._apply(self.left.run(env), self.right.run(env))
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         left, left_reads = self.left.trace(env)
         right, right_reads = self.right.trace(env)
         return self._apply(left, right), left_reads + right_reads
@@ -336,6 +373,10 @@ class Known(Node):
         self.operand = operand
         self.wanted = kind == "is_true"
         self.fact_name = operand.name if isinstance(operand, Fact) else None
+        # is_null reads a fact as its missing paths when it holds; is_true and is_false
+        # read the operand as it is.
+        if kind != "is_null":
+            self.static = operand.static
 
     def _test(self, value: Any, env: Env) -> bool:
         if self.kind != "is_null":
@@ -352,7 +393,10 @@ class Known(Node):
         result = self._test(value, env)
         if result and self.kind == "is_null":
             # A missing-data finding shows the unanswered paths (§5.9).
-            reads = [("missing", r[1], None) if r[0] == "fact" else r for r in reads]
+            reads = tuple(
+                ("missing", read[1], None) if read[0] == "fact" else read
+                for read in reads
+            )
         return result, reads
 
 
@@ -371,6 +415,7 @@ class Within(Node):
         unit = "months" if months else "days"
         name = operand.name if isinstance(operand, Fact) else "date"
         self.threshold = f"{name} within {amount} {unit} of the intake date"
+        self.static = _joined(operand.static, (("threshold", self.threshold, None),))
 
     def _test(self, value: Any, as_of: date | None) -> bool | None:
         if value is None or as_of is None:
@@ -386,20 +431,22 @@ class Within(Node):
         return self._test(self.operand.run(env), env.get(AS_OF))
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         value, reads = self.operand.trace(env)
-        return self._test(value, env.get(AS_OF)), [
+        return self._test(value, env.get(AS_OF)), (
             *reads,
             ("threshold", self.threshold, None),
-        ]
+        )
 
 
+_EVERY: Final = object()  # Logic.trace: every operand decided the value
 _PLAIN: Final = frozenset({int, bool, str, date})
 _UNCERTAIN: Final = frozenset({OneOf, AtLeast})
 
 
-@dataclass(frozen=True)
-class TracedResult:
+class TracedResult(NamedTuple):
     """A rule condition's value with the reads behind it."""
 
     value: bool | None
-    reads: tuple[Read, ...]
+    reads: Reads

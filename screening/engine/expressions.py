@@ -76,10 +76,13 @@ class CompiledExpression:
         if self.completion_facts:
             return self._traced(env, keep_false=False)
         root = self.root  # the common case, as cheap as evaluate() for a silent rule
-        if root.run(env) is False:
+        value = root.run(env)
+        if value is False:
             return None
-        value, reads = root.trace(env)
-        return nodes.TracedResult(value, tuple(reads))
+        static = root.static
+        if static is not None:  # read the same whatever the values: nothing to trace
+            return nodes.TracedResult(value, static)
+        return nodes.TracedResult(*root.trace(env))
 
     @overload
     def _traced(
@@ -95,24 +98,30 @@ class CompiledExpression:
             name for name in self.completion_facts if isinstance(env.get(name), OneOf)
         ]
         root = self.root
+        static = root.static
         if not uncertain:
+            if static is not None:
+                value = root.run(env)
+                if value is False and not keep_false:
+                    return None
+                return nodes.TracedResult(value, static)
             if not keep_false and root.run(env) is False:
                 return None
-            value, reads = root.trace(env)
-            return nodes.TracedResult(value, tuple(reads))
+            return nodes.TracedResult(*root.trace(env))
         overlays = _completions(env, uncertain)
         values = [root.run(overlay) for overlay in overlays]
         if len(set(values)) == 1:
             if values[0] is False and not keep_false:
                 return None
             # Every completion read the same facts; the first one's reads explain it.
-            value, reads = root.trace(overlays[0])
-            return nodes.TracedResult(value, tuple(reads))
-        reads = [("fact", name, None) for name in uncertain]
+            if static is not None:
+                return nodes.TracedResult(values[0], static)
+            return nodes.TracedResult(*root.trace(overlays[0]))
+        reads: nodes.Reads = tuple(("fact", name, None) for name in uncertain)
         for overlay, value in zip(overlays, values, strict=True):
             if value is None:
-                reads.extend(root.trace(overlay)[1])
-        return nodes.TracedResult(None, tuple(reads))
+                reads += static if static is not None else root.trace(overlay)[1]
+        return nodes.TracedResult(None, reads)
 
 
 def _completions(env: nodes.Env, names: list[str]) -> list[dict[str, Any]]:

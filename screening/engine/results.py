@@ -77,6 +77,17 @@ class Flag:
         }
 
 
+def flag_of(fields: Mapping[str, Any], evidence: Evidence) -> Flag:
+    """The Flag of a fired rule from the fields its rule fixes (Ruleset.flag_fields)
+    and its evidence. The same object Flag(...) makes, without the frozen dataclass's
+    eight guarded assignments: a screening makes several (issue #19)."""
+    flag: Flag = object.__new__(Flag)
+    values = flag.__dict__
+    values.update(fields)
+    values["evidence"] = evidence
+    return flag
+
+
 @dataclass(frozen=True)
 class NotEvaluable:
     """A rule that neither fired nor stayed silent, with the field paths it needs."""
