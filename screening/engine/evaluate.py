@@ -16,6 +16,7 @@ from screening.engine.results import (
     NotEvaluable,
     ScreeningResult,
     flag_of,
+    not_evaluable_of,
     outcome_of,
 )
 from screening.engine.rulesets import Ruleset, load_default_ruleset
@@ -60,7 +61,7 @@ def evaluate(ruleset: Ruleset, facts: Facts, *, as_of: date) -> ScreeningResult:
             continue
         if traced.value is None:
             needs = needs_of(index, traced.reads) or tuple(sorted(compiled.facts))
-            not_evaluable.append(NotEvaluable(rule.code, fields["severity"], needs))
+            not_evaluable.append(not_evaluable_of(rule.code, fields["severity"], needs))
             continue
         evidence = collect(index, traced.reads)
         if rule.code in raised:

@@ -82,6 +82,14 @@ class Node:
         """The value and the reads that decided it."""
         raise NotImplementedError
 
+    def explain(self, env: Env) -> Traced | None:
+        """None when the value is False (nothing to show), else trace()."""
+        value = self.run(env)
+        if value is False:
+            return None
+        static = self.static
+        return (value, static) if static is not None else self.trace(env)
+
 
 class Fact(Node):
     """Reads one fact."""
@@ -291,10 +299,31 @@ class Logic(Node):
                 return decisive
         return None if unknown else not decisive
 
+    def explain(self, env: Env) -> Traced | None:
+        # One pass: the operands' values both decide and pick what is traced. An
+        # `and` is silent at its first false operand, as run() stops there.
+        decisive = self.decisive
+        values = []
+        shown = False  # a decisive `or` operand, or an unknown one
+        for operand in self.operands:
+            value = operand.run(env)
+            if value is None:
+                shown = True
+            elif value is decisive:
+                if not decisive:
+                    return None
+                shown = True
+            values.append(value)
+        if decisive and not shown:
+            return None  # an `or` of false operands
+        return self._traced(env, values)
+
     def trace(self, env: Env) -> Traced:
         # The fast path finds which operands decided the value; only those are traced
         # (run and trace agree on every node's value).
-        values = [operand.run(env) for operand in self.operands]
+        return self._traced(env, [operand.run(env) for operand in self.operands])
+
+    def _traced(self, env: Env, values: list[Any]) -> Traced:
         if self.decisive in values:
             value: Any = self.decisive
             pick: Any = self.decisive
@@ -365,7 +394,7 @@ class Arithmetic(Node):
 class Known(Node):
     """is_true(x), is_false(x), is_null(x): never unknown themselves."""
 
-    __slots__ = ("fact_name", "kind", "operand", "wanted")
+    __slots__ = ("fact_name", "kind", "null_reads", "operand", "wanted")
 
     def __init__(self, kind: str, operand: Node) -> None:
         super().__init__("bool")
@@ -377,6 +406,14 @@ class Known(Node):
         # read the operand as it is.
         if kind != "is_null":
             self.static = operand.static
+        self.null_reads = (
+            None
+            if operand.static is None
+            else tuple(
+                ("missing", read[1], None) if read[0] == "fact" else read
+                for read in operand.static
+            )
+        )
 
     def _test(self, value: Any, env: Env) -> bool:
         if self.kind != "is_null":
@@ -389,6 +426,11 @@ class Known(Node):
         return self._test(self.operand.run(env), env)
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
+        if self.null_reads is not None:  # is_null of a fact: its missing paths if so
+            found = self.run(env)
+            return found, self.null_reads if found else self.operand.static or ()
         value, reads = self.operand.trace(env)
         result = self._test(value, env)
         if result and self.kind == "is_null":
