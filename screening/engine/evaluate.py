@@ -49,7 +49,7 @@ def evaluate_untraced(
 def evaluate(ruleset: Ruleset, facts: Facts, *, as_of: date) -> ScreeningResult:
     """Screen one intake: every enabled rule fires, stays silent or is not evaluable."""
     derived, env = _environment(ruleset, facts, as_of)
-    index = FactIndex(facts, derived, env, dict(ruleset.cross_rules))
+    index = FactIndex(facts, derived, env, ruleset.cross_rule_map)
     raised = ruleset.settings.severity_raised_to_absolute
     flags: list[Flag] = []
     not_evaluable: list[NotEvaluable] = []

@@ -59,6 +59,8 @@ _Part = tuple[dict[str, Any], dict[str, Any], str | None]
 class FactIndex:
     """Looks up a fact's answers, missing paths, members and settings in both layers."""
 
+    __slots__ = ("_cross", "_parts", "cross_rules", "derived", "env", "facts")
+
     def __init__(
         self,
         facts: Facts,
@@ -162,5 +164,5 @@ def needs_of(index: FactIndex, reads: tuple[Read, ...]) -> tuple[str, ...]:
     for kind, name, _member in reads:
         if kind == "threshold" or not is_unknown(index.env.get(name)):
             continue
-        paths.update(dict.fromkeys(index.missing(name)))
+        paths.update(index.missing(name))  # its keys, in order: the paths
     return tuple(paths)

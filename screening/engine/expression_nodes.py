@@ -319,26 +319,41 @@ class Logic(Node):
         return self._traced(env, values)
 
     def trace(self, env: Env) -> Traced:
-        # The fast path finds which operands decided the value; only those are traced
-        # (run and trace agree on every node's value).
-        return self._traced(env, [operand.run(env) for operand in self.operands])
+        # One pass: each operand's value and reads together (a static operand's reads
+        # cost nothing), so nested and/or are not run again for their reads.
+        traced = [operand.trace(env) for operand in self.operands]
+        values = [value for value, _reads in traced]
+        pick = self._pick(values)
+        reads: Reads = ()
+        for value, operand_reads in traced:
+            if value is pick or pick is _EVERY:
+                reads += operand_reads
+        return _value_of(self.decisive, pick), reads
+
+    def _pick(self, values: list[Any]) -> Any:
+        """Which operands decided the value: the decisive ones, else the unknown
+        ones, else (_EVERY) all of them."""
+        if self.decisive in values:
+            return self.decisive
+        if None in values:
+            return None
+        return _EVERY
 
     def _traced(self, env: Env, values: list[Any]) -> Traced:
-        if self.decisive in values:
-            value: Any = self.decisive
-            pick: Any = self.decisive
-        elif None in values:
-            value = pick = None
-        else:
-            # Every operand counted towards the non-decisive result.
-            value = not self.decisive
-            pick = _EVERY
+        pick = self._pick(values)
         reads: Reads = ()
         for operand, v in zip(self.operands, values, strict=True):
             if v is pick or pick is _EVERY:
                 static = operand.static
                 reads += static if static is not None else operand.trace(env)[1]
-        return value, reads
+        return _value_of(self.decisive, pick), reads
+
+
+def _value_of(decisive: bool, pick: Any) -> Any:
+    """The value of an and/or whose operands `pick` decided it."""
+    if pick is _EVERY:
+        return not decisive  # every operand counted towards the non-decisive result
+    return pick
 
 
 class Negate(Node):

@@ -143,6 +143,9 @@ class Ruleset:
     cross_rules: tuple[tuple[str, CompiledExpression], ...] = field(
         init=False, repr=False, compare=False
     )
+    cross_rule_map: Mapping[str, CompiledExpression] = field(
+        init=False, repr=False, compare=False
+    )
     # What each enabled rule's flag holds whatever the intake (its effective severity
     # included), in the order of `compiled`: made once here, not per flag (issue #19).
     flag_fields: tuple[dict[str, Any], ...] = field(
@@ -180,6 +183,7 @@ class Ruleset:
             tuple((rule, by_code[rule.code]) for rule in self.rules if rule.enabled),
         )
         object.__setattr__(self, "cross_rules", tuple(cross))
+        object.__setattr__(self, "cross_rule_map", dict(cross))
         raised = self.settings.severity_raised_to_absolute
         object.__setattr__(
             self,
