@@ -59,11 +59,12 @@ def evaluate(ruleset: Ruleset, facts: Facts, *, as_of: date) -> ScreeningResult:
         traced = compiled.explain(env)
         if traced is None:
             continue
-        if traced.value is None:
-            needs = needs_of(index, traced.reads) or tuple(sorted(compiled.facts))
+        value, reads = traced
+        if value is None:
+            needs = needs_of(index, reads) or tuple(sorted(compiled.facts))
             not_evaluable.append(not_evaluable_of(rule.code, fields["severity"], needs))
             continue
-        evidence = collect(index, traced.reads)
+        evidence = collect(index, reads)
         if rule.code in raised:
             evidence = Evidence(
                 evidence.answers,

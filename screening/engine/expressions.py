@@ -85,8 +85,9 @@ class CompiledExpression:
                 reads += root.trace(overlay)[1]
         return nodes.TracedResult(None, reads)
 
-    def explain(self, env: nodes.Env) -> nodes.TracedResult | None:
-        """None when the rule is silent (False), else trace(): a silent rule shows
+    def explain(self, env: nodes.Env) -> nodes.Traced | None:
+        """None when the rule is silent (False), else its value and reads as trace()
+        gives them (a plain pair: a screening asks every rule): a silent rule shows
         nothing, so its reads are never traced, and a shown one is traced only where
         its reads depend on the values (issue #19)."""
         root = self.root
@@ -101,13 +102,10 @@ class CompiledExpression:
         static = root.static
         if static is not None:  # the common case: as cheap as evaluate() when silent
             value = root.run(env)
-            return None if value is False else nodes.TracedResult(value, static)
-        traced = root.explain(env)
-        return None if traced is None else nodes.TracedResult(*traced)
+            return None if value is False else (value, static)
+        return root.explain(env)
 
-    def _explained(
-        self, env: nodes.Env, uncertain: list[str]
-    ) -> nodes.TracedResult | None:
+    def _explained(self, env: nodes.Env, uncertain: list[str]) -> nodes.Traced | None:
         """explain() over the completions of uncertain facts: their values first
         (many, mostly agreeing), then only the reads the result rests on."""
         root = self.root
@@ -119,13 +117,13 @@ class CompiledExpression:
             # Every completion read the same facts; the first one's reads explain it.
             static = root.static
             if static is not None:
-                return nodes.TracedResult(values[0], static)
-            return nodes.TracedResult(*root.trace(overlays[0]))
+                return values[0], static
+            return root.trace(overlays[0])
         reads: nodes.Reads = tuple(("fact", name, None) for name in uncertain)
         for overlay, value in zip(overlays, values, strict=True):
             if value is None:
                 reads += root.trace(overlay)[1]
-        return nodes.TracedResult(None, reads)
+        return None, reads
 
 
 def _completions(env: nodes.Env, names: list[str]) -> list[dict[str, Any]]:
