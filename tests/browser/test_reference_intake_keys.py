@@ -47,34 +47,53 @@ class Keyboard:
             " link: e.tagName === 'A' || e.tagName === 'BUTTON'}; }"
         )
 
+    def before(self, name: str) -> bool:
+        """Whether the control named `name` comes before the focus on the page: a
+        skilled user who sees the page goes back with Shift+Tab rather than round it."""
+        return self.page.evaluate(
+            "name => { const target = document.getElementsByName(name)[0];"
+            " const here = document.activeElement;"
+            " return !!target && here !== document.body && target !== here &&"
+            " !!(target.compareDocumentPosition(here) & Node.DOCUMENT_POSITION_FOLLOWING); }",
+            name,
+        )
+
     def tab_to(self, name: str = "", text: str = "") -> None:
+        key = "Shift+Tab" if name and self.before(name) else "Tab"
         for _ in range(400):
             now = self.active()
             if (name and now["name"] == name) or (
                 text and now["link"] and text in now["text"]
             ):
                 return
-            self.press("Tab")
+            self.press(key)
         raise AssertionError(f"never reached {name or text}")
 
     def choose(self, name: str, value: str) -> None:
+        """A radio group: arrow keys move and check (with wrap-around, the browser's
+        own behaviour); Space checks the focused option of a group none is checked in.
+        An option already checked, such as one carried from the patient, is skipped."""
+        radios = f'input[type=radio][name="{name}"]'
+        if self.page.locator(f'{radios}[value="{value}"]').is_checked():
+            return
         self.tab_to(name)
-        values = self.page.locator(f'input[type=radio][name="{name}"]').evaluate_all(
+        values = self.page.locator(radios).evaluate_all(
             "radios => radios.map(r => r.value)"
         )
         here = values.index(self.active()["value"])
         steps = (values.index(value) - here) % len(values)
-        if self.page.locator(f'input[type=radio][name="{name}"]:checked').count() == 0:
+        if steps == 0:
             self.press(" ")
-        if steps <= len(values) - steps:
+        elif steps <= len(values) - steps:
             for _ in range(steps):
                 self.press("ArrowRight")
         else:
             for _ in range(len(values) - steps):
                 self.press("ArrowLeft")
-        assert self.page.locator(
-            f'input[type=radio][name="{name}"][value="{value}"]'
-        ).is_checked(), (name, value)
+        assert self.page.locator(f'{radios}[value="{value}"]').is_checked(), (
+            name,
+            value,
+        )
 
     def fill(self, name: str, text: str) -> None:
         self.tab_to(name)
@@ -151,9 +170,9 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
         k.fill(p + "drug", trial["drug"])
         for name in ("daily_dose_mg", "weeks_at_dose", "adherence_pct"):
             k.fill(p + name, str(trial[name]))
-        k.choose(p + "outcome", trial["outcome"])
         if trial["improvement_pct"] is not None:
             k.fill(p + "improvement_pct", str(trial["improvement_pct"]))
+        k.choose(p + "outcome", trial["outcome"])
         k.choose(p + "current_episode", YES_NO[trial["current_episode"]])
         k.choose(p + "target", trial["target"])
         k.choose(p + "ongoing", YES_NO[trial["ongoing"]])
@@ -162,7 +181,6 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
     k.save_and_continue()
 
     s = ref["substance_use"]
-    k.choose("dissociative_misuse_lifetime", YES_NO[s["dissociative_misuse_lifetime"]])
     k.choose("audit_given", "yes")
     for q in ("q1", "q2", "q3"):
         k.choose(f"audit_{q}", str(s["audit_c"][q]))
@@ -177,6 +195,7 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
     k.fill("sud-0-last_met_criteria", sud["last_met_criteria"])
     k.fill("sud-0-detail", sud["detail"])
     k.choose("nmu_asked", "none")
+    k.choose("dissociative_misuse_lifetime", YES_NO[s["dissociative_misuse_lifetime"]])
     k.save_and_continue()
 
     sc = ref["scales"]
