@@ -12,7 +12,8 @@
 //    are skipped by Tab (still reached by screen readers, mouse and the error summary)
 //    until the [data-optional-stops] button, or an error on the box, puts them back.
 //  - [data-mark-rest-no]: on a checklist page, a button that answers No (or None,
-//    Never) to every shown question not answered yet; the user's explicit action. The question
+//    Never) to every shown question not answered yet; the user's explicit action. Then a
+//    second button takes the focus to the first question still not answered. The question
 //    holding the focus is scrolled into view (the CSS outlines it).
 "use strict";
 
@@ -97,6 +98,24 @@
     return null;
   }
 
+  // The first unanswered question's text box, or its group of options (never an
+  // option: focus changes no answer). False when every shown question has an answer.
+  function focusFirstUnanswered(form) {
+    const answer = firstUnanswered(form);
+    const control = answer && answer.querySelector("[data-answer-main] input, [data-answer-main] textarea");
+    if (control && control.type !== "radio" && control.type !== "checkbox") {
+      control.focus();
+      return true;
+    }
+    const group = answer && answer.querySelector("fieldset");
+    if (group) {
+      group.tabIndex = -1;
+      group.focus();
+      return true;
+    }
+    return false;
+  }
+
   function focusOnLoad(form) {
     if (document.querySelector("[autofocus]")) {
       return; // a row just added: its first box has the focus
@@ -106,16 +125,7 @@
       summary.focus();
       return;
     }
-    const answer = firstUnanswered(form);
-    const control = answer && answer.querySelector("[data-answer-main] input, [data-answer-main] textarea");
-    if (control && control.type !== "radio" && control.type !== "checkbox") {
-      control.focus();
-      return;
-    }
-    const group = answer && answer.querySelector("fieldset");
-    if (group) {
-      group.tabIndex = -1;
-      group.focus();
+    if (focusFirstUnanswered(form)) {
       return;
     }
     const heading = document.getElementById("page-heading");
@@ -197,9 +207,14 @@
   document.querySelectorAll("[data-mark-rest-no]").forEach(function (control) {
     const form = control.closest("form");
     const result = control.querySelector("[data-mark-rest-no-result]");
+    const next = control.querySelector("[data-next-unanswered]");
     control.hidden = false;
     control.querySelector("button").addEventListener("click", function () {
       markRestNo(form, result);
+      next.hidden = firstUnanswered(form) === null;
+    });
+    next.addEventListener("click", function () {
+      focusFirstUnanswered(form);
     });
   });
 

@@ -166,3 +166,8 @@ def test_mark_the_rest_no_answers_only_the_questions_left_unanswered(
     assert answers["heart_failure_nyha_class"] == "0"
     assert answers["hepatic_impairment_child_pugh"] == "none"
     expect(page.get_by_text("questions marked No")).to_be_visible()
+
+    page.get_by_role("button", name="Go to the first question not answered").press(
+        "Enter"
+    )
+    expect(page.locator('[name="other_conditions"]')).to_be_focused()

@@ -149,6 +149,8 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
     for part in ("medical_history", "psychiatric_history"):
         k.press("Shift+Tab")  # from the first question to "mark the rest No"
         k.press("Enter")
+        k.tab_to(text="Go to the first question not answered")
+        k.press("Enter")
         k.fill("other_conditions", "\n".join(ref[part]["other_conditions"]))
         k.save_and_continue()
 

@@ -44,7 +44,8 @@ def test_it_starts_an_intake_for_a_patient(client_as, clinic, intake_staff):
     )
 
     intake = Intake.objects.get(patient=patient)
-    assert response.url == reverse("screening:intake-detail", args=[intake.pk])
+    overview = reverse("screening:intake-detail", args=[intake.pk])
+    assert response.url == f"{overview}?started=1"  # focus: the first section
     assert intake.intake_on == datetime.date(2026, 11, 20)
     assert intake_document(intake)["indication"] == {"primary": "ptsd"}
     assert (
