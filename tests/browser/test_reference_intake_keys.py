@@ -53,8 +53,9 @@ class Keyboard:
         return self.page.evaluate(
             "name => { const target = document.getElementsByName(name)[0];"
             " const here = document.activeElement;"
-            " return !!target && here !== document.body && target !== here &&"
-            " !!(target.compareDocumentPosition(here) & Node.DOCUMENT_POSITION_FOLLOWING); }",
+            " return !!target && here !== document.body && target !== here"
+            " && !!(target.compareDocumentPosition(here)"
+            " & Node.DOCUMENT_POSITION_FOLLOWING); }",
             name,
         )
 
