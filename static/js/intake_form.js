@@ -12,7 +12,8 @@
 //    are skipped by Tab (still reached by screen readers, mouse and the error summary)
 //    until the [data-optional-stops] button, or an error on the box, puts them back.
 //  - [data-mark-rest-no]: on a checklist page, a button that answers No (or None,
-//    Never) to every shown question not answered yet; the user's explicit action. Then a
+//    Never) to every shown question not answered yet in its [data-mark-scope] (a list of
+//    yes/no items such as DAST-10), else the page; the user's explicit action. Then a
 //    second button takes the focus to the first question still not answered. The question
 //    holding the focus is scrolled into view (the CSS outlines it).
 "use strict";
@@ -189,9 +190,9 @@
     return null;
   }
 
-  function markRestNo(form, result) {
+  function markRestNo(scope, result) {
     let count = 0;
-    form.querySelectorAll("[data-answer]").forEach(function (answer) {
+    scope.querySelectorAll("[data-answer]").forEach(function (answer) {
       const radio = isShown(answer) && !isAnswered(answer) && noOption(answer);
       if (radio) {
         radio.checked = true;
@@ -209,8 +210,9 @@
     const result = control.querySelector("[data-mark-rest-no-result]");
     const next = control.querySelector("[data-next-unanswered]");
     control.hidden = false;
+    const scope = control.closest("[data-mark-scope]") || form;
     control.querySelector("button").addEventListener("click", function () {
-      markRestNo(form, result);
+      markRestNo(scope, result);
       next.hidden = firstUnanswered(form) === null;
     });
     next.addEventListener("click", function () {

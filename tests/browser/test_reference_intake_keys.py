@@ -47,20 +47,24 @@ class Keyboard:
             " link: e.tagName === 'A' || e.tagName === 'BUTTON'}; }"
         )
 
-    def before(self, name: str) -> bool:
-        """Whether the control named `name` comes before the focus on the page: a
-        skilled user who sees the page goes back with Shift+Tab rather than round it."""
+    def before(self, name: str = "", text: str = "") -> bool:
+        """Whether the control (by name, or a shown button or link by its text) comes
+        before the focus on the page: a skilled user who sees the page goes back with
+        Shift+Tab rather than round it."""
         return self.page.evaluate(
-            "name => { const target = document.getElementsByName(name)[0];"
+            "([name, text]) => { const target = name"
+            " ? document.getElementsByName(name)[0]"
+            " : [...document.querySelectorAll('a, button')].find(e =>"
+            " e.textContent.includes(text) && e.getClientRects().length);"
             " const here = document.activeElement;"
             " return !!target && here !== document.body && target !== here"
             " && !!(target.compareDocumentPosition(here)"
             " & Node.DOCUMENT_POSITION_FOLLOWING); }",
-            name,
+            [name, text],
         )
 
     def tab_to(self, name: str = "", text: str = "") -> None:
-        key = "Shift+Tab" if name and self.before(name) else "Tab"
+        key = "Shift+Tab" if self.before(name, text) else "Tab"
         for _ in range(400):
             now = self.active()
             if (name and now["name"] == name) or (
@@ -69,6 +73,11 @@ class Keyboard:
                 return
             self.press(key)
         raise AssertionError(f"never reached {name or text}")
+
+    def press_button(self, text: str) -> None:
+        """A button that acts on the page without loading another."""
+        self.tab_to(text=text)
+        self.press("Enter")
 
     def choose(self, name: str, value: str) -> None:
         """A radio group: arrow keys move and check (with wrap-around, the browser's
@@ -148,10 +157,8 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
     k.save_and_continue()
 
     for part in ("medical_history", "psychiatric_history"):
-        k.press("Shift+Tab")  # from the first question to "mark the rest No"
-        k.press("Enter")
-        k.tab_to(text="Go to the first question not answered")
-        k.press("Enter")
+        k.press_button("Mark every question not answered yet")
+        k.press_button("Go to the first question not answered")
         k.fill("other_conditions", "\n".join(ref[part]["other_conditions"]))
         k.save_and_continue()
 
@@ -188,8 +195,12 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
     for q in ("q1", "q2", "q3"):
         k.choose(f"audit_{q}", str(s["audit_c"][q]))
     k.choose("dast_given", "yes")
+    # The few Yes answers first, then "mark the rest No" (the items of DAST-10 only).
     for n, answer in enumerate(s["dast10_answers"], start=1):
-        k.choose(f"dast_{n}", YES_NO[answer])
+        if answer:
+            k.choose(f"dast_{n}", YES_NO[answer])
+    k.press_button("Mark every DAST-10 item not answered yet")
+    k.press_button("Go to the first question not answered")
     (sud,) = s["substance_use_disorders"]
     k.choose("sud_asked", "rows")
     k.pick("sud-0-substance", sud["substance"])
