@@ -17,6 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REFERENCE = Path(__file__).with_name("reference-intake.json")
 BUDGET = 150  # key presses besides the characters of the typed values
+# What the pages need today (401 before the #16 work on key presses): a change that
+# needs more fails this test outright; the xfail below is only for BUDGET not met yet.
+TODAY = 203
+
+
+class OverBudgetError(AssertionError):
+    """Within today's count, over the issue's budget."""
 
 
 class Keyboard:
@@ -222,8 +229,10 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="#16 not met yet: 782 key presses, 381 typed characters (401 besides the "
-    "values, budget 150); most are Tabs from one question to the next",
+    raises=OverBudgetError,
+    reason="#16 not met yet: 584 key presses, 381 typed characters (203 besides the "
+    "values, budget 150). Left: a Tab and one or two arrow keys per radio question "
+    "(44 of them), a Tab per text box, two keys per save",
 )
 def test_the_reference_intake_takes_few_keys_besides_its_values(
     page, live_server, login
@@ -258,4 +267,7 @@ def test_the_reference_intake_takes_few_keys_besides_its_values(
         document.pop("intake_date")
         document["patient"].pop("mrn")
     assert exported == ref
-    assert k.keys - k.characters <= BUDGET
+    besides = k.keys - k.characters
+    assert besides <= TODAY, f"{besides} key presses besides the values, was {TODAY}"
+    if besides > BUDGET:
+        raise OverBudgetError(f"{besides} besides the values, budget {BUDGET}")
