@@ -14,7 +14,7 @@
 //  - [data-mark-rest-no]: on a checklist page, a button that answers No (or None,
 //    Never) to every shown question not answered yet in its [data-mark-scope] (a list of
 //    yes/no items such as DAST-10), else the page; the user's explicit action. Then a
-//    second button takes the focus to the first question still not answered. The question
+//    second button takes the focus to the next question still not answered. The question
 //    holding the focus is scrolled into view (the CSS outlines it).
 "use strict";
 
@@ -90,19 +90,22 @@
     return element.getClientRects().length > 0;
   }
 
-  function firstUnanswered(form) {
-    for (const answer of form.querySelectorAll("[data-answer]")) {
-      if (isShown(answer) && answer.querySelector("[data-answer-main]") && !isAnswered(answer)) {
-        return answer;
-      }
-    }
-    return null;
+  // The first shown question without an answer; after `from`, if given, else from the
+  // start of the form.
+  function firstUnanswered(form, from) {
+    const answers = Array.from(form.querySelectorAll("[data-answer]")).filter(function (answer) {
+      return isShown(answer) && answer.querySelector("[data-answer-main]") && !isAnswered(answer);
+    });
+    const after = from && answers.find(function (answer) {
+      return from.compareDocumentPosition(answer) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    return after || answers[0] || null;
   }
 
   // The first unanswered question's text box, or its group of options (never an
   // option: focus changes no answer). False when every shown question has an answer.
-  function focusFirstUnanswered(form) {
-    const answer = firstUnanswered(form);
+  function focusFirstUnanswered(form, from) {
+    const answer = firstUnanswered(form, from);
     const control = answer && answer.querySelector("[data-answer-main] input, [data-answer-main] textarea");
     if (control && control.type !== "radio" && control.type !== "checkbox") {
       control.focus();
@@ -216,7 +219,7 @@
       next.hidden = firstUnanswered(form) === null;
     });
     next.addEventListener("click", function () {
-      focusFirstUnanswered(form);
+      focusFirstUnanswered(form, control);
     });
   });
 

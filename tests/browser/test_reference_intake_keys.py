@@ -165,7 +165,7 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
 
     for part in ("medical_history", "psychiatric_history"):
         k.press_button("Mark every question not answered yet")
-        k.press_button("Go to the first question not answered")
+        k.press_button("Go to the next question not answered")
         k.fill("other_conditions", "\n".join(ref[part]["other_conditions"]))
         k.save_and_continue()
 
@@ -207,7 +207,7 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
         if answer:
             k.choose(f"dast_{n}", YES_NO[answer])
     k.press_button("Mark every DAST-10 item not answered yet")
-    k.press_button("Go to the first question not answered")
+    k.press_button("Go to the next question not answered")
     (sud,) = s["substance_use_disorders"]
     k.choose("sud_asked", "rows")
     k.pick("sud-0-substance", sud["substance"])
