@@ -89,6 +89,13 @@ def test_it_focuses_the_next_section_after_a_save(
     assert focused(page).startswith("fieldset")
 
 
+def leave(page: Page) -> None:
+    """Leave without saving, once the page has answered: the draft posts its changes
+    started are then done, not still writing while the test database is emptied."""
+    page.get_by_role("link", name="Back to the intake without saving").click()
+    page.wait_for_load_state()
+
+
 def checked(page: Page) -> list[str]:
     return page.locator("input:checked").evaluate_all(
         "inputs => inputs.map(i => i.name + '=' + i.value)"
@@ -171,6 +178,7 @@ def test_mark_the_rest_no_answers_only_the_questions_left_unanswered(
         "Enter"
     )
     expect(page.locator('[name="other_conditions"]')).to_be_focused()
+    leave(page)
 
 
 def test_dast10_marks_only_its_own_items_no_and_goes_on_to_the_next_question(
@@ -200,3 +208,4 @@ def test_dast10_marks_only_its_own_items_no_and_goes_on_to_the_next_question(
     expect(page.locator("fieldset:focus")).to_contain_text(
         "substance use disorders asked about"
     )
+    leave(page)
