@@ -3,7 +3,8 @@
 // typing a printable character checks the next option of the same group whose label
 // (or the label after its leading score, "2 — More than half the days") starts with
 // what was typed: the same character again cycles among the options it starts,
-// characters typed within WAIT ms of each other make a longer prefix ("10 or more").
+// characters typed within WAIT ms of each other make a longer prefix ("10 or more"),
+// or start a new one when no answer starts with the longer one.
 // The focus stays in the group: nothing moves on to the next question on its own.
 // The option is checked with click(), so the page hears the same click, input and
 // change events as from a mouse (drafts, conditional questions, the error summary).
@@ -43,6 +44,23 @@
     });
   }
 
+  function find(options, radio, prefix) {
+    const here = options.indexOf(radio);
+    // From the option after the focused one, as a select searches after its choice;
+    // from the focused option itself while nothing in the group is checked yet.
+    const from = radio.checked ? here + 1 : here;
+    const order = options.slice(from).concat(options.slice(0, from));
+    if (prefix.length > 1 && !isRepeat(prefix)) {
+      // A longer prefix: the focused option stays while it still matches.
+      return [radio].concat(order).find(function (option) {
+        return startsWith(option, prefix);
+      });
+    }
+    return order.find(function (option) {
+      return startsWith(option, prefix[0]);
+    });
+  }
+
   function onKey(event) {
     const radio = event.target;
     if (!(radio instanceof HTMLInputElement) || radio.type !== "radio" || !radio.name) {
@@ -59,21 +77,11 @@
     typed += event.key.toLowerCase();
 
     const options = groupOf(radio);
-    const here = options.indexOf(radio);
-    // From the option after the focused one, as a select searches after its choice;
-    // from the focused option itself while nothing in the group is checked yet.
-    const from = radio.checked ? here + 1 : here;
-    const order = options.slice(from).concat(options.slice(0, from));
-    let target;
-    if (typed.length > 1 && !isRepeat(typed)) {
-      // A longer prefix: the focused option stays while it still matches.
-      target = [radio].concat(order).find(function (option) {
-        return startsWith(option, typed);
-      });
-    } else {
-      target = order.find(function (option) {
-        return startsWith(option, typed[0]);
-      });
+    let target = find(options, radio, typed);
+    if (!target && typed.length > 1) {
+      // Nothing starts with the whole prefix: the key starts a new one ("n" then "y").
+      typed = typed.slice(-1);
+      target = find(options, radio, typed);
     }
     if (!target) {
       return;

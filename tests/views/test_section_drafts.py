@@ -150,6 +150,22 @@ def test_it_opens_the_next_section_after_save_and_continue(client_as, intake):
     assert response.url == section_url(intake, "medical-history")
 
 
+def first_submit_button(html: str) -> str:
+    form = html.split("data-intake-form", 1)[1]
+    return "<button" + form.split('<button type="submit"', 1)[1].split(">", 1)[0]
+
+
+def test_enter_in_a_box_saves_and_continues_like_the_primary_button(client_as, intake):
+    # The browser sends a form submitted by Enter with its first submit button.
+    html = client_as("intake_staff").get(section_url(intake, "vitals")).content
+    assert 'name="continue" value="1"' in first_submit_button(html.decode())
+
+
+def test_enter_on_the_last_section_saves_it_as_its_only_button_does(client_as, intake):
+    html = client_as("intake_staff").get(section_url(intake, "scales")).content
+    assert "continue" not in first_submit_button(html.decode())
+
+
 def test_it_lists_each_error_in_a_summary_linking_to_its_field(client_as, intake):
     posted = page_post(intake, "vitals", bp_systolic="120", bp_diastolic="130")
 
