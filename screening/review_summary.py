@@ -224,6 +224,8 @@ class ReviewSummary:
     answer_diff: list[tuple[str, str, str]] = field(default_factory=list)
     flag_diff: dict[str, Any] | None = None
     amends: Intake | None = None
+    # Sections carried over from the last intake and not yet confirmed (#18).
+    carry_pending: list[str] = field(default_factory=list)
 
     @property
     def outcome_words(self) -> str:
@@ -524,9 +526,9 @@ def build_summary(intake: Intake) -> ReviewSummary:
         IntakeSection.objects.filter(intake=intake).prefetch_related(
             Prefetch(
                 "revisions",
-                queryset=SectionRevision.objects.select_related("saved_by").order_by(
-                    "version"
-                ),
+                queryset=SectionRevision.objects.select_related(
+                    "saved_by", "carried_from"
+                ).order_by("version"),
             )
         )
     )
@@ -572,6 +574,7 @@ def build_summary(intake: Intake) -> ReviewSummary:
         missing=missing,
         key_scores=[(label, value) for label, value in scores if label in KEY_SCORES],
         signoff=signoff,
+        carry_pending=[s.get_kind_display() for s in sections if s.is_carried_proposal],
     )
     if signoff is not None:
         summary.verification = verify_signoff(

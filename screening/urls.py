@@ -44,6 +44,11 @@ urlpatterns = [
         name="intake-section-edit",
     ),
     path(
+        "intakes/<int:pk>/sections/<slug:section>/confirm/",
+        intakes.intake_section_confirm,
+        name="intake-section-confirm",
+    ),
+    path(
         "intakes/<int:pk>/sections/<slug:section>/draft/",
         intakes.intake_section_draft,
         name="intake-section-draft",

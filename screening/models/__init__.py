@@ -4,7 +4,12 @@ from screening.models.audit import AuditEvent
 from screening.models.clinics import Clinic, Membership
 from screening.models.drafts import SectionDraft
 from screening.models.imports import ImportRecord
-from screening.models.intakes import Intake, IntakeSection, SectionRevision
+from screening.models.intakes import (
+    CarryState,
+    Intake,
+    IntakeSection,
+    SectionRevision,
+)
 from screening.models.missing_data import MissingAnswerAcceptance
 from screening.models.patients import Patient
 from screening.models.rescreen import RescreenJob
@@ -31,6 +36,7 @@ __all__ = [
     "Acknowledgement",
     "Addendum",
     "AuditEvent",
+    "CarryState",
     "Clinic",
     "ClinicTestCase",
     "Disposition",

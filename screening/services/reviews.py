@@ -233,6 +233,12 @@ def _check_signable(
     if blockers or screening is None or state.disposition is None:
         raise SignOffRefusedError(" ".join(blockers))
     sections = list(intake.sections.all())
+    pending = [s.get_kind_display().lower() for s in sections if s.is_carried_proposal]
+    if pending:  # #18: carried answers are signed only once staff confirmed them
+        raise SignOffRefusedError(
+            "Sections carried over from the last intake are not confirmed yet: "
+            f"{', '.join(pending)}. Staff confirm or edit them first."
+        )
     page = compute_page_hash(
         intake, sections=sections, screening=screening, state=state
     )
@@ -382,6 +388,11 @@ def do_start_addendum(intake: Intake, *, reason: str, by: User) -> Intake:
             version=section.version,
             updated_by_id=section.updated_by_id,
             updated_at=section.updated_at,
+            carried_from_id=section.carried_from_id,
+            carry_state=section.carry_state,
+            carry_confirmed_by_id=section.carry_confirmed_by_id,
+            carry_confirmed_at=section.carry_confirmed_at,
+            carry_confirmed_version=section.carry_confirmed_version,
         )
         for section in originals
     )
@@ -395,6 +406,7 @@ def do_start_addendum(intake: Intake, *, reason: str, by: User) -> Intake:
             saved_by_id=revision.saved_by_id,
             saved_at=revision.saved_at,
             origin=revision.origin,
+            carried_from_id=revision.carried_from_id,
         )
         for section, copy in zip(originals, copies, strict=True)
         for revision in section.revisions.all()

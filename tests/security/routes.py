@@ -160,6 +160,8 @@ ROUTES: dict[str, Route] = {
     "screening:intake-ready": _post_only("intake"),
     "screening:intake-section-draft": _post_only("intake", section="vitals"),
     "screening:intake-section-draft-at-timeout": _post_only("intake", section="vitals"),
+    # Staff confirm a section carried over from the last intake (#18).
+    "screening:intake-section-confirm": _post_only("intake", section="allergies"),
     # A clinician records what was done about an urgent marker (issue #15).
     "screening:intake-urgent-clear": _post_only("intake"),
     # A signed intake's re-review after a rule change: clinicians only.
