@@ -38,6 +38,7 @@ from screening.services.signoff_verification import (
     patient_updates_of,
     verify_signoff,
 )
+from screening.trends import Trend, build_trends
 
 SEVERITY_GROUPS: Final = (
     ("absolute", "Absolute contraindications"),
@@ -226,6 +227,8 @@ class ReviewSummary:
     amends: Intake | None = None
     # Sections carried over from the last intake and not yet confirmed (#18).
     carry_pending: list[str] = field(default_factory=list)
+    # Each instrument total over the patient's signed intakes (#18).
+    trends: list[Trend] = field(default_factory=list)
 
     @property
     def outcome_words(self) -> str:
@@ -575,6 +578,7 @@ def build_summary(intake: Intake) -> ReviewSummary:
         key_scores=[(label, value) for label, value in scores if label in KEY_SCORES],
         signoff=signoff,
         carry_pending=[s.get_kind_display() for s in sections if s.is_carried_proposal],
+        trends=build_trends(intake, signoff),
     )
     if signoff is not None:
         summary.verification = verify_signoff(

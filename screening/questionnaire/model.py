@@ -205,6 +205,12 @@ class Scoring:
     reversed_items: tuple[int, ...] = ()
     # (highest total, band) in ascending order.
     bands: tuple[tuple[int, str], ...] = ()
+    # Change markers of the trends (#18), only where the rule book gives a number:
+    # a reliable and a clinically meaningful change in points, and remission (a
+    # total at or below this).
+    reliable_change: int | None = None
+    meaningful_change: int | None = None
+    remission_at_most: int | None = None
 
 
 @dataclass(frozen=True)
