@@ -89,12 +89,14 @@ def total_key(instrument: Instrument) -> str:
 
 
 def trended_instruments() -> list[Instrument]:
-    """The instruments with a total: every scale but the C-SSRS (a risk band)."""
-    return [
+    """The instruments with a total: every scale but the C-SSRS (a risk band), the
+    symptom scales first (what measurement-based care watches), then substance use."""
+    totals = [
         each
         for each in questionnaire.instruments()
         if each.scoring.method in ("sum", "total_only")
     ]
+    return sorted(totals, key=lambda each: not each.path.startswith("scales."))
 
 
 def _band_of(instrument: Instrument, total: int, derived: dict[str, Any]) -> str:

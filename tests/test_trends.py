@@ -94,7 +94,7 @@ def test_it_marks_madrs_remission_at_10_or_less():
 
 def test_it_trends_every_instrument_with_a_total_but_the_cssrs():
     keys = [each.key for each in trends.trended_instruments()]
-    assert keys == ["AUDITC", "DAST10", "PHQ9", "GAD7", "PCL5", "MADRS"]
+    assert keys == ["PHQ9", "GAD7", "PCL5", "MADRS", "AUDITC", "DAST10"]
 
 
 def test_the_chart_is_svg_with_the_bands_shaded_and_a_point_per_total(
