@@ -4,6 +4,7 @@ from django.urls import path
 
 from screening.views import (
     audit,
+    clinic,
     documents,
     fhir,
     home,
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.health, name="health"),
     path("account/session/renew", home.session_renew, name="session-renew"),
+    path("clinic/", clinic.clinic_admin, name="clinic-admin"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("intakes/import/", documents.intake_import, name="intake-import"),

@@ -1,7 +1,8 @@
 """Create the demo clinic: users per role, demo intakes, the default ruleset (DEBUG).
 
-The demo clinician and rule admins get confirmed TOTP devices, and their otpauth:// URIs
-are printed beside the logins: 2FA is exercised in the demo, never bypassed.
+The demo clinician, rule admins and clinic admin get confirmed TOTP devices, and
+their otpauth:// URIs are printed beside the logins: 2FA is exercised in the demo,
+never bypassed.
 """
 
 from io import StringIO
@@ -25,6 +26,7 @@ DEMO_USERS = [
     ("ruleadmin", Membership.Role.RULE_ADMIN, "Rule admin"),
     ("ruleadmin2", Membership.Role.RULE_ADMIN, "Second rule admin (approves drafts)"),
     ("auditor", Membership.Role.AUDITOR, "Auditor"),
+    ("clinicadmin", Membership.Role.CLINIC_ADMIN, "Clinic admin"),
 ]
 DEMO_INTAKES = 24
 CLINIC_TEST_CASES = Path(settings.BASE_DIR) / "fixtures" / "clinic_test_cases"
