@@ -2,6 +2,11 @@
 
 from screening.models.audit import AuditEvent
 from screening.models.clinics import Clinic, Membership
+from screening.models.consent import (
+    ConsentDocument,
+    ConsentRecord,
+    PublishedConsentDocumentError,
+)
 from screening.models.drafts import SectionDraft
 from screening.models.imports import ImportRecord
 from screening.models.intakes import (
@@ -39,6 +44,8 @@ __all__ = [
     "CarryState",
     "Clinic",
     "ClinicTestCase",
+    "ConsentDocument",
+    "ConsentRecord",
     "Disposition",
     "ImpactPreview",
     "ImportRecord",
@@ -47,6 +54,7 @@ __all__ = [
     "Membership",
     "MissingAnswerAcceptance",
     "Patient",
+    "PublishedConsentDocumentError",
     "PublishedRulesetError",
     "ReReview",
     "RecoveryCode",

@@ -24,7 +24,14 @@ from screening.models import (
     SectionRevision,
     SignOff,
 )
-from screening.services import documents, rereview, rulesets, screenings, urgent
+from screening.services import (
+    consent,
+    documents,
+    rereview,
+    rulesets,
+    screenings,
+    urgent,
+)
 from screening.services.intakes import SignedIntakeError
 from screening.services.review_hashes import (
     HASH_FORMAT_VERSION,
@@ -73,6 +80,10 @@ class NotInScreeningError(ReviewError):
 
 class SignOffRefusedError(ReviewError):
     pass
+
+
+class ConsentMissingError(SignOffRefusedError):
+    """A "proceed" is signed only with the patient's consent on record (#18)."""
 
 
 class SummaryChangedError(SignOffRefusedError):
@@ -238,6 +249,14 @@ def _check_signable(
         raise SignOffRefusedError(
             "Sections carried over from the last intake are not confirmed yet: "
             f"{', '.join(pending)}. Staff confirm or edit them first."
+        )
+    if (
+        state.disposition.decision == Disposition.Decision.PROCEED
+        and not consent.has_consent(intake)
+    ):  # #18: every "proceed" rests on a recorded consent
+        raise ConsentMissingError(
+            "No consent on record: staff record the patient's consent on the intake "
+            "before a \u201cproceed\u201d can be signed."
         )
     page = compute_page_hash(
         intake, sections=sections, screening=screening, state=state

@@ -17,7 +17,13 @@ from screening.forms.progress import section_rows
 from screening.forms.scales import CLINICIAN_KEYS, last_change
 from screening.forms.sections import SectionForm
 from screening.models import Intake, IntakeSection, SignOff
-from screening.services import carry_over, intakes, section_drafts, urgent
+from screening.services import (
+    carry_over,
+    consent,
+    intakes,
+    section_drafts,
+    urgent,
+)
 
 EDIT_TEMPLATE = "screening/intakes/section_edit.html"
 # Pages that are a checklist of conditions, mostly answered No: they offer "mark every
@@ -116,6 +122,7 @@ def _render_detail(
         "focus_slug": _next_page(request.GET.get("saved", "")),
         "all_complete": all(row.progress.is_complete for row in rows),
         "carry_pending": [row.title.lower() for row in rows if row.carry_pending],
+        "consent": consent.current_consent(intake),
         "screening": intake.current_screening,
         "can_edit": permissions.can(
             request.user, permissions.EDIT_INTAKE, clinic=intake.clinic

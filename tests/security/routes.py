@@ -114,6 +114,24 @@ ROUTES: dict[str, Route] = {
     "screening:clinic-admin": Route(
         REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK
     ),
+    # The clinic admin's consent documents and CSV of intakes (#18).
+    "screening:consent-documents": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
+    ),
+    "screening:consent-document": Route(
+        REDIRECT,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        obj="consent_document",
+        is_form=True,
+    ),
+    "screening:consent-document-publish": _post_only("consent_document"),
+    "screening:intake-csv-export": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK
+    ),
     # POST: the auditors' MRN lookup (issue #16).
     "screening:audit-list": Route(
         REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
@@ -145,6 +163,10 @@ ROUTES: dict[str, Route] = {
     ),
     "screening:patient-edit": Route(
         REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="patient", is_form=True
+    ),
+    # Staff record a patient's consent for an intake (#18).
+    "screening:intake-consent": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="intake", is_form=True
     ),
     "screening:intake-create": Route(
         REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="patient", is_form=True
