@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from screening.models import CarryState, Intake, Patient
-from screening.services import intakes
+from screening.models import CarryState, ConsentRecord, Intake, Patient
+from screening.services import consent, intakes
 from tests.browser.test_reference_intake_keys import (
     REFERENCE,
     YES_NO,
@@ -22,6 +23,7 @@ from tests.factories import (
     MembershipFactory,
     TOTPDeviceFactory,
     UserFactory,
+    published_consent,
 )
 from tests.services.test_reviews import fresh, signed
 
@@ -167,6 +169,13 @@ def test_a_returning_patient_starts_from_the_last_intake(
         missing_reasons=scales.missing_reasons,
         version=scales.version,
         by=clinician,
+    )
+    consent.do_record_consent(
+        earlier,
+        document=published_consent(clinic),
+        method=ConsentRecord.Method.PAPER_SCANNED,
+        consented_at=timezone.now(),
+        by=staff,
     )
     signed(fresh(earlier), clinician)
 
