@@ -65,7 +65,6 @@ class Event(models.TextChoices):
         "consent.document_published",
         "Consent document published",
     )
-    INTAKES_EXPORTED_CSV = "intake.csv_exported", "Intakes exported as CSV"
     RULESET_DRAFTED = "ruleset.drafted", "Ruleset drafted"
     RULESET_EDITED = "ruleset.edited", "Ruleset edited"
     RULESET_TESTED = "ruleset.tested", "Ruleset tested"

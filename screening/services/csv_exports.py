@@ -99,10 +99,11 @@ def export_rows(intakes: Iterable[Intake]) -> Iterator[list[str]]:
 
 def record_export(clinic: Clinic, *, count: int, by: User) -> None:
     """Audit the export: who, which clinic, how many rows (never their values)."""
+    # Every export is `intake.exported` (security.md §3.1); its detail says which.
     audit.record(
-        audit.Event.INTAKES_EXPORTED_CSV,
+        audit.Event.INTAKE_EXPORTED,
         actor=by,
         clinic=clinic,
         category="screening_summary",
-        detail={"count": count},
+        detail={"format": "csv", "count": count},
     )

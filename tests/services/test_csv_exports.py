@@ -79,9 +79,9 @@ def test_every_export_is_audited_without_values(
 ):
     screened_intake(clinic, realistic(), by=intake_staff, patient=patient)
     exported(client_as("clinic_admin"))
-    event = AuditEvent.objects.get(action="intake.csv_exported")
+    event = AuditEvent.objects.get(action="intake.exported")
     assert event.clinic == clinic
-    assert event.detail == {"count": 1}
+    assert event.detail == {"format": "csv", "count": 1}
 
 
 def test_it_exports_only_the_admins_clinic(
