@@ -49,7 +49,7 @@ class ConsentDocumentForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            "Consent document", "title", "version", "effective_on", "text"
+            "Title, version and wording", "title", "version", "effective_on", "text"
         )
 
 
@@ -102,7 +102,7 @@ class ConsentRecordForm(forms.Form):
             f"{d.title}, version {d.version} (effective {d.effective_on:%Y-%m-%d})"
         )
         self.helper = _helper(
-            "Patient's consent",
+            "Which version, how and when",
             "document",
             "method",
             "consented_at",
