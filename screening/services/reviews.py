@@ -17,6 +17,7 @@ from screening import audit
 from screening.models import (
     Acknowledgement,
     Addendum,
+    ConsentRecord,
     Disposition,
     Intake,
     IntakeSection,
@@ -429,6 +430,21 @@ def do_start_addendum(intake: Intake, *, reason: str, by: User) -> Intake:
         )
         for section, copy in zip(originals, copies, strict=True)
         for revision in section.revisions.all()
+    )
+    # The patient's consent was given for the visit, which the addendum corrects:
+    # it travels with it, as recorded (append-only rows, #18).
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            intake=addendum,
+            document_id=given.document_id,
+            method=given.method,
+            consented_at=given.consented_at,
+            witness=given.witness,
+            reference=given.reference,
+            recorded_by_id=given.recorded_by_id,
+            recorded_at=given.recorded_at,
+        )
+        for given in ConsentRecord.objects.filter(intake=locked).order_by("pk")
     )
     root_id = chain_root_id(locked)
     record = Addendum.objects.create(
