@@ -15,6 +15,8 @@ from screening.engine.results import (
     Flag,
     NotEvaluable,
     ScreeningResult,
+    flag_of,
+    not_evaluable_of,
     outcome_of,
 )
 from screening.engine.rulesets import Ruleset, load_default_ruleset
@@ -46,40 +48,30 @@ def evaluate_untraced(
 
 def evaluate(ruleset: Ruleset, facts: Facts, *, as_of: date) -> ScreeningResult:
     """Screen one intake: every enabled rule fires, stays silent or is not evaluable."""
-    settings = ruleset.settings
     derived, env = _environment(ruleset, facts, as_of)
-    index = FactIndex(facts, derived, env, dict(ruleset.cross_rules))
-    raised = settings.severity_raised_to_absolute
+    index = FactIndex(facts, derived, env, ruleset.cross_rule_map)
+    raised = ruleset.settings.severity_raised_to_absolute
     flags: list[Flag] = []
     not_evaluable: list[NotEvaluable] = []
-    for rule, compiled in ruleset.compiled:
+    for (rule, compiled), fields in zip(
+        ruleset.compiled, ruleset.flag_fields, strict=True
+    ):
         traced = compiled.explain(env)
         if traced is None:
             continue
-        severity = "absolute" if rule.code in raised else rule.severity
-        if traced.value is None:
-            needs = needs_of(index, traced.reads) or tuple(sorted(compiled.facts))
-            not_evaluable.append(NotEvaluable(rule.code, severity, needs))
+        value, reads = traced
+        if value is None:
+            needs = needs_of(index, reads) or tuple(sorted(compiled.facts))
+            not_evaluable.append(not_evaluable_of(rule.code, fields["severity"], needs))
             continue
-        evidence = collect(index, traced.reads)
+        evidence = collect(index, reads)
         if rule.code in raised:
             evidence = Evidence(
                 evidence.answers,
                 evidence.threshold,
                 {**evidence.settings, "severity_raised_to_absolute": list(raised)},
             )
-        flags.append(
-            Flag(
-                code=rule.code,
-                severity=severity,
-                title=rule.title,
-                message=rule.message,
-                evidence=evidence,
-                source=rule.source,
-                urgent=rule.urgent,
-                ruleset_version=ruleset.version,
-            )
-        )
+        flags.append(flag_of(fields, evidence))
     flag_tuple, missing_tuple = tuple(flags), tuple(not_evaluable)
     return ScreeningResult(
         outcome=outcome_of(flag_tuple, missing_tuple),

@@ -13,7 +13,7 @@ from screening.engine.exact import json_number
 from screening.engine.expression_nodes import Read, is_unknown
 from screening.engine.expressions import CompiledExpression
 from screening.engine.facts import Facts
-from screening.engine.results import Evidence
+from screening.engine.results import Evidence, evidence_of
 from screening.engine.uncertain import AtLeast, OneOf
 
 
@@ -59,6 +59,8 @@ _Part = tuple[dict[str, Any], dict[str, Any], str | None]
 class FactIndex:
     """Looks up a fact's answers, missing paths, members and settings in both layers."""
 
+    __slots__ = ("_cross", "_parts", "cross_rules", "derived", "env", "facts")
+
     def __init__(
         self,
         facts: Facts,
@@ -82,9 +84,7 @@ class FactIndex:
         """What one read adds to evidence, made once per screening (issue #19)."""
         part = self._parts.get(read)
         if part is None:
-            answers, settings, threshold = _part(self, read)
-            part = (json_value(answers), json_value(settings), threshold)
-            self._parts[read] = part
+            part = self._parts[read] = _part(self, read)
         return part
 
     def answers(self, name: str) -> Mapping[str, Any]:
@@ -114,16 +114,22 @@ class FactIndex:
 
 
 def _part(index: FactIndex, read: Read) -> _Part:
+    """A read's answers and settings, JSON-ready, and its threshold."""
     kind, name, member = read
     if kind == "threshold":
         return {}, {}, name
     if name.startswith("settings."):
-        return {}, {name.removeprefix("settings."): index.env.get(name)}, None
+        return {}, json_value({name[9:]: index.env.get(name)}), None
     if kind == "member":
-        return dict(index.member_answers(name, member)), {}, None
+        return json_value(index.member_answers(name, member)), {}, None
     if kind == "missing":
-        return dict(index.missing(name)), {}, None
-    return dict(index.answers(name)), dict(index.settings(name)), index.threshold(name)
+        return json_value(index.missing(name)), {}, None
+    settings = index.derived.settings.get(name)
+    return (
+        json_value(index.answers(name)),
+        json_value(settings) if settings else {},
+        index.facts.thresholds.get(name),
+    )
 
 
 def collect(index: FactIndex, reads: tuple[Read, ...]) -> Evidence:
@@ -134,18 +140,22 @@ def collect(index: FactIndex, reads: tuple[Read, ...]) -> Evidence:
     answers: dict[str, Any] = {}
     thresholds: list[str] = []
     settings: dict[str, Any] = {}
+    parts = index._parts
     for read in reads:
-        part = index.part(read)
-        answers.update(part[0])
-        settings.update(part[1])
-        if part[2] is not None:
+        if read[0] == "threshold":  # a threshold adds only itself
+            if read[1] not in thresholds:
+                thresholds.append(read[1])
+            continue
+        part = parts.get(read)
+        if part is None:
+            part = index.part(read)
+        if part[0]:
+            answers.update(part[0])
+        if part[1]:
+            settings.update(part[1])
+        if part[2] is not None and part[2] not in thresholds:
             thresholds.append(part[2])
-    unique = list(dict.fromkeys(thresholds))
-    return Evidence(
-        answers=answers,
-        threshold="; ".join(unique) if unique else None,
-        settings=settings,
-    )
+    return evidence_of(answers, "; ".join(thresholds) if thresholds else None, settings)
 
 
 def needs_of(index: FactIndex, reads: tuple[Read, ...]) -> tuple[str, ...]:
@@ -154,5 +164,5 @@ def needs_of(index: FactIndex, reads: tuple[Read, ...]) -> tuple[str, ...]:
     for kind, name, _member in reads:
         if kind == "threshold" or not is_unknown(index.env.get(name)):
             continue
-        paths.update(dict.fromkeys(index.missing(name)))
+        paths.update(index.missing(name))  # its keys, in order: the paths
     return tuple(paths)

@@ -2,15 +2,20 @@
 
 Every node returns True, False, a value, or None for unknown. `run` is the fast path;
 `trace` returns the same value with the reads that decided it, for evidence and needs.
+
+Most nodes read the same facts whatever their values (a comparison of a fact with a
+number reads that fact and applies that threshold): their reads are worked out once,
+when the rule is compiled (`static`), and tracing them costs what running them costs
+(issue #19). Only `and`/`or`, `in` over a set fact and is_null(...) read differently
+by value, and are traced.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from screening.engine.dates import add_months
 from screening.engine.exact import to_fraction
@@ -19,7 +24,8 @@ from screening.engine.uncertain import AtLeast, OneOf
 Env = Mapping[str, Any]
 # A read: ("fact" | "missing" | "member" | "threshold", name or text, member or None).
 Read = tuple[str, str, Any]
-Traced = tuple[Any, list[Read]]
+Reads = tuple[Read, ...]
+Traced = tuple[Any, Reads]
 
 AS_OF: Final = "$as_of"  # the env key of the date intervals are counted against
 # The env key listing facts replaced by one of their completions: they stay unknown to
@@ -57,12 +63,16 @@ def is_unknown(value: Any) -> bool:
 
 
 class Node:
-    """A compiled expression node with its static type."""
+    """A compiled expression node with its static type.
 
-    __slots__ = ("type",)
+    `static` is the reads of every evaluation when they do not depend on the values
+    (then trace() is run() with them), else None."""
 
-    def __init__(self, type_: str) -> None:
+    __slots__ = ("static", "type")
+
+    def __init__(self, type_: str, static: Reads | None = None) -> None:
         self.type = type_
+        self.static = static
 
     def run(self, env: Env) -> Any:
         """The node's value (None = unknown)."""
@@ -72,6 +82,14 @@ class Node:
         """The value and the reads that decided it."""
         raise NotImplementedError
 
+    def explain(self, env: Env) -> Traced | None:
+        """None when the value is False (nothing to show), else trace()."""
+        value = self.run(env)
+        if value is False:
+            return None
+        static = self.static
+        return (value, static) if static is not None else self.trace(env)
+
 
 class Fact(Node):
     """Reads one fact."""
@@ -79,14 +97,14 @@ class Fact(Node):
     __slots__ = ("name",)
 
     def __init__(self, name: str, type_: str) -> None:
-        super().__init__(type_)
+        super().__init__(type_, (("fact", name, None),))
         self.name = name
 
     def run(self, env: Env) -> Any:
         return env.get(self.name)
 
     def trace(self, env: Env) -> Traced:
-        return env.get(self.name), [("fact", self.name, None)]
+        return env.get(self.name), self.static or ()
 
 
 class Literal(Node):
@@ -95,14 +113,14 @@ class Literal(Node):
     __slots__ = ("value",)
 
     def __init__(self, value: Any, type_: str) -> None:
-        super().__init__(type_)
+        super().__init__(type_, ())
         self.value = value
 
     def run(self, env: Env) -> Any:
         return self.value
 
     def trace(self, env: Env) -> Traced:
-        return self.value, []
+        return self.value, ()
 
 
 def _bounded(op: str, value: AtLeast, other: Any) -> bool | None:
@@ -113,6 +131,16 @@ def _bounded(op: str, value: AtLeast, other: Any) -> bool | None:
         return True if holds else None
     excluded = low >= other if op == "lt" else low > other
     return False if excluded else None
+
+
+def _joined(*parts: Reads | None) -> Reads | None:
+    """The reads of a node from its operands' static reads; None if any is dynamic."""
+    joined: Reads = ()
+    for part in parts:
+        if part is None:
+            return None
+        joined += part
+    return joined
 
 
 def compare(op: str, left: Any, right: Any) -> bool | None:
@@ -151,6 +179,10 @@ class Compare(Node):
         self.left = left
         self.right = right
         self.threshold = _threshold_text(op, left, right)
+        own: Reads = (
+            (("threshold", self.threshold, None),) if self.threshold is not None else ()
+        )
+        self.static = _joined(left.static, right.static, own)
 
     def run(self, env: Env) -> Any:
         left = self.left.run(env)
@@ -162,11 +194,13 @@ class Compare(Node):
         return compare(self.op, left, right)
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         left, left_reads = self.left.trace(env)
         right, right_reads = self.right.trace(env)
         reads = left_reads + right_reads
         if self.threshold is not None:
-            reads.append(("threshold", self.threshold, None))
+            reads += (("threshold", self.threshold, None),)
         return compare(self.op, left, right), reads
 
 
@@ -188,6 +222,7 @@ class ArrayLiteral(Literal):
     def __init__(self, values: tuple[Any, ...], element_type: str) -> None:
         super().__init__(values, "array")
         self.element_type = element_type
+        self.static = ()
 
 
 class Contains(Node):
@@ -199,6 +234,9 @@ class Contains(Node):
         super().__init__("bool")
         self.member = member
         self.container = container
+        # A set fact that holds the member is read as the entries holding it.
+        if not isinstance(container, Fact):
+            self.static = _joined(member.static, container.static)
 
     def run(self, env: Env) -> Any:
         member = self.member.run(env)
@@ -208,12 +246,14 @@ class Contains(Node):
         return member in container
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         member, member_reads = self.member.trace(env)
         container, container_reads = self.container.trace(env)
         value = None if is_unknown(member) or container is None else member in container
         if value is True and isinstance(self.container, Fact):
             # Only the entries with this member fired it (e.g. medications[1].class).
-            return value, [*member_reads, ("member", self.container.name, member)]
+            return value, (*member_reads, ("member", self.container.name, member))
         return value, member_reads + container_reads
 
 
@@ -223,7 +263,7 @@ class Not(Node):
     __slots__ = ("operand",)
 
     def __init__(self, operand: Node) -> None:
-        super().__init__("bool")
+        super().__init__("bool", operand.static)
         self.operand = operand
 
     def run(self, env: Env) -> Any:
@@ -231,6 +271,8 @@ class Not(Node):
         return None if value is None else not value
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         value, reads = self.operand.trace(env)
         return (None if value is None else not value), reads
 
@@ -257,26 +299,61 @@ class Logic(Node):
                 return decisive
         return None if unknown else not decisive
 
+    def explain(self, env: Env) -> Traced | None:
+        # One pass: the operands' values both decide and pick what is traced. An
+        # `and` is silent at its first false operand, as run() stops there.
+        decisive = self.decisive
+        values = []
+        shown = False  # a decisive `or` operand, or an unknown one
+        for operand in self.operands:
+            value = operand.run(env)
+            if value is None:
+                shown = True
+            elif value is decisive:
+                if not decisive:
+                    return None
+                shown = True
+            values.append(value)
+        if decisive and not shown:
+            return None  # an `or` of false operands
+        return self._traced(env, values)
+
     def trace(self, env: Env) -> Traced:
-        # The fast path finds which operands decided the value; only those are traced
-        # (run and trace agree on every node's value).
-        values = [operand.run(env) for operand in self.operands]
+        # One pass: each operand's value and reads together (a static operand's reads
+        # cost nothing), so nested and/or are not run again for their reads.
+        traced = [operand.trace(env) for operand in self.operands]
+        values = [value for value, _reads in traced]
+        pick = self._pick(values)
+        reads: Reads = ()
+        for value, operand_reads in traced:
+            if value is pick or pick is _EVERY:
+                reads += operand_reads
+        return _value_of(self.decisive, pick), reads
+
+    def _pick(self, values: list[Any]) -> Any:
+        """Which operands decided the value: the decisive ones, else the unknown
+        ones, else (_EVERY) all of them."""
         if self.decisive in values:
-            value: Any = self.decisive
-            pick: Any = self.decisive
-        elif None in values:
-            value = pick = None
-        else:
-            # Every operand counted towards the non-decisive result.
-            value = not self.decisive
-            return value, [read for o in self.operands for read in o.trace(env)[1]]
-        reads = [
-            read
-            for operand, v in zip(self.operands, values, strict=True)
-            if v is pick
-            for read in operand.trace(env)[1]
-        ]
-        return value, reads
+            return self.decisive
+        if None in values:
+            return None
+        return _EVERY
+
+    def _traced(self, env: Env, values: list[Any]) -> Traced:
+        pick = self._pick(values)
+        reads: Reads = ()
+        for operand, v in zip(self.operands, values, strict=True):
+            if v is pick or pick is _EVERY:
+                static = operand.static
+                reads += static if static is not None else operand.trace(env)[1]
+        return _value_of(self.decisive, pick), reads
+
+
+def _value_of(decisive: bool, pick: Any) -> Any:
+    """The value of an and/or whose operands `pick` decided it."""
+    if pick is _EVERY:
+        return not decisive  # every operand counted towards the non-decisive result
+    return pick
 
 
 class Negate(Node):
@@ -285,7 +362,7 @@ class Negate(Node):
     __slots__ = ("operand",)
 
     def __init__(self, operand: Node) -> None:
-        super().__init__("number")
+        super().__init__("number", operand.static)
         self.operand = operand
 
     def run(self, env: Env) -> Any:
@@ -293,6 +370,8 @@ class Negate(Node):
         return None if is_unknown(value) else -to_fraction(value)
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         value, reads = self.operand.trace(env)
         return (None if is_unknown(value) else -to_fraction(value)), reads
 
@@ -303,7 +382,7 @@ class Arithmetic(Node):
     __slots__ = ("fn", "left", "right")
 
     def __init__(self, op: str, left: Node, right: Node) -> None:
-        super().__init__("number")
+        super().__init__("number", _joined(left.static, right.static))
         self.fn = ARITHMETIC[op]
         self.left = left
         self.right = right
@@ -320,6 +399,8 @@ class Arithmetic(Node):
         return self._apply(self.left.run(env), self.right.run(env))
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         left, left_reads = self.left.trace(env)
         right, right_reads = self.right.trace(env)
         return self._apply(left, right), left_reads + right_reads
@@ -328,7 +409,7 @@ class Arithmetic(Node):
 class Known(Node):
     """is_true(x), is_false(x), is_null(x): never unknown themselves."""
 
-    __slots__ = ("fact_name", "kind", "operand", "wanted")
+    __slots__ = ("fact_name", "kind", "null_reads", "operand", "wanted")
 
     def __init__(self, kind: str, operand: Node) -> None:
         super().__init__("bool")
@@ -336,6 +417,18 @@ class Known(Node):
         self.operand = operand
         self.wanted = kind == "is_true"
         self.fact_name = operand.name if isinstance(operand, Fact) else None
+        # is_null reads a fact as its missing paths when it holds; is_true and is_false
+        # read the operand as it is.
+        if kind != "is_null":
+            self.static = operand.static
+        self.null_reads = (
+            None
+            if operand.static is None
+            else tuple(
+                ("missing", read[1], None) if read[0] == "fact" else read
+                for read in operand.static
+            )
+        )
 
     def _test(self, value: Any, env: Env) -> bool:
         if self.kind != "is_null":
@@ -348,11 +441,19 @@ class Known(Node):
         return self._test(self.operand.run(env), env)
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
+        if self.null_reads is not None:  # is_null of a fact: its missing paths if so
+            found = self.run(env)
+            return found, self.null_reads if found else self.operand.static or ()
         value, reads = self.operand.trace(env)
         result = self._test(value, env)
         if result and self.kind == "is_null":
             # A missing-data finding shows the unanswered paths (§5.9).
-            reads = [("missing", r[1], None) if r[0] == "fact" else r for r in reads]
+            reads = tuple(
+                ("missing", read[1], None) if read[0] == "fact" else read
+                for read in reads
+            )
         return result, reads
 
 
@@ -371,6 +472,7 @@ class Within(Node):
         unit = "months" if months else "days"
         name = operand.name if isinstance(operand, Fact) else "date"
         self.threshold = f"{name} within {amount} {unit} of the intake date"
+        self.static = _joined(operand.static, (("threshold", self.threshold, None),))
 
     def _test(self, value: Any, as_of: date | None) -> bool | None:
         if value is None or as_of is None:
@@ -386,20 +488,22 @@ class Within(Node):
         return self._test(self.operand.run(env), env.get(AS_OF))
 
     def trace(self, env: Env) -> Traced:
+        if self.static is not None:
+            return self.run(env), self.static
         value, reads = self.operand.trace(env)
-        return self._test(value, env.get(AS_OF)), [
+        return self._test(value, env.get(AS_OF)), (
             *reads,
             ("threshold", self.threshold, None),
-        ]
+        )
 
 
+_EVERY: Final = object()  # Logic.trace: every operand decided the value
 _PLAIN: Final = frozenset({int, bool, str, date})
 _UNCERTAIN: Final = frozenset({OneOf, AtLeast})
 
 
-@dataclass(frozen=True)
-class TracedResult:
+class TracedResult(NamedTuple):
     """A rule condition's value with the reads behind it."""
 
     value: bool | None
-    reads: tuple[Read, ...]
+    reads: Reads

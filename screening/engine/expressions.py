@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from itertools import product
-from typing import Any, Final, Literal, overload
+from typing import Any, Final
 
 import rule_engine  # type: ignore[import-untyped]
 from rule_engine import ast
@@ -68,51 +68,62 @@ class CompiledExpression:
 
     def trace(self, env: nodes.Env) -> nodes.TracedResult:
         """The value with the reads behind it (for evidence and `needs`)."""
-        return self._traced(env, keep_false=True)
-
-    def explain(self, env: nodes.Env) -> nodes.TracedResult | None:
-        """None when the rule is silent (False), else trace(): a silent rule shows
-        nothing, so its reads are never traced (issue #19)."""
-        if self.completion_facts:
-            return self._traced(env, keep_false=False)
-        root = self.root  # the common case, as cheap as evaluate() for a silent rule
-        if root.run(env) is False:
-            return None
-        value, reads = root.trace(env)
-        return nodes.TracedResult(value, tuple(reads))
-
-    @overload
-    def _traced(
-        self, env: nodes.Env, *, keep_false: Literal[True]
-    ) -> nodes.TracedResult: ...
-    @overload
-    def _traced(
-        self, env: nodes.Env, *, keep_false: bool
-    ) -> nodes.TracedResult | None: ...
-    def _traced(self, env: nodes.Env, *, keep_false: bool) -> nodes.TracedResult | None:
-        # Each value comes from the fast path first; only what decides it is traced.
+        root = self.root
         uncertain = [
             name for name in self.completion_facts if isinstance(env.get(name), OneOf)
         ]
-        root = self.root
         if not uncertain:
-            if not keep_false and root.run(env) is False:
-                return None
-            value, reads = root.trace(env)
-            return nodes.TracedResult(value, tuple(reads))
+            return nodes.TracedResult(*root.trace(env))
         overlays = _completions(env, uncertain)
         values = [root.run(overlay) for overlay in overlays]
         if len(set(values)) == 1:
-            if values[0] is False and not keep_false:
-                return None
             # Every completion read the same facts; the first one's reads explain it.
-            value, reads = root.trace(overlays[0])
-            return nodes.TracedResult(value, tuple(reads))
-        reads = [("fact", name, None) for name in uncertain]
+            return nodes.TracedResult(*root.trace(overlays[0]))
+        reads: nodes.Reads = tuple(("fact", name, None) for name in uncertain)
         for overlay, value in zip(overlays, values, strict=True):
             if value is None:
-                reads.extend(root.trace(overlay)[1])
-        return nodes.TracedResult(None, tuple(reads))
+                reads += root.trace(overlay)[1]
+        return nodes.TracedResult(None, reads)
+
+    def explain(self, env: nodes.Env) -> nodes.Traced | None:
+        """None when the rule is silent (False), else its value and reads as trace()
+        gives them (a plain pair: a screening asks every rule): a silent rule shows
+        nothing, so its reads are never traced, and a shown one is traced only where
+        its reads depend on the values (issue #19)."""
+        root = self.root
+        if self.completion_facts:
+            uncertain = [
+                name
+                for name in self.completion_facts
+                if isinstance(env.get(name), OneOf)
+            ]
+            if uncertain:
+                return self._explained(env, uncertain)
+        static = root.static
+        if static is not None:  # the common case: as cheap as evaluate() when silent
+            value = root.run(env)
+            return None if value is False else (value, static)
+        return root.explain(env)
+
+    def _explained(self, env: nodes.Env, uncertain: list[str]) -> nodes.Traced | None:
+        """explain() over the completions of uncertain facts: their values first
+        (many, mostly agreeing), then only the reads the result rests on."""
+        root = self.root
+        overlays = _completions(env, uncertain)
+        values = [root.run(overlay) for overlay in overlays]
+        if len(set(values)) == 1:
+            if values[0] is False:
+                return None
+            # Every completion read the same facts; the first one's reads explain it.
+            static = root.static
+            if static is not None:
+                return values[0], static
+            return root.trace(overlays[0])
+        reads: nodes.Reads = tuple(("fact", name, None) for name in uncertain)
+        for overlay, value in zip(overlays, values, strict=True):
+            if value is None:
+                reads += root.trace(overlay)[1]
+        return None, reads
 
 
 def _completions(env: nodes.Env, names: list[str]) -> list[dict[str, Any]]:

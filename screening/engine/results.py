@@ -90,13 +90,44 @@ class NotEvaluable:
         return {"code": self.code, "needs": list(self.needs)}
 
 
+# A screening makes a handful of these frozen objects; the functions below make the
+# same objects as the classes do, without the frozen dataclass's guarded assignment
+# of each field (issue #19: what the trace costs).
+
+
+def evidence_of(
+    answers: Mapping[str, Any], threshold: str | None, settings: Mapping[str, Any]
+) -> Evidence:
+    """Evidence(answers, threshold, settings)."""
+    evidence: Evidence = object.__new__(Evidence)
+    evidence.__dict__.update(answers=answers, threshold=threshold, settings=settings)
+    return evidence
+
+
+def flag_of(fields: Mapping[str, Any], evidence: Evidence) -> Flag:
+    """The Flag of a fired rule from the fields its rule fixes (Ruleset.flag_fields)
+    and its evidence."""
+    flag: Flag = object.__new__(Flag)
+    values = flag.__dict__
+    values.update(fields)
+    values["evidence"] = evidence
+    return flag
+
+
+def not_evaluable_of(code: str, severity: str, needs: tuple[str, ...]) -> NotEvaluable:
+    """NotEvaluable(code, severity, needs)."""
+    item: NotEvaluable = object.__new__(NotEvaluable)
+    item.__dict__.update(code=code, severity=severity, needs=needs)
+    return item
+
+
 def outcome_of(flags: tuple[Flag, ...], not_evaluable: tuple[NotEvaluable, ...]) -> str:
     """§2: absolute first; then a relative/caution flag or a not-evaluable rule."""
-    if any(flag.severity == "absolute" for flag in flags):
+    severities = {flag.severity for flag in flags}
+    if "absolute" in severities:
         return ABSOLUTE_CONTRAINDICATION
-    if any(flag.severity in REVIEW_SEVERITIES for flag in flags) or any(
-        item.severity in REVIEW_SEVERITIES for item in not_evaluable
-    ):
+    severities.update(item.severity for item in not_evaluable)
+    if not severities.isdisjoint(REVIEW_SEVERITIES):
         return NEEDS_CLINICIAN_REVIEW
     return NO_FLAGS
 

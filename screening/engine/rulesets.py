@@ -143,6 +143,14 @@ class Ruleset:
     cross_rules: tuple[tuple[str, CompiledExpression], ...] = field(
         init=False, repr=False, compare=False
     )
+    cross_rule_map: Mapping[str, CompiledExpression] = field(
+        init=False, repr=False, compare=False
+    )
+    # What each enabled rule's flag holds whatever the intake (its effective severity
+    # included), in the order of `compiled`: made once here, not per flag (issue #19).
+    flag_fields: tuple[dict[str, Any], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not isinstance(self.version, str) or not self.version:
@@ -175,6 +183,24 @@ class Ruleset:
             tuple((rule, by_code[rule.code]) for rule in self.rules if rule.enabled),
         )
         object.__setattr__(self, "cross_rules", tuple(cross))
+        object.__setattr__(self, "cross_rule_map", dict(cross))
+        raised = self.settings.severity_raised_to_absolute
+        object.__setattr__(
+            self,
+            "flag_fields",
+            tuple(
+                {
+                    "code": rule.code,
+                    "severity": "absolute" if rule.code in raised else rule.severity,
+                    "title": rule.title,
+                    "message": rule.message,
+                    "source": rule.source,
+                    "urgent": rule.urgent,
+                    "ruleset_version": self.version,
+                }
+                for rule, _compiled in self.compiled
+            ),
+        )
 
     def rule(self, code: str) -> Rule | None:
         """The rule with this code, or None."""

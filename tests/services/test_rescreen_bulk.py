@@ -97,3 +97,40 @@ def test_it_inserts_a_screening_once_when_a_save_stored_it_first(
 
     stored = Screening.objects.get(intake=intake, ruleset=published)
     assert stored.result == as_stored(result)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the COPY text is PostgreSQL's"
+)
+def test_it_copies_the_rows_its_engine_processes_wrote_once_each(
+    clinic, rule_admin, published
+):
+    made = intakes_from_documents(clinic, documents(3), created_by=rule_admin)
+    ruleset = rulesets.get_engine_ruleset(published)
+    batch = rescreen.read_stored_batch(clinic, after=0, size=10)
+    screened = rescreen.screen_stored(batch, ruleset, as_text=True)
+    rows = [(intake, done) for (intake, _), done in zip(batch, screened, strict=True)]
+    # A value COPY's text format must escape: a backslash and a tab in an answer.
+    odd = {**engine.screen_document(intake_document(made[0]), ruleset)}
+    odd["derived"] = {**odd["derived"], "note": "C:\\temp\tx"}
+    rows[0] = (
+        rows[0][0],
+        rows[0][1]._replace(
+            line=rescreen._copy_line(odd["outcome"], odd, rows[0][1].counts)
+        ),
+    )
+
+    rescreen._copy_screenings(
+        rows[:1], ruleset_id=published.pk, screened_at=timezone.now()
+    )
+    # Again with the first row stored: a save got there first; the rest still go in.
+    rescreen._copy_screenings(rows, ruleset_id=published.pk, screened_at=timezone.now())
+
+    stored = Screening.objects.filter(ruleset=published).order_by("intake_id")
+    assert [s.intake_id for s in stored] == [intake.pk for intake in made]
+    assert stored[0].result == as_stored(odd)
+    for screening, intake in zip(stored[1:], made[1:], strict=True):
+        assert screening.result == as_stored(
+            engine.screen_document(intake_document(intake), ruleset)
+        )
+        assert screening.intake_version == intake.version
