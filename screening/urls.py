@@ -23,6 +23,16 @@ urlpatterns = [
     path("healthz", home.health, name="health"),
     path("account/session/renew", home.session_renew, name="session-renew"),
     path("clinic/", clinic.clinic_admin, name="clinic-admin"),
+    path(
+        "clinic/text-packs/upload/",
+        clinic.text_pack_upload,
+        name="clinic-text-pack-upload",
+    ),
+    path(
+        "clinic/patient-settings/",
+        clinic.patient_settings_edit,
+        name="clinic-patient-settings",
+    ),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("intakes/import/", documents.intake_import, name="intake-import"),

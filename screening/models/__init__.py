@@ -25,6 +25,13 @@ from screening.models.rulesets import (
 )
 from screening.models.screenings import Screening
 from screening.models.security import RecoveryCode, RecoveryCodeDevice
+from screening.models.selfreport import (
+    CodeAttempt,
+    PatientSettings,
+    SelfReport,
+    SelfReportAnswer,
+    TextPack,
+)
 from screening.models.urgent import ReReview, UrgentMarker
 
 __all__ = [
@@ -33,6 +40,7 @@ __all__ = [
     "AuditEvent",
     "Clinic",
     "ClinicTestCase",
+    "CodeAttempt",
     "Disposition",
     "ImpactPreview",
     "ImportRecord",
@@ -41,6 +49,7 @@ __all__ = [
     "Membership",
     "MissingAnswerAcceptance",
     "Patient",
+    "PatientSettings",
     "PublishedRulesetError",
     "ReReview",
     "RecoveryCode",
@@ -52,7 +61,10 @@ __all__ = [
     "Screening",
     "SectionDraft",
     "SectionRevision",
+    "SelfReport",
+    "SelfReportAnswer",
     "SignOff",
     "TestCaseExpectation",
+    "TextPack",
     "UrgentMarker",
 ]

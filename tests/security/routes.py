@@ -114,6 +114,12 @@ ROUTES: dict[str, Route] = {
     "screening:clinic-admin": Route(
         REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK
     ),
+    "screening:clinic-text-pack-upload": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
+    ),
+    "screening:clinic-patient-settings": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
+    ),
     # POST: the auditors' MRN lookup (issue #16).
     "screening:audit-list": Route(
         REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
