@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "screening.middleware.PatientModeMiddleware",  # the tablet reaches /p/ only
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
     "screening.middleware.SessionLifetimeMiddleware",  # 12 h absolute limit, timeouts
     "screening.middleware.RequireMFAMiddleware",  # verified OTP where the role needs it

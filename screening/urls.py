@@ -14,6 +14,7 @@ from screening.views import (
     reviews,
     rule_publishing,
     rules,
+    self_reports,
 )
 
 app_name = "screening"
@@ -71,6 +72,21 @@ urlpatterns = [
         name="intake-clinician-edit",
     ),
     path("intakes/<int:pk>/ready/", intakes.intake_ready, name="intake-ready"),
+    path(
+        "intakes/<int:pk>/self-report/",
+        self_reports.self_report_page,
+        name="intake-self-report",
+    ),
+    path(
+        "intakes/<int:pk>/self-report/start/",
+        self_reports.self_report_start,
+        name="intake-self-report-start",
+    ),
+    path(
+        "intakes/<int:pk>/self-report/end/",
+        self_reports.self_report_end,
+        name="intake-self-report-end",
+    ),
     path(
         "intakes/<int:pk>/urgent/clear/",
         intakes.intake_urgent_clear,

@@ -45,7 +45,9 @@ class TextPackError(Exception):
 def self_reported_instruments() -> list[Instrument]:
     """The instruments a patient may answer: entry PATIENT only, so never the DAST-10
     or the C-SSRS (rule book §9: topics only, the C-SSRS clinician-entered)."""
-    return [i for i in questionnaire.instruments() if i.entry == PATIENT]
+    found = [i for i in questionnaire.instruments() if i.entry == PATIENT]
+    # The symptom scales first (PHQ-9, GAD-7, PCL-5), then the AUDIT-C.
+    return sorted(found, key=lambda i: not i.path.startswith("scales."))
 
 
 def _instrument(key: Any) -> Instrument | None:

@@ -66,7 +66,7 @@ def test_it_refuses_a_pack_for_an_instrument_never_self_reported(key):
     with pytest.raises(TextPackError) as refused:
         check_pack(_pack(instrument=key))
     assert refused.value.problems[-1] == (
-        'Set "instrument" to one the patient answers: AUDITC, PHQ9, GAD7, PCL5.'
+        'Set "instrument" to one the patient answers: PHQ9, GAD7, PCL5, AUDITC.'
     )
 
 
