@@ -57,9 +57,7 @@ class AnswerForm(forms.Form):
                 label=label,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 4, "class": "form-control-lg"}),
-                error_messages={
-                    "required": _("Write your answer, or write \u201cnone\u201d.")
-                },
+                error_messages={"required": _('Write your answer, or write "none".')},
             )
         else:
             self.fields["answer"] = forms.ChoiceField(

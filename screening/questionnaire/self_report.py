@@ -73,7 +73,7 @@ ALLERGIES: Final = Step(
     TEXT,
     label=_(
         "Do you have any allergies, to medicines or anything else? Write what they are "
-        "and what happens, or write \u201cnone\u201d."
+        'and what happens, or write "none".'
     ),
     may_decline=False,
 )
@@ -82,7 +82,7 @@ MEDICINES: Final = Step(
     TEXT,
     label=_(
         "Which medicines do you take? Include anything from a pharmacy, vitamins and "
-        "herbal remedies, or write \u201cnone\u201d."
+        'herbal remedies, or write "none".'
     ),
     may_decline=False,
 )

@@ -24,6 +24,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from screening import audit, questionnaire
 from screening.models import Clinic, TextPack
@@ -31,7 +32,7 @@ from screening.questionnaire.model import PATIENT, Instrument
 
 FORMAT: Final = "text-pack/1"
 MAX_TEXT: Final = 1000
-DEMO_NOTICE: Final = "demo wording \u2014 not the validated instrument"
+DEMO_NOTICE: Final = gettext_noop("demo wording — not the validated instrument")
 
 
 class TextPackError(Exception):
@@ -207,6 +208,18 @@ def current_pack(clinic: Clinic, instrument: str, language: str) -> TextPack | N
     )
 
 
+# The demo packs' stems: our own plain words, not an instrument's published stem.
+DEMO_STEMS: Final = {
+    "PHQ9": gettext_noop("Over the last 2 weeks, how often has this bothered you?"),
+    "GAD7": gettext_noop("Over the last 2 weeks, how often has this bothered you?"),
+    "PCL5": gettext_noop(
+        "In the past month, how much were you bothered by this, after a very "
+        "stressful experience?"
+    ),
+    "AUDITC": gettext_noop("About drinking alcohol"),
+}
+
+
 def demo_pack(instrument: Instrument, language: str) -> CheckedPack:
     """A pack built from the app's own topic labels: for the demo clinic only."""
     with translation.override(language):
@@ -220,7 +233,7 @@ def demo_pack(instrument: Instrument, language: str) -> CheckedPack:
             }
             for item in instrument.items
         ]
-        stem = translation.gettext(instrument.legend)
+        stem = translation.gettext(DEMO_STEMS[instrument.key])
         notice = translation.gettext(DEMO_NOTICE)
     return CheckedPack(
         instrument,
