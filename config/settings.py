@@ -134,7 +134,8 @@ TEMPLATES = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the second-factor check with the user (#19).
+    "screening.backends.ModelBackendWithSecondFactor",
 ]
 
 # HTTPS and headers (security.md §2.2)
@@ -190,7 +191,10 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS_ONLY
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 15 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle limit slides by screening.middleware.SlidingSessionMiddleware: a person's
+# request saves the session when its last save is a minute old, never later than
+# SESSION_COOKIE_AGE after their last request (#19; security.md §2.1).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.contrib.sessions.models import Session
 from django.db import InterfaceError, OperationalError
@@ -103,22 +104,64 @@ class HttpMethodMiddleware:
         return self.get_response(request)
 
 
+# Session key: the Unix time of the session's last save. Its expiry in the database is
+# that time plus SESSION_COOKIE_AGE, so pages read the time left from it (session.js).
+RENEWED_AT_SESSION_KEY = "renewed_at"
+# A person's request renews the idle limit only when the last save is this old: one
+# UPDATE a minute instead of one per request, and the limit still never runs beyond
+# SESSION_COOKIE_AGE after the person's last request (#19, security.md §2.1).
+RENEW_AFTER_SECONDS = 60
+
+
+def idle_seconds_left(session: SessionBase) -> int:
+    """Seconds until the idle limit ends this session, from its last save."""
+    renewed_at = session.get(RENEWED_AT_SESSION_KEY)
+    if renewed_at is None:
+        return settings.SESSION_COOKIE_AGE
+    return max(0, int(renewed_at + settings.SESSION_COOKIE_AGE - time.time()))
+
+
+def renew_idle_limit(session: SessionBase, *, force: bool = False) -> None:
+    """Mark the session to be saved, with a new expiry, if its last save is a minute
+    old (or at once when a person asked to stay logged in)."""
+    renewed_at = session.get(RENEWED_AT_SESSION_KEY)  # loads the session
+    if session.is_empty():
+        return  # a visitor without a session has no idle limit to renew
+    now = time.time()
+    if force or renewed_at is None or now - renewed_at >= RENEW_AFTER_SECONDS:
+        session[RENEWED_AT_SESSION_KEY] = now
+
+
 class SlidingSessionMiddleware(SessionMiddleware):
-    """Django's SessionMiddleware, whose save on every request is the sliding idle
-    limit (SESSION_SAVE_EVERY_REQUEST), except for requests that are no one's
-    activity (IDLE_TIMER_EXEMPT_URL_NAMES): their unchanged session is not saved, so
-    its expiry stays where the user's last real request put it."""
+    """Django's SessionMiddleware with the sliding idle limit of security.md §2.1.
+
+    A person's request (any URL but IDLE_TIMER_EXEMPT_URL_NAMES: the health check, the
+    progress poll, the pre-logout draft) renews the session's expiry when its last save
+    is at least RENEW_AFTER_SECONDS old; any other request saves it only when it
+    changed. Every save records its time, which pages and background saves read to
+    time the idle warning (`X-Idle-Seconds-Left`).
+    """
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> None:
+        match = request.resolver_match
+        if match is not None and match.view_name not in IDLE_TIMER_EXEMPT_URL_NAMES:
+            renew_idle_limit(request.session)
 
     def process_response(
         self, request: HttpRequest, response: HttpResponse
     ) -> HttpResponse:
-        match = getattr(request, "resolver_match", None)
-        if (
-            match is not None
-            and match.view_name in IDLE_TIMER_EXEMPT_URL_NAMES
-            and not request.session.modified
-        ):
-            return response
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and not session.is_empty():
+            if session.modified:
+                # Saved below with a new expiry: note when, truthfully.
+                session[RENEWED_AT_SESSION_KEY] = time.time()
+            response["X-Idle-Seconds-Left"] = str(idle_seconds_left(session))
         return super().process_response(request, response)
 
 
@@ -126,7 +169,7 @@ class SessionLifetimeMiddleware:
     """End sessions at the idle limit and 12 h after login, each with one audit row.
 
     The idle limit itself is the database session's expiry (SESSION_COOKIE_AGE, renewed
-    by SESSION_SAVE_EVERY_REQUEST); here a request carrying an expired session's key is
+    by SlidingSessionMiddleware); here a request carrying an expired session's key is
     recognised and audited before `clearsessions` removes the row.
     """
 

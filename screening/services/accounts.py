@@ -6,13 +6,14 @@ Each change writes its audit row in the same transaction (security.md §2.4, §3
 import functools
 import operator
 import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Exists, Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import device_classes
@@ -47,20 +48,36 @@ def _device_classes() -> tuple[type[Device], ...]:
     return tuple(device_classes())
 
 
-def has_confirmed_device(user: User) -> bool:
-    """django_otp.user_has_device(user, confirmed=True) in one query, not one a device
-    class: the middleware asks it on every request of a user without a verified
-    session."""
-    if not user.is_authenticated:
-        return False
-    any_device = functools.reduce(
+def confirmed_device_exists(user_pk: Any = None) -> Q:
+    """A condition on users (or, given a pk, on that user): has a confirmed device of
+    any kind (django_otp.user_has_device(user, confirmed=True) as one expression)."""
+    owner = OuterRef("pk") if user_pk is None else user_pk
+    return functools.reduce(
         operator.or_,
         (
-            Q(Exists(model.objects.devices_for_user(user, confirmed=True)))
+            Q(Exists(model.objects.filter(user=owner, confirmed=True)))
             for model in _device_classes()
         ),
     )
-    return get_user_model().objects.filter(any_device, pk=user.pk).exists()
+
+
+# Set on the user by screening.backends.ModelBackendWithSecondFactor's user query.
+_ANNOTATION = "has_confirmed_device_annotation"
+
+
+def has_confirmed_device(user: User) -> bool:
+    """Whether the user has set up a second factor: read with the request's user row
+    when the backend loaded it (one statement), else in one query of its own."""
+    if not user.is_authenticated:
+        return False
+    known = getattr(user, _ANNOTATION, None)
+    if known is not None:
+        return bool(known)
+    return (
+        get_user_model()
+        .objects.filter(confirmed_device_exists(user.pk), pk=user.pk)
+        .exists()
+    )
 
 
 def count_recovery_codes(user: User) -> int:
@@ -97,6 +114,7 @@ def do_confirm_totp_device(
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    setattr(request.user, _ANNOTATION, True)  # read with the user row, now outdated
     otp_login(request, device)
     # A new privilege level for this session: a new session key (ASVS 7.2.4).
     request.session.cycle_key()

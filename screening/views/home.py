@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from screening import permissions
+from screening import middleware, permissions
 from screening.models import Membership
 from screening.views import clinic, reviews, rules
 
@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return rules.rule_index(request)
     if Membership.Role.CLINIC_ADMIN in roles:
         return clinic.clinic_admin(request)
-    memberships = request.user.memberships.select_related("clinic")  # type: ignore[union-attr]
+    memberships = permissions.memberships_of(request.user).values()
     context = {"memberships": memberships, "permissions": permissions}
     return render(request, "screening/home/home.html", context)
 
@@ -44,6 +44,8 @@ def session_renew(request: HttpRequest) -> HttpResponse:
     """The idle warning's "Stay logged in": a person asked, so the session is renewed.
 
     The health check cannot serve here: it is timer-driven traffic and never renews the
-    idle timer (SlidingSessionMiddleware); this view does, like any page a person opens.
+    idle timer (SlidingSessionMiddleware); this view does, at once, even within the
+    minute in which other requests leave the last save standing.
     """
+    middleware.renew_idle_limit(request.session, force=True)
     return HttpResponse("ok", content_type="text/plain")

@@ -49,7 +49,10 @@
     post(form.dataset.draftUrl)
       .then(function (response) {
         if (response.ok) {
-          document.dispatchEvent(new CustomEvent("session:renewed"));
+          const left = Number.parseInt(response.headers.get("X-Idle-Seconds-Left") || "", 10);
+          document.dispatchEvent(new CustomEvent("session:renewed", {
+            detail: { secondsLeft: Number.isFinite(left) ? left : undefined },
+          }));
         } else if (response.status >= 500) {
           unsaved = true; // kept for the next try; a refusal (4xx) is final
         }

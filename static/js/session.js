@@ -1,5 +1,7 @@
-// Idle-session warning (security.md §2.1): the server ends a session after
-// data-session-age seconds without a request; warn at least 60 s before that.
+// Idle-session warning (security.md §2.1): the server ends the session
+// data-session-age seconds after the page was made (the time left since its last
+// save; the server saves it at most once a minute); warn at least 60 s before that.
+// Background saves and "Stay logged in" tell the new time left in X-Idle-Seconds-Left.
 // No inline script and no style attributes (strict CSP): hooks are data- attributes.
 "use strict";
 
@@ -20,21 +22,28 @@
   let endingTimer = null;
   let endTimer = null;
 
-  function start() {
+  // The server's time left, or undefined when the response does not say.
+  function secondsLeftOf(response) {
+    const value = Number.parseInt(response.headers.get("X-Idle-Seconds-Left") || "", 10);
+    return Number.isFinite(value) ? value : undefined;
+  }
+
+  function start(secondsLeft) {
+    const left = Number.isFinite(secondsLeft) ? secondsLeft : age;
     window.clearTimeout(warnTimer);
     window.clearTimeout(endingTimer);
     window.clearTimeout(endTimer);
     warning.hidden = true;
     warnTimer = window.setTimeout(function () {
       warning.hidden = false;
-    }, Math.max(age - WARN_BEFORE_SECONDS, 0) * 1000);
+    }, Math.max(left - WARN_BEFORE_SECONDS, 0) * 1000);
     endingTimer = window.setTimeout(function () {
       document.dispatchEvent(new CustomEvent("session:ending"));
-    }, Math.max(age - DRAFT_BEFORE_SECONDS, 0) * 1000);
+    }, Math.max(left - DRAFT_BEFORE_SECONDS, 0) * 1000);
     endTimer = window.setTimeout(function () {
       warning.hidden = true;
       ended.hidden = false;
-    }, age * 1000);
+    }, left * 1000);
   }
 
   if (keep) {
@@ -43,12 +52,14 @@
       fetch(body.dataset.sessionRefreshUrl, { credentials: "same-origin", cache: "no-store" })
         .then(function (response) {
           if (response.ok) {
-            start();
+            start(secondsLeftOf(response));
           }
         });
     });
   }
   // Saves made in the background (drafts) renew the session too.
-  document.addEventListener("session:renewed", start);
-  start();
+  document.addEventListener("session:renewed", function (event) {
+    start(event.detail ? event.detail.secondsLeft : undefined);
+  });
+  start(age);
 })();

@@ -31,7 +31,7 @@ def signed_in(page: Page, live_server, user, device) -> None:
     """Give the browser a session as after password and code (as the login does)."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "screening.backends.ModelBackendWithSecondFactor"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session[LOGIN_AT_SESSION_KEY] = time.time()

@@ -32,7 +32,10 @@ def test_it_keeps_the_production_invariants__t_cfg_02(production_settings):
     assert s["DEBUG"] is False
     assert s["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
     assert s["SESSION_COOKIE_AGE"] <= 900
-    assert s["SESSION_SAVE_EVERY_REQUEST"] is True
+    # The idle limit slides by our middleware, at most one save per 60 s and never
+    # beyond 15 minutes after the last request (#19; tests/security/test_sessions.py).
+    assert s["SESSION_SAVE_EVERY_REQUEST"] is False
+    assert "screening.middleware.SlidingSessionMiddleware" in s["MIDDLEWARE"]
     assert s["CSRF_COOKIE_HTTPONLY"] is True
     assert s["USE_TZ"] is True
     assert s["SESSION_COOKIE_NAME"].startswith("__Host-")

@@ -54,6 +54,44 @@ def test_it_ends_an_idle_session_after_15_minutes__t_ses_01(
     assert rows.get().detail == {"limit": "idle"}
 
 
+def _expiry(client) -> datetime:
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_it_saves_the_session_at_most_once_a_minute_of_requests__t_cfg_02(
+    time_machine, member, clinic
+):
+    time_machine.move_to(START, tick=False)
+    client = _login(member(clinic, "intake_staff"))
+    home = reverse("screening:home")
+    client.get(home)
+    saved = _expiry(client)
+    for _ in range(5):  # five requests within the minute: no save
+        time_machine.shift(timedelta(seconds=11))
+        assert client.get(home).status_code == 200
+        assert _expiry(client) == saved
+    time_machine.shift(timedelta(seconds=5))  # 60 s after the save
+    client.get(home)
+    assert _expiry(client) == saved + timedelta(seconds=60)
+
+
+def test_it_never_lets_the_idle_limit_run_beyond_15_minutes_after_a_request__t_ses_01(
+    time_machine, member, clinic
+):
+    time_machine.move_to(START, tick=False)
+    client = _login(member(clinic, "intake_staff"))
+    home = reverse("screening:home")
+    client.get(home)
+    time_machine.shift(timedelta(seconds=59))
+    response = client.get(home)  # not saved: the limit stays at the last save's
+    assert _expiry(client) <= START + timedelta(seconds=59, minutes=15)
+    # The page times its warning from what is stored, not from a fresh 15 minutes.
+    assert 'data-session-age="841"' in response.content.decode()
+    assert response["X-Idle-Seconds-Left"] == "841"
+    time_machine.shift(timedelta(minutes=14, seconds=2))  # 15 min 1 s after the save
+    assert _sent_to_login(client.get(home))
+
+
 def test_it_ends_any_session_12_hours_after_login__t_ses_02(
     time_machine, member, clinic
 ):

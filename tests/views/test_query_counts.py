@@ -28,9 +28,10 @@ from screening.services import rulesets
 from tests.factories import screened_intake
 from tests.forms.posting import browser_post
 
-# Target: 12 per page, every page's whole request included. Every request pays 5 of
-# them: the session, the user, the second-factor device (or, for a role without one,
-# whether they have set one up), the memberships, and the sliding session's save. A
+# Target: 12 per page, every page's whole request included. Every request pays at most
+# 5 of them: the session, the user (with whether they have set up a second factor, in
+# the same statement), the OTP-verified session's device, the memberships, and the
+# sliding session's save (at most once a minute since #19; counted here). A
 # page that shows patients (the worklist) pays 2 more for their `patient.viewed` rows
 # (#13 F2), one append whatever their number: the chain head under its lock, one
 # INSERT (the worklist went from 6 to 8).

@@ -76,7 +76,7 @@ class Command(BaseCommand):
             user.otp_device = device
         # Django's login: new session key, login time and the auth.bench_session row
         # (screening.signals.audit_login).
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="screening.backends.ModelBackendWithSecondFactor")
         request.session.save()
         csrf_secret = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
         return {
