@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "screening.middleware.PatientModeMiddleware",  # the tablet reaches /p/ only
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
     "screening.middleware.SessionLifetimeMiddleware",  # 12 h absolute limit, timeouts
     "screening.middleware.RequireMFAMiddleware",  # verified OTP where the role needs it
@@ -236,6 +237,11 @@ OTP_TOTP_ISSUER = "Ketamine intake screening"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Staff pages are English; patient pages on the clinic tablet may be Spanish (#17).
+LANGUAGES = [("en-gb", "English"), ("en", "English"), ("es", "Spanish")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages a clinic may offer patients, in their own words (the tablet's choice).
+PATIENT_LANGUAGES = [("en", "English"), ("es", "Español")]
 USE_TZ = True
 
 STATIC_URL = "static/"

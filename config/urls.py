@@ -32,6 +32,8 @@ urlpatterns = [
     ),
     path("account/password/", accounts.password_change, name="accounts-password"),
     path("admin/", admin.site.urls),
+    # The patient's pages on the clinic tablet (issue #17).
+    path("p/", include("screening.tablet_urls")),
     path("", include("screening.urls")),
 ]
 

@@ -76,6 +76,13 @@ class Event(models.TextChoices):
     ACCESS_BREAK_GLASS = "access.break_glass", "Break-glass access"
     AUDIT_STATUS_CHANGED = "audit.status_changed", "Audit status changed"
     RETENTION_PURGED = "retention.purged", "Retention purge"
+    CLINIC_SETTINGS_CHANGED = "clinic.settings_changed", "Clinic settings changed"
+    TEXT_PACK_LOADED = "clinic.text_pack_loaded", "Text pack loaded"
+    SELF_REPORT_STARTED = "self_report.started", "Self-report started"
+    SELF_REPORT_OPENED = "self_report.opened", "Self-report opened on a tablet"
+    SELF_REPORT_CODE_FAILED = "self_report.code_failed", "Self-report code refused"
+    SELF_REPORT_FINISHED = "self_report.finished", "Self-report finished"
+    SELF_REPORT_ENDED = "self_report.ended", "Self-report ended"
 
 
 CHAIN_FORMAT_VERSION = 1

@@ -29,6 +29,7 @@ from screening import audit, permissions
 from screening.logs import current_request
 from screening.models import Membership
 from screening.services import accounts
+from screening.views import tablet
 
 logger = logging.getLogger(__name__)
 
@@ -273,6 +274,32 @@ class RequireMFAMiddleware:
         if request.method == "GET":
             target = f"{target}?{urlencode({'next': request.get_full_path()})}"
         return HttpResponseRedirect(target)
+
+
+class PatientModeMiddleware:
+    """Refuse a patient-mode session (the clinic tablet, issue #17) every URL but the
+    patient's own pages: no staff page, no login form, no admin site, whatever the
+    URL, before any login redirect."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if not tablet.is_patient_mode(request):
+            return None
+        match = request.resolver_match
+        if match is not None and match.namespace == "tablet":
+            return None
+        return tablet.refused(request)
 
 
 class NoStoreMiddleware:

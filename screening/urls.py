@@ -15,6 +15,7 @@ from screening.views import (
     reviews,
     rule_publishing,
     rules,
+    self_reports,
 )
 
 app_name = "screening"
@@ -33,6 +34,16 @@ urlpatterns = [
         name="consent-document-publish",
     ),
     path("intakes/<int:pk>/consent/", consent.intake_consent, name="intake-consent"),
+    path(
+        "clinic/text-packs/upload/",
+        clinic.text_pack_upload,
+        name="clinic-text-pack-upload",
+    ),
+    path(
+        "clinic/patient-settings/",
+        clinic.patient_settings_edit,
+        name="clinic-patient-settings",
+    ),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("intakes/import/", documents.intake_import, name="intake-import"),
@@ -76,6 +87,21 @@ urlpatterns = [
         name="intake-clinician-edit",
     ),
     path("intakes/<int:pk>/ready/", intakes.intake_ready, name="intake-ready"),
+    path(
+        "intakes/<int:pk>/self-report/",
+        self_reports.self_report_page,
+        name="intake-self-report",
+    ),
+    path(
+        "intakes/<int:pk>/self-report/start/",
+        self_reports.self_report_start,
+        name="intake-self-report-start",
+    ),
+    path(
+        "intakes/<int:pk>/self-report/end/",
+        self_reports.self_report_end,
+        name="intake-self-report-end",
+    ),
     path(
         "intakes/<int:pk>/urgent/clear/",
         intakes.intake_urgent_clear,

@@ -35,6 +35,13 @@ from screening.models.rulesets import (
 )
 from screening.models.screenings import Screening
 from screening.models.security import RecoveryCode, RecoveryCodeDevice
+from screening.models.selfreport import (
+    CodeAttempt,
+    PatientSettings,
+    SelfReport,
+    SelfReportAnswer,
+    TextPack,
+)
 from screening.models.urgent import ReReview, UrgentMarker
 
 __all__ = [
@@ -44,6 +51,7 @@ __all__ = [
     "CarryState",
     "Clinic",
     "ClinicTestCase",
+    "CodeAttempt",
     "ConsentDocument",
     "ConsentRecord",
     "Disposition",
@@ -54,6 +62,7 @@ __all__ = [
     "Membership",
     "MissingAnswerAcceptance",
     "Patient",
+    "PatientSettings",
     "PublishedConsentDocumentError",
     "PublishedRulesetError",
     "ReReview",
@@ -66,7 +75,10 @@ __all__ = [
     "Screening",
     "SectionDraft",
     "SectionRevision",
+    "SelfReport",
+    "SelfReportAnswer",
     "SignOff",
     "TestCaseExpectation",
+    "TextPack",
     "UrgentMarker",
 ]

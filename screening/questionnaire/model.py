@@ -243,6 +243,9 @@ class Instrument:
     topics_only: bool = False
     # Its name on the summary and in diffs, when that is not `name`.
     label: str = ""
+    # Offered to the patient on the tablet only when it holds (or staff tick it). Not
+    # "asked only if": it never hides the staff form or clears a staff answer (#17).
+    patient_asked_if: Condition | None = None
 
     @property
     def title(self) -> str:

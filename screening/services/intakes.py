@@ -148,8 +148,13 @@ def do_save_section(
     confirmed_warnings: dict[str, str] | None = None,
     version: int,
     by: User,
+    origin: str = "form",
 ) -> IntakeSection:
-    """Save a section unless someone saved it first; keep history, audit, re-screen."""
+    """Save a section unless someone saved it first; keep history, audit, re-screen.
+
+    `origin` "self_report": the patient's answers from the tablet, saved by the staff
+    member who started the session (field history and audit say so, issue #17).
+    """
     intake = section.intake
     _refuse_if_signed(intake)
     now = timezone.now()
@@ -168,8 +173,9 @@ def do_save_section(
     )
     if not changed:  # someone saved first; the view shows both versions
         raise StaleEditError
-    # What was typed is now saved: the saver's draft of this section is done with.
-    section_drafts.discard_draft(section, by)
+    if origin == "form":
+        # What was typed is now saved: the saver's draft of this section is done with.
+        section_drafts.discard_draft(section, by)
     opened_at = intake.version
     bump_intake_version(intake, now)
     # What was stored, as reading it back would give it (without reading it back).
@@ -186,6 +192,7 @@ def do_save_section(
         missing_reasons=section.missing_reasons,
         saved_by=by,
         saved_at=now,
+        origin=origin,
     )
     with audit.batch():
         audit.record_for_intake(
@@ -195,6 +202,7 @@ def do_save_section(
             target=revision,
             category=section.kind,
             object_version=section.version,
+            detail={"source": origin} if origin != "form" else None,
         )
         screenings.do_screen_intake(
             intake,

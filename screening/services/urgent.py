@@ -140,6 +140,20 @@ def do_sync_markers(batch: Iterable[tuple[Intake, Triggers]], *, by: User) -> No
     _set_urgent_since(became_calm, None)
 
 
+def do_raise_for_self_report(intake: Intake, *, item9: int, by: User) -> None:
+    """PHQ-9 item 9 answered >= 1 on the tablet: the C-SSRS trigger opens the moment
+    the answer is stored, before the answers reach the intake (issue #17). Its evidence
+    is the one the screening at finish computes, so that screening opens no second
+    marker; a C-SSRS already recorded means no trigger, as in triggers_of()."""
+    screening = intake.current_screening
+    derived = (screening.result.get("derived") or {}) if screening else {}
+    recorded = derived.get("cssrs_risk") is not None
+    if item9 < 1 or recorded:
+        return
+    found = {Trigger.CSSRS_NEEDED: ([], _sha256({"phq9_item9": item9}))}
+    do_sync_markers([(intake, Triggers(found, recorded))], by=by)
+
+
 def _set_urgent_since(intakes: list[Intake], value: Any) -> None:
     if not intakes:
         return

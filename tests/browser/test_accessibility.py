@@ -18,7 +18,8 @@ from django_otp.oath import totp
 
 from screening.forms.intakes import SECTION_FORMS
 from screening.middleware import needs_mfa
-from screening.services import intakes
+from screening.models import PatientSettings, SelfReport
+from screening.services import intakes, self_reports, text_packs
 from tests.browser.conftest import FACTORY_PASSWORD
 from tests.factories import (
     MembershipFactory,
@@ -183,6 +184,42 @@ def test_it_finds_no_serious_accessibility_violation_on_any_page_of_any_role(
             page, reverse("screening:intake-section-edit", args=[carried.pk, slug])
         )
     context.close()
+    # The patient's pages on the clinic tablet (issue #17), in both languages: entry,
+    # a choice and its error summary, a free-text page, the answers check, the finish
+    # page, and what a staff URL shows the tablet.
+    text_packs.do_load_demo_packs(clinic, by=seeder)
+    PatientSettings.objects.update_or_create(
+        clinic=clinic, defaults={"languages": ["en", "es"]}
+    )
+    for language in ("en", "es"):
+        report, code = self_reports.do_start(
+            objects["intake"], by=seeder, include_pcl5=False
+        )
+        context, page = axe.open()
+        axe.visit(page, reverse("tablet:entry"))
+        page.check(f"input[name=language][value={language}]")
+        page.fill("#id_code", code)
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/p/q/1/")
+        axe.check(page)
+        with page.expect_navigation():
+            page.click("main button[type=submit]")  # no answer: the error summary
+        axe.check(page)
+        report = SelfReport.objects.select_related("intake", "clinic").get(pk=report.pk)
+        steps = self_reports.plan(report)
+        axe.visit(page, reverse("tablet:question", args=[len(steps)]))
+        packs = self_reports.packs_for(report)
+        for step in steps:
+            choice = "none" if step.kind == "text" else "declined"
+            pack = packs.get(step.instrument)
+            self_reports.do_answer(report, step, choice=choice, pack=pack)
+        axe.visit(page, reverse("tablet:check"))
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        assert page.url.endswith(reverse("tablet:done")), page.url
+        axe.check(page)
+        axe.visit(page, reverse("screening:patient-list"), status=403)
+        context.close()
 
     # A clinician without an authenticator app is sent to set one up.
     newcomer = UserFactory(username="axe-newcomer")

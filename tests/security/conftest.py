@@ -107,9 +107,12 @@ def https_settings(settings, production_settings):
 
 
 def normalise_page(body: bytes) -> str:
-    """A page without what changes per response: CSRF tokens and CSP nonces."""
+    """A page without what changes per response: CSRF tokens, CSP nonces and the idle
+    warning's seconds left (the session is saved at most once a minute, so they count
+    down between two requests)."""
     text = body.decode()
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "csrf", text)
+    text = re.sub(r'data-session-age="\d*"', "session-age", text)
     return re.sub(r'nonce="[^"]*"', "nonce", text)
 
 

@@ -132,6 +132,12 @@ ROUTES: dict[str, Route] = {
     "screening:intake-csv-export": Route(
         REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK
     ),
+    "screening:clinic-text-pack-upload": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
+    ),
+    "screening:clinic-patient-settings": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
+    ),
     # POST: the auditors' MRN lookup (issue #16).
     "screening:audit-list": Route(
         REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
@@ -194,6 +200,31 @@ ROUTES: dict[str, Route] = {
     "screening:intake-section-draft-at-timeout": _post_only("intake", section="vitals"),
     # Staff confirm a section carried over from the last intake (#18).
     "screening:intake-section-confirm": _post_only("intake", section="allergies"),
+    # The tablet hand-off (issue #17): staff who edit the intake start and end it.
+    "screening:intake-self-report": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="intake"
+    ),
+    "screening:intake-self-report-start": _post_only("intake"),
+    "screening:intake-self-report-end": _post_only("intake"),
+    # The patient's pages: the entry page is public; the others answer 403 to any
+    # session that is not the tablet's own (no login redirect: a patient has none).
+    "tablet:entry": _everyone(OK, anonymous=OK, is_form=True),
+    "tablet:question": Route(
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        is_form=True,
+        kwargs={"number": 1},
+    ),
+    "tablet:check": Route(
+        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, is_form=True
+    ),
+    "tablet:done": Route(
+        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN
+    ),
     # A clinician records what was done about an urgent marker (issue #15).
     "screening:intake-urgent-clear": _post_only("intake"),
     # A signed intake's re-review after a rule change: clinicians only.

@@ -129,6 +129,8 @@ def test_it_offers_a_post_logout_form_on_every_page__t_ses_03(client_as, world):
             route = ROUTES.get(pattern.name)
             if route is None:
                 continue  # T-AC-02 fails for a URL missing from the table
+            if pattern.name.startswith("tablet:"):
+                continue  # the patient's tablet pages carry no staff session (#17)
             kwargs = route.url_kwargs(world["own"])
             response = client.get(reverse(pattern.name, kwargs=kwargs))
             content_type = response.get("Content-Type", "")

@@ -18,8 +18,15 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.middleware import MFA_ROLES
-from screening.models import Clinic, ClinicTestCase, ConsentDocument, Membership
-from screening.services import consent, rulesets
+from screening.models import (
+    Clinic,
+    ClinicTestCase,
+    ConsentDocument,
+    Membership,
+    PatientSettings,
+    TextPack,
+)
+from screening.services import consent, rulesets, text_packs
 
 DEMO_USERS = [
     ("intake", Membership.Role.INTAKE_STAFF, "Intake staff"),
@@ -75,6 +82,7 @@ class Command(BaseCommand):
                     )
                     uri = device.config_url
                 logins.append((label, username, password, uri))
+            self._add_self_report_demo(clinic)
         self._add_demo_data(clinic)
         address = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write(f"Demo Clinic is ready. Log in at {address} as:")
@@ -86,6 +94,17 @@ class Command(BaseCommand):
         self.stdout.write(
             "Current TOTP code for a demo user: "
             "DEBUG=true .venv/bin/python manage.py demo_totp USERNAME"
+        )
+
+    def _add_self_report_demo(self, clinic: Clinic) -> None:
+        """Demo text packs from the app's topic labels (every page they show says
+        "demo wording"), English and Spanish offered to patients."""
+        if TextPack.objects.filter(clinic=clinic).exists():
+            return
+        admin = get_user_model().objects.get(username="clinicadmin")
+        text_packs.do_load_demo_packs(clinic, by=admin)
+        PatientSettings.objects.update_or_create(
+            clinic=clinic, defaults={"languages": ["en", "es"]}
         )
 
     def _add_demo_data(self, clinic: Clinic) -> None:

@@ -51,8 +51,8 @@ AUDIT_C: Final = Instrument(
             (
                 _("Never"),
                 _("Monthly or less"),
-                _("2\u20134 times a month"),
-                _("2\u20133 times a week"),
+                _("2–4 times a month"),  # noqa: RUF001 - literal: gettext reads no \u escape
+                _("2–3 times a week"),  # noqa: RUF001
                 _("4 or more times a week"),
             ),
         ),

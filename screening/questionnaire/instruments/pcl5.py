@@ -10,6 +10,7 @@ from screening.questionnaire.model import (
     Fact,
     Instrument,
     Scoring,
+    asked_if,
 )
 from screening.questionnaire.options import PCL5_ANSWERS
 from screening.questionnaire.text import _
@@ -64,5 +65,7 @@ PCL5: Final = Instrument(
     panel_codes=(Code(LOINC, "101697-1", "PTSD checklist for DSM-5 (PCL-5)"),),
     fact=Fact("PCL-5 item scores, e.g. scales.pcl5[0]", 2),
     entry=PATIENT,
+    # The tablet offers it for a PTSD indication (staff may tick it for others).
+    patient_asked_if=asked_if("indication.primary", "=", "ptsd"),
     form_prefix="pcl5",
 )
