@@ -140,9 +140,15 @@ def seeded_database(
 
 
 def sessions(
-    roles: tuple[str, ...], count: int, *, env: dict[str, str]
+    roles: tuple[str, ...],
+    count: int,
+    *,
+    env: dict[str, str],
+    backend: str | None = None,
 ) -> dict[str, list[dict[str, str]]]:
-    """`count` logged-in sessions per role, from `manage.py bench_session`."""
+    """`count` logged-in sessions per role, from `manage.py bench_session` (naming
+    `backend` as the user's authentication backend when given)."""
+    extra = ["--backend", backend] if backend else []
     return {
         role: [
             json.loads(line)
@@ -152,6 +158,7 @@ def sessions(
                 "--i-am-a-benchmark",
                 "--count",
                 str(count),
+                *extra,
                 env=devtools_env(env),
             ).splitlines()
         ]

@@ -45,6 +45,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--count", type=int, default=1, help="sessions to create (default 1)"
         )
+        parser.add_argument(
+            "--backend",
+            default=settings.AUTHENTICATION_BACKENDS[-1],
+            help="the backend the session names (default the app's; the bare "
+            "baseline project of bench/pages.py knows only Django's ModelBackend)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["is_benchmark"]:
@@ -62,9 +68,10 @@ class Command(BaseCommand):
                 "enrol one first (the benchmark never skips two-factor)."
             )
         for _ in range(max(1, options["count"])):
-            self.stdout.write(json.dumps(self._session(user, device)))
+            session = self._session(user, device, backend=options["backend"])
+            self.stdout.write(json.dumps(session))
 
-    def _session(self, user: Any, device: Any) -> dict[str, str]:
+    def _session(self, user: Any, device: Any, *, backend: str) -> dict[str, str]:
         request = RequestFactory().get("/", HTTP_USER_AGENT=USER_AGENT)
         request.request_id = audit.new_request_id()  # type: ignore[attr-defined]
         setattr(request, BENCH_SESSION_REQUEST_FLAG, True)  # auth.bench_session
@@ -76,7 +83,7 @@ class Command(BaseCommand):
             user.otp_device = device
         # Django's login: new session key, login time and the auth.bench_session row
         # (screening.signals.audit_login).
-        login(request, user, backend="screening.backends.ModelBackendWithSecondFactor")
+        login(request, user, backend=backend)
         request.session.save()
         csrf_secret = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
         return {
