@@ -4,8 +4,6 @@ the lookup that turns a patient's MRN into the id the filter takes."""
 from datetime import UTC, datetime, time
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms import BoundField
@@ -107,26 +105,9 @@ class AuditFilterForm(forms.Form):
     )
 
     def columns(self) -> list[tuple[BoundField, str]]:
-        """The visible fields with their grid columns, a field in error marked as
-        crispy-forms marked it. The template writes the markup crispy-forms wrote:
-        its layout cost the report more than its table (#19)."""
-        shown = []
-        for name, column in FILTER_COLUMNS.items():
-            field = self[name]
-            if field.errors:
-                widget = field.field.widget
-                classes = self.base_fields[name].widget.attrs["class"]
-                described = [f"{field.auto_id}_error"]
-                if field.help_text:
-                    described.insert(0, f"{field.auto_id}_helptext")
-                widget.attrs = {
-                    **widget.attrs,
-                    "class": f"{classes} is-invalid",
-                    # The error is read with the field.
-                    "aria-describedby": " ".join(described),
-                }
-            shown.append((field, column))
-        return shown
+        """The visible fields with their grid columns. The template writes the markup
+        crispy-forms wrote: its layout cost the report more than its table (#19)."""
+        return [(marked(self[name]), column) for name, column in FILTER_COLUMNS.items()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -156,6 +137,23 @@ class AuditFilterForm(forms.Form):
         return events.filter(conditions).order_by(sort, "-seq")
 
 
+def marked(field: BoundField) -> BoundField:
+    """The field, its widget marked invalid and linked to its error when it has one,
+    as crispy-forms marked it (the report's forms are written out in its template)."""
+    if field.errors:
+        widget = field.field.widget
+        described = [f"{field.auto_id}_error"]
+        if field.help_text:
+            described.insert(0, f"{field.auto_id}_helptext")
+        widget.attrs = {
+            **widget.attrs,
+            "class": f"{widget.attrs['class'].removesuffix(' is-invalid')} is-invalid",
+            # The error is read with the field.
+            "aria-describedby": " ".join(described),
+        }
+    return field
+
+
 class PatientLookupForm(forms.Form):
     """An exact MRN, resolved to the patient's id in the auditor's clinics.
 
@@ -166,6 +164,7 @@ class PatientLookupForm(forms.Form):
     mrn = forms.CharField(
         label="Patient MRN",
         max_length=64,
+        widget=forms.TextInput(attrs={"class": "textinput form-control"}),
         help_text="The exact MRN; the log is then shown for that patient.",
         error_messages={"required": "Enter the patient's MRN."},
     )
@@ -174,9 +173,9 @@ class PatientLookupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.clinics = clinics
         self.patient: Patient | None = None
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(Fieldset("Find a patient", "mrn"))
+
+    def shown_mrn(self) -> BoundField:
+        return marked(self["mrn"])
 
     def clean_mrn(self) -> str:
         mrn = self.cleaned_data["mrn"].strip()
