@@ -24,7 +24,7 @@ from screening.forms.answers import (
     TextAnswerField,
     YesNoField,
 )
-from screening.forms.layout import Rows, hidden_if, shown_if
+from screening.forms.layout import MarkRestNo, Rows, hidden_if, shown_if
 from screening.forms.sections import SectionForm
 from screening.questionnaire.model import (
     CHOICE,
@@ -273,6 +273,17 @@ def instrument_layout(instrument: Instrument, names: dict[str, str]) -> list[Any
         names,
     )
     given = given_name(instrument)
+    if all(item.kind == YES_NO for item in instrument.items):
+        # A list of yes/no items, mostly No (DAST-10): "mark the rest No" saves a Tab
+        # and an arrow key per item; pressing it is an answer, nothing is pre-set.
+        label = f"Mark every {instrument.name} item not answered yet \u201cNo\u201d"
+        shown = Div(
+            MarkRestNo(label),
+            *items,
+            data_show_if=f"{given}=yes",
+            data_mark_scope="",
+        )
+        return [given, shown]
     return [given, shown_if(f"{given}=yes", *items)]
 
 

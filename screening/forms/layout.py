@@ -29,6 +29,22 @@ def hidden_if(condition: str, *fields: Any) -> Div:
     return Div(*fields, data_hide_if=condition)
 
 
+class MarkRestNo(LayoutObject):
+    """A "mark the rest No" button for a block of yes/no items (#16): it answers only
+    the items of its block not answered yet, when the user presses it."""
+
+    template = "screening/intakes/includes/_mark_rest_no.html"
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.fields: list[Any] = []
+
+    def render(
+        self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any
+    ) -> SafeString:
+        return SafeString(render_to_string(self.template, {"label": self.label}))
+
+
 class Rows(LayoutObject):
     """The rows of a RowsBlock: one fieldset per row, Remove, and Add another."""
 

@@ -111,8 +111,9 @@ MedicationRow.base_fields.update(
 TrialRow.base_fields.update(
     row_fields(
         questionnaire.row_list("antidepressant_trials"),
+        # No initial "still taking it" answer, not even No on a new row (#16: nothing is
+        # pre-set; a row typed without it says so beside the question).
         drug={"required_message": _REQUIRED["drug"]},
-        ongoing={"initial": "no"},
     )
 )
 

@@ -63,7 +63,8 @@ def intake_create(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
         )
         messages.success(request, "Intake started. Fill in each section below.")
-        return redirect("screening:intake-detail", pk=intake.pk)
+        overview = reverse("screening:intake-detail", kwargs={"pk": intake.pk})
+        return redirect(f"{overview}?started=1")
     # The page names the patient: a read (#13 F2).
     audit.record_patients_shown(request, [patient], page="intake_create")
     context = {"patient": patient, "form": form}
@@ -105,7 +106,7 @@ def _render_detail(
         "intake": intake,
         "patient": intake.patient,
         "rows": rows,
-        "focus_slug": _next_page(request.GET.get("saved", "")),
+        "focus_slug": _focus_slug(request),
         "all_complete": all(row.progress.is_complete for row in rows),
         "screening": intake.current_screening,
         "can_edit": permissions.can(
@@ -192,6 +193,14 @@ def _next_page(slug: str) -> str | None:
         return None
     following = slugs[slugs.index(slug) + 1 :]
     return following[0] if following else None
+
+
+def _focus_slug(request: HttpRequest) -> str | None:
+    """The section whose link has the focus on the overview (#16): the first one of an
+    intake just started, the one after the section just saved."""
+    if request.GET.get("started"):
+        return next(iter(SECTION_FORMS), None)
+    return _next_page(request.GET.get("saved", ""))
 
 
 def _after_save(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:

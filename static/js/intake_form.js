@@ -12,7 +12,9 @@
 //    are skipped by Tab (still reached by screen readers, mouse and the error summary)
 //    until the [data-optional-stops] button, or an error on the box, puts them back.
 //  - [data-mark-rest-no]: on a checklist page, a button that answers No (or None,
-//    Never) to every shown question not answered yet; the user's explicit action. The question
+//    Never) to every shown question not answered yet in its [data-mark-scope] (a list of
+//    yes/no items such as DAST-10), else the page; the user's explicit action. Then a
+//    second button takes the focus to the next question still not answered. The question
 //    holding the focus is scrolled into view (the CSS outlines it).
 "use strict";
 
@@ -88,13 +90,34 @@
     return element.getClientRects().length > 0;
   }
 
-  function firstUnanswered(form) {
-    for (const answer of form.querySelectorAll("[data-answer]")) {
-      if (isShown(answer) && answer.querySelector("[data-answer-main]") && !isAnswered(answer)) {
-        return answer;
-      }
+  // The first shown question without an answer; after `from`, if given, else from the
+  // start of the form.
+  function firstUnanswered(form, from) {
+    const answers = Array.from(form.querySelectorAll("[data-answer]")).filter(function (answer) {
+      return isShown(answer) && answer.querySelector("[data-answer-main]") && !isAnswered(answer);
+    });
+    const after = from && answers.find(function (answer) {
+      return from.compareDocumentPosition(answer) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    return after || answers[0] || null;
+  }
+
+  // The first unanswered question's text box, or its group of options (never an
+  // option: focus changes no answer). False when every shown question has an answer.
+  function focusFirstUnanswered(form, from) {
+    const answer = firstUnanswered(form, from);
+    const control = answer && answer.querySelector("[data-answer-main] input, [data-answer-main] textarea");
+    if (control && control.type !== "radio" && control.type !== "checkbox") {
+      control.focus();
+      return true;
     }
-    return null;
+    const group = answer && answer.querySelector("fieldset");
+    if (group) {
+      group.tabIndex = -1;
+      group.focus();
+      return true;
+    }
+    return false;
   }
 
   function focusOnLoad(form) {
@@ -106,16 +129,7 @@
       summary.focus();
       return;
     }
-    const answer = firstUnanswered(form);
-    const control = answer && answer.querySelector("[data-answer-main] input, [data-answer-main] textarea");
-    if (control && control.type !== "radio" && control.type !== "checkbox") {
-      control.focus();
-      return;
-    }
-    const group = answer && answer.querySelector("fieldset");
-    if (group) {
-      group.tabIndex = -1;
-      group.focus();
+    if (focusFirstUnanswered(form)) {
       return;
     }
     const heading = document.getElementById("page-heading");
@@ -179,9 +193,9 @@
     return null;
   }
 
-  function markRestNo(form, result) {
+  function markRestNo(scope, result) {
     let count = 0;
-    form.querySelectorAll("[data-answer]").forEach(function (answer) {
+    scope.querySelectorAll("[data-answer]").forEach(function (answer) {
       const radio = isShown(answer) && !isAnswered(answer) && noOption(answer);
       if (radio) {
         radio.checked = true;
@@ -197,9 +211,15 @@
   document.querySelectorAll("[data-mark-rest-no]").forEach(function (control) {
     const form = control.closest("form");
     const result = control.querySelector("[data-mark-rest-no-result]");
+    const next = control.querySelector("[data-next-unanswered]");
     control.hidden = false;
+    const scope = control.closest("[data-mark-scope]") || form;
     control.querySelector("button").addEventListener("click", function () {
-      markRestNo(form, result);
+      markRestNo(scope, result);
+      next.hidden = firstUnanswered(form) === null;
+    });
+    next.addEventListener("click", function () {
+      focusFirstUnanswered(form, control);
     });
   });
 

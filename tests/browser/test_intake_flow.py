@@ -89,6 +89,13 @@ def test_it_focuses_the_next_section_after_a_save(
     assert focused(page).startswith("fieldset")
 
 
+def leave(page: Page) -> None:
+    """Leave without saving, once the page has answered: the draft posts its changes
+    started are then done, not still writing while the test database is emptied."""
+    page.get_by_role("link", name="Back to the intake without saving").click()
+    page.wait_for_load_state()
+
+
 def checked(page: Page) -> list[str]:
     return page.locator("input:checked").evaluate_all(
         "inputs => inputs.map(i => i.name + '=' + i.value)"
@@ -166,3 +173,39 @@ def test_mark_the_rest_no_answers_only_the_questions_left_unanswered(
     assert answers["heart_failure_nyha_class"] == "0"
     assert answers["hepatic_impairment_child_pugh"] == "none"
     expect(page.get_by_text("questions marked No")).to_be_visible()
+
+    page.get_by_role("button", name="Go to the next question not answered").press(
+        "Enter"
+    )
+    expect(page.locator('[name="other_conditions"]')).to_be_focused()
+    leave(page)
+
+
+def test_dast10_marks_only_its_own_items_no_and_goes_on_to_the_next_question(
+    page, live_server, login, staff, intake
+):
+    login(page, staff)
+    page.goto(section(live_server, intake, "substance-use"))  # both screeners given
+    page.locator("#id_dast_3_0").check()  # Yes
+
+    page.get_by_role("button", name="Mark every DAST-10 item not answered yet").press(
+        "Enter"
+    )
+
+    answers = dict(item.split("=", 1) for item in checked(page))
+    assert [answers[f"dast_{n}"] for n in range(1, 11)] == ["no"] * 2 + ["yes"] + [
+        "no"
+    ] * 7
+    # AUDIT-C, above it, has "Never" options: still not answered.
+    assert [answers[f"audit_q{n}"] for n in (1, 2, 3)] == ["", "", ""]
+    expect(page.get_by_text("9 questions marked No")).to_be_visible()
+
+    page.get_by_role("button", name="Go to the next question not answered").press(
+        "Enter"
+    )
+    # The next one after DAST-10, not AUDIT-C's first above it.
+    assert focused(page) == "fieldset:"
+    expect(page.locator("fieldset:focus")).to_contain_text(
+        "substance use disorders asked about"
+    )
+    leave(page)

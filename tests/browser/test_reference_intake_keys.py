@@ -17,6 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REFERENCE = Path(__file__).with_name("reference-intake.json")
 BUDGET = 150  # key presses besides the characters of the typed values
+# What the pages need today (401 before the #16 work on key presses): a change that
+# needs more fails this test outright; the xfail below is only for BUDGET not met yet.
+TODAY = 203
+
+
+class OverBudgetError(AssertionError):
+    """Within today's count, over the issue's budget."""
 
 
 class Keyboard:
@@ -47,34 +54,63 @@ class Keyboard:
             " link: e.tagName === 'A' || e.tagName === 'BUTTON'}; }"
         )
 
+    def before(self, name: str = "", text: str = "") -> bool:
+        """Whether the control (by name, or a shown button or link by its text) comes
+        before the focus on the page: a skilled user who sees the page goes back with
+        Shift+Tab rather than round it."""
+        return self.page.evaluate(
+            "([name, text]) => { const target = name"
+            " ? document.getElementsByName(name)[0]"
+            " : [...document.querySelectorAll('a, button')].find(e =>"
+            " e.textContent.includes(text) && e.getClientRects().length);"
+            " const here = document.activeElement;"
+            " return !!target && here !== document.body && target !== here"
+            " && !!(target.compareDocumentPosition(here)"
+            " & Node.DOCUMENT_POSITION_FOLLOWING); }",
+            [name, text],
+        )
+
     def tab_to(self, name: str = "", text: str = "") -> None:
+        key = "Shift+Tab" if self.before(name, text) else "Tab"
         for _ in range(400):
             now = self.active()
             if (name and now["name"] == name) or (
                 text and now["link"] and text in now["text"]
             ):
                 return
-            self.press("Tab")
+            self.press(key)
         raise AssertionError(f"never reached {name or text}")
 
+    def press_button(self, text: str) -> None:
+        """A button that acts on the page without loading another."""
+        self.tab_to(text=text)
+        self.press("Enter")
+
     def choose(self, name: str, value: str) -> None:
+        """A radio group: arrow keys move and check (with wrap-around, the browser's
+        own behaviour); Space checks the focused option of a group none is checked in.
+        An option already checked, such as one carried from the patient, is skipped."""
+        radios = f'input[type=radio][name="{name}"]'
+        if self.page.locator(f'{radios}[value="{value}"]').is_checked():
+            return
         self.tab_to(name)
-        values = self.page.locator(f'input[type=radio][name="{name}"]').evaluate_all(
+        values = self.page.locator(radios).evaluate_all(
             "radios => radios.map(r => r.value)"
         )
         here = values.index(self.active()["value"])
         steps = (values.index(value) - here) % len(values)
-        if self.page.locator(f'input[type=radio][name="{name}"]:checked').count() == 0:
+        if steps == 0:
             self.press(" ")
-        if steps <= len(values) - steps:
+        elif steps <= len(values) - steps:
             for _ in range(steps):
                 self.press("ArrowRight")
         else:
             for _ in range(len(values) - steps):
                 self.press("ArrowLeft")
-        assert self.page.locator(
-            f'input[type=radio][name="{name}"][value="{value}"]'
-        ).is_checked(), (name, value)
+        assert self.page.locator(f'{radios}[value="{value}"]').is_checked(), (
+            name,
+            value,
+        )
 
     def fill(self, name: str, text: str) -> None:
         self.tab_to(name)
@@ -128,8 +164,8 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
     k.save_and_continue()
 
     for part in ("medical_history", "psychiatric_history"):
-        k.press("Shift+Tab")  # from the first question to "mark the rest No"
-        k.press("Enter")
+        k.press_button("Mark every question not answered yet")
+        k.press_button("Go to the next question not answered")
         k.fill("other_conditions", "\n".join(ref[part]["other_conditions"]))
         k.save_and_continue()
 
@@ -151,9 +187,9 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
         k.fill(p + "drug", trial["drug"])
         for name in ("daily_dose_mg", "weeks_at_dose", "adherence_pct"):
             k.fill(p + name, str(trial[name]))
-        k.choose(p + "outcome", trial["outcome"])
         if trial["improvement_pct"] is not None:
             k.fill(p + "improvement_pct", str(trial["improvement_pct"]))
+        k.choose(p + "outcome", trial["outcome"])
         k.choose(p + "current_episode", YES_NO[trial["current_episode"]])
         k.choose(p + "target", trial["target"])
         k.choose(p + "ongoing", YES_NO[trial["ongoing"]])
@@ -162,13 +198,16 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
     k.save_and_continue()
 
     s = ref["substance_use"]
-    k.choose("dissociative_misuse_lifetime", YES_NO[s["dissociative_misuse_lifetime"]])
     k.choose("audit_given", "yes")
     for q in ("q1", "q2", "q3"):
         k.choose(f"audit_{q}", str(s["audit_c"][q]))
     k.choose("dast_given", "yes")
+    # The few Yes answers first, then "mark the rest No" (the items of DAST-10 only).
     for n, answer in enumerate(s["dast10_answers"], start=1):
-        k.choose(f"dast_{n}", YES_NO[answer])
+        if answer:
+            k.choose(f"dast_{n}", YES_NO[answer])
+    k.press_button("Mark every DAST-10 item not answered yet")
+    k.press_button("Go to the next question not answered")
     (sud,) = s["substance_use_disorders"]
     k.choose("sud_asked", "rows")
     k.pick("sud-0-substance", sud["substance"])
@@ -177,6 +216,7 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
     k.fill("sud-0-last_met_criteria", sud["last_met_criteria"])
     k.fill("sud-0-detail", sud["detail"])
     k.choose("nmu_asked", "none")
+    k.choose("dissociative_misuse_lifetime", YES_NO[s["dissociative_misuse_lifetime"]])
     k.save_and_continue()
 
     sc = ref["scales"]
@@ -189,8 +229,10 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="#16 not met yet: 782 key presses, 381 typed characters (401 besides the "
-    "values, budget 150); most are Tabs from one question to the next",
+    raises=OverBudgetError,
+    reason="#16 not met yet: 584 key presses, 381 typed characters (203 besides the "
+    "values, budget 150). Left: a Tab and one or two arrow keys per radio question "
+    "(44 of them), a Tab per text box, two keys per save",
 )
 def test_the_reference_intake_takes_few_keys_besides_its_values(
     page, live_server, login
@@ -225,4 +267,7 @@ def test_the_reference_intake_takes_few_keys_besides_its_values(
         document.pop("intake_date")
         document["patient"].pop("mrn")
     assert exported == ref
-    assert k.keys - k.characters <= BUDGET
+    besides = k.keys - k.characters
+    assert besides <= TODAY, f"{besides} key presses besides the values, was {TODAY}"
+    if besides > BUDGET:
+        raise OverBudgetError(f"{besides} besides the values, budget {BUDGET}")

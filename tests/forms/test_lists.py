@@ -61,6 +61,16 @@ def test_it_loads_a_saved_trial_back_into_the_form(bind, save):
     assert len(form.blocks["rows"].formset.forms) == 1  # no blank row (issue #16)
 
 
+def test_a_new_trial_row_has_no_answer_set(intake):
+    # Not even "still taking it: No" (#16: nothing is pre-set, null is never No).
+    section = intake.sections.get(kind=TrialsForm.section)
+
+    (row,) = TrialsForm(section=section, intake=intake).blocks["rows"].formset.forms
+
+    assert row["ongoing"].value() is None
+    assert row["current_episode"].value() is None
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [

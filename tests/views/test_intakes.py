@@ -44,7 +44,8 @@ def test_it_starts_an_intake_for_a_patient(client_as, clinic, intake_staff):
     )
 
     intake = Intake.objects.get(patient=patient)
-    assert response.url == reverse("screening:intake-detail", args=[intake.pk])
+    overview = reverse("screening:intake-detail", args=[intake.pk])
+    assert response.url == f"{overview}?started=1"  # focus: the first section
     assert intake.intake_on == datetime.date(2026, 11, 20)
     assert intake_document(intake)["indication"] == {"primary": "ptsd"}
     assert (
@@ -242,7 +243,8 @@ def test_it_adds_a_row_without_saving(client_as, intake):
     )
 
     assert response.status_code == 200
-    assert response.text.count("Remove this row</label>") == 2
+    # The typed row can be removed; the new blank one has nothing to remove.
+    assert response.text.count("Remove this row</label>") == 1
     assert 'value="sertraline"' in response.text
     assert intake.sections.get(kind="medications").version == 0
 
