@@ -9,6 +9,7 @@ from screening import audit, permissions
 from screening.models import (
     Clinic,
     ClinicTestCase,
+    ConsentDocument,
     Intake,
     Patient,
     RescreenJob,
@@ -150,3 +151,12 @@ def get_rescreen_job_for_user(
     clinic = job.clinic if job else None
     _in_clinic(request, job, clinic, kind="rescreen_job", pk=pk)
     return _with_role(request, job, clinic, action=action, kind="rescreen_job")
+
+
+def get_consent_document_for_user(
+    request: HttpRequest, pk: int, *, action: str
+) -> ConsentDocument:
+    document = ConsentDocument.objects.select_related("clinic").filter(pk=pk).first()
+    clinic = document.clinic if document else None
+    _in_clinic(request, document, clinic, kind="consent_document", pk=pk)
+    return _with_role(request, document, clinic, action=action, kind="consent_document")

@@ -59,6 +59,12 @@ class Event(models.TextChoices):
     REVIEW_ACKNOWLEDGED = "review.acknowledged", "Flag acknowledged"
     REVIEW_SIGNED = "review.signed", "Review signed"
     INTAKE_AMENDED = "intake.amended", "Addendum started"
+    CONSENT_RECORDED = "consent.recorded", "Consent recorded"
+    CONSENT_DOCUMENT_DRAFTED = "consent.document_drafted", "Consent document drafted"
+    CONSENT_DOCUMENT_PUBLISHED = (
+        "consent.document_published",
+        "Consent document published",
+    )
     RULESET_DRAFTED = "ruleset.drafted", "Ruleset drafted"
     RULESET_EDITED = "ruleset.edited", "Ruleset edited"
     RULESET_TESTED = "ruleset.tested", "Ruleset tested"

@@ -38,7 +38,11 @@ GetResponse = Callable[[HttpRequest], HttpResponse]
 LOGIN_AT_SESSION_KEY = "login_at"
 
 # Roles whose holders need a verified second factor (security.md §2.4).
-MFA_ROLES = (Membership.Role.CLINICIAN, Membership.Role.RULE_ADMIN)
+MFA_ROLES = (
+    Membership.Role.CLINICIAN,
+    Membership.Role.RULE_ADMIN,
+    Membership.Role.CLINIC_ADMIN,
+)
 # URL names reachable before the second factor; static files never reach Django
 # (whitenoise answers them first).
 MFA_EXEMPT_URL_NAMES = frozenset(
@@ -219,8 +223,9 @@ class SessionLifetimeMiddleware:
 def needs_mfa(user: Any) -> bool:
     """Whether this user must pass a second factor before reaching the app.
 
-    Clinicians, rule admins and staff always; anyone else once they have set up an
-    authenticator app (a factor that is set up but never asked for protects nothing).
+    Clinicians, rule admins, clinic admins and staff always; anyone else once they
+    have set up an authenticator app (a factor that is set up but never asked for
+    protects nothing).
     """
     if user.is_staff or user.is_superuser:
         return True
@@ -231,7 +236,7 @@ def needs_mfa(user: Any) -> bool:
 
 
 class RequireMFAMiddleware:
-    """Send a clinician, rule admin or staff user without verified OTP to 2FA first.
+    """Send a user who needs a second factor and has not passed it to 2FA first.
 
     LoginRequiredMiddleware checks only the password login; without this a password
     alone would reach PHI (security.md §4, two-factor gaps).

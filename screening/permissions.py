@@ -26,6 +26,9 @@ VIEW_RULES: Final = "view_rules"
 EDIT_RULES: Final = "edit_rules"
 APPROVE_RULESET: Final = "approve_ruleset"
 VIEW_AUDIT: Final = "view_audit"
+# The clinic's own settings: instrument text packs, languages offered to patients,
+# crisis text (issue #17); consent documents and the admin CSV join it (#18).
+MANAGE_CLINIC: Final = "manage_clinic"
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     VIEW_PATIENT: frozenset({Role.INTAKE_STAFF, Role.CLINICIAN}),
@@ -43,6 +46,8 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     # Clinicians only when granted (Membership.can_approve_rulesets).
     APPROVE_RULESET: frozenset({Role.RULE_ADMIN}),
     VIEW_AUDIT: frozenset({Role.AUDITOR}),
+    # The clinic admin sees no intake and no patient: only the clinic's settings.
+    MANAGE_CLINIC: frozenset({Role.CLINIC_ADMIN}),
 }
 
 

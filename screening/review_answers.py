@@ -21,6 +21,9 @@ class Entry:
 
     by: str
     at: datetime
+    # Where the value came from, when not typed here: "carried over from the intake
+    # of 2026-03-02" (#18).
+    source: str = ""
 
 
 def tokens(path: str) -> tuple[str, list[str | int]]:
@@ -53,7 +56,12 @@ def entry_of(
         if value_in_section(kind, revision.data, steps) != current:
             break
         entering = revision
-    return Entry(by=entering.saved_by.get_username(), at=entering.saved_at)
+    source = ""
+    if entering.origin == "carried" and entering.carried_from is not None:
+        source = f"carried over from the intake of {entering.carried_from.intake_on}"
+    return Entry(
+        by=entering.saved_by.get_username(), at=entering.saved_at, source=source
+    )
 
 
 def flatten(document: dict[str, Any]) -> dict[str, Any]:

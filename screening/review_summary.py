@@ -20,6 +20,7 @@ from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS
 from screening.forms.sections import SectionForm
 from screening.models import (
     Acknowledgement,
+    ConsentRecord,
     Disposition,
     Intake,
     IntakeSection,
@@ -31,13 +32,14 @@ from screening.models import (
 from screening.questionnaire.labels import answer_text, question_label
 from screening.questionnaire.paths import parse_path
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
-from screening.services import documents, missing_data, reviews, urgent
+from screening.services import consent, documents, missing_data, reviews, urgent
 from screening.services.review_hashes import ReviewState, get_review_state
 from screening.services.signoff_verification import (
     Verification,
     patient_updates_of,
     verify_signoff,
 )
+from screening.trends import Trend, build_trends
 
 SEVERITY_GROUPS: Final = (
     ("absolute", "Absolute contraindications"),
@@ -224,6 +226,22 @@ class ReviewSummary:
     answer_diff: list[tuple[str, str, str]] = field(default_factory=list)
     flag_diff: dict[str, Any] | None = None
     amends: Intake | None = None
+    # Sections carried over from the last intake and not yet confirmed (#18).
+    carry_pending: list[str] = field(default_factory=list)
+    # Each instrument total over the patient's signed intakes (#18).
+    trends: list[Trend] = field(default_factory=list)
+    # The patient's consent for this intake, the newest record (#18).
+    consent: ConsentRecord | None = None
+
+    @property
+    def needs_consent(self) -> bool:
+        """A "proceed" is chosen but no consent is on record: it cannot be signed."""
+        disposition = self.state.disposition
+        return (
+            self.consent is None
+            and disposition is not None
+            and disposition.decision == Disposition.Decision.PROCEED
+        )
 
     @property
     def outcome_words(self) -> str:
@@ -524,9 +542,9 @@ def build_summary(intake: Intake) -> ReviewSummary:
         IntakeSection.objects.filter(intake=intake).prefetch_related(
             Prefetch(
                 "revisions",
-                queryset=SectionRevision.objects.select_related("saved_by").order_by(
-                    "version"
-                ),
+                queryset=SectionRevision.objects.select_related(
+                    "saved_by", "carried_from"
+                ).order_by("version"),
             )
         )
     )
@@ -572,6 +590,9 @@ def build_summary(intake: Intake) -> ReviewSummary:
         missing=missing,
         key_scores=[(label, value) for label, value in scores if label in KEY_SCORES],
         signoff=signoff,
+        carry_pending=[s.get_kind_display() for s in sections if s.is_carried_proposal],
+        trends=build_trends(intake, signoff),
+        consent=consent.current_consent(intake),
     )
     if signoff is not None:
         summary.verification = verify_signoff(

@@ -4,6 +4,8 @@ from django.urls import path
 
 from screening.views import (
     audit,
+    clinic,
+    consent,
     documents,
     fhir,
     home,
@@ -21,6 +23,16 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.health, name="health"),
     path("account/session/renew", home.session_renew, name="session-renew"),
+    path("clinic/", clinic.clinic_admin, name="clinic-admin"),
+    path("clinic/intakes.csv", clinic.intake_csv_export, name="intake-csv-export"),
+    path("clinic/consent/", consent.consent_documents, name="consent-documents"),
+    path("clinic/consent/<int:pk>/", consent.consent_document, name="consent-document"),
+    path(
+        "clinic/consent/<int:pk>/publish/",
+        consent.consent_document_publish,
+        name="consent-document-publish",
+    ),
+    path("intakes/<int:pk>/consent/", consent.intake_consent, name="intake-consent"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("intakes/import/", documents.intake_import, name="intake-import"),
@@ -42,6 +54,11 @@ urlpatterns = [
         "intakes/<int:pk>/sections/<slug:section>/",
         intakes.intake_section_edit,
         name="intake-section-edit",
+    ),
+    path(
+        "intakes/<int:pk>/sections/<slug:section>/confirm/",
+        intakes.intake_section_confirm,
+        name="intake-section-confirm",
     ),
     path(
         "intakes/<int:pk>/sections/<slug:section>/draft/",

@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
 )
 
-ROLES = ("intake_staff", "clinician", "rule_admin", "auditor")
+ROLES = ("intake_staff", "clinician", "rule_admin", "auditor", "clinic_admin")
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +68,11 @@ def rule_admin(clinic):
 @pytest.fixture
 def auditor(clinic):
     return _member(clinic, "auditor", "auditor")
+
+
+@pytest.fixture
+def clinic_admin(clinic):
+    return _member(clinic, "clinic_admin", "clinicadmin")
 
 
 @pytest.fixture

@@ -6,9 +6,18 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from screening.models import Clinic, Intake, Membership, Patient
+from screening.models import (
+    Clinic,
+    ConsentDocument,
+    ConsentRecord,
+    Intake,
+    Membership,
+    Patient,
+)
+from screening.services import consent
 from screening.services import intakes as intake_services
 from screening.services.documents import split_missing_reasons
 
@@ -120,10 +129,12 @@ def screened_intake(
     by: Any = None,
     patient: Patient | None = None,
     ready: bool = True,
+    consented: bool = True,
 ) -> Intake:
     """An intake entered through the services from an intake/1 document, as intake
     staff would leave it: every section saved (with its field history) and screened,
-    then handed to the worklist unless `ready` is False."""
+    the patient's consent recorded (#18) unless `consented` is False, then handed to
+    the worklist unless `ready` is False."""
     by = by or UserFactory()
     patient = patient or PatientFactory(clinic=clinic, created_by=by)
     intake = intake_services.do_create_intake(
@@ -141,11 +152,39 @@ def screened_intake(
             version=section.version,
             by=by,
         )
+    if consented:
+        consent.do_record_consent(
+            intake,
+            document=published_consent(clinic),
+            method=ConsentRecord.Method.PAPER_SCANNED,
+            consented_at=timezone.now(),
+            reference="scan 1",
+            by=by,
+        )
     if ready:
         intake_services.do_mark_ready_for_review(intake, by=by)
     return Intake.objects.select_related("clinic", "patient", "current_screening").get(
         pk=intake.pk
     )
+
+
+def published_consent(clinic: Clinic) -> ConsentDocument:
+    """The clinic's published consent document (made on first use)."""
+    found = ConsentDocument.objects.filter(
+        clinic=clinic, status=ConsentDocument.Status.PUBLISHED
+    ).first()
+    if found is not None:
+        return found
+    admin = UserFactory(username=f"consent-admin-{clinic.slug}")
+    document = consent.do_create_consent_document(
+        clinic,
+        title="Consent to screening for ketamine-assisted therapy",
+        version="1",
+        text="I agree that the clinic screens my answers for a clinician to review.",
+        effective_on=datetime.date(2026, 1, 1),
+        by=admin,
+    )
+    return consent.do_publish_consent_document(document, by=admin)
 
 
 class IntakeFactory(factory.django.DjangoModelFactory):

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
+from urllib.parse import quote
 
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.consent import Consent
 from fhir.resources.R4B.detectedissue import DetectedIssue
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
@@ -83,6 +85,19 @@ class Signed:
 
 
 @dataclass(frozen=True)
+class Consented:
+    """One consent record of the intake (#18): which version, how, when, who."""
+
+    title: str
+    version: str
+    method: str
+    method_words: str
+    at: datetime
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class IntakeRecord:
     intake_id: int
     clinic_slug: str
@@ -96,6 +111,7 @@ class IntakeRecord:
     screened_at: datetime | None = None
     acknowledgements: Mapping[str, Acknowledged] = field(default_factory=dict)
     signed: Signed | None = None
+    consents: tuple[Consented, ...] = ()
 
 
 class _Entries:
@@ -126,6 +142,14 @@ def build_bundle(record: IntakeRecord) -> Bundle:
         _response(record, subject),
     )
     targets = [response]
+    for index, consented in enumerate(record.consents):
+        targets.append(
+            entries.add(
+                Consent,
+                entries.url("Consent", str(index)),
+                _consent(record, consented, subject),
+            )
+        )
     if record.result is not None:
         targets += _observations(entries, record, subject, response)
         issues = _issues(entries, record, subject, response)
@@ -153,6 +177,45 @@ def bundle_json(record: IntakeRecord) -> str:
     text = build_bundle(record).model_dump_json(indent=2)
     Bundle.model_validate_json(text)
     return text + "\n"
+
+
+def _consent(
+    record: IntakeRecord, consented: Consented, subject: dict[str, Any]
+) -> dict[str, Any]:
+    """A Consent: the document version as its policy, the method as an extension."""
+    return {
+        "resourceType": "Consent",
+        "extension": [
+            {
+                "url": codes.CONSENT_METHOD,
+                "valueCoding": {
+                    "system": codes.CONSENT_METHOD,
+                    "code": consented.method,
+                    "display": consented.method_words,
+                },
+            }
+        ],
+        "status": "active",
+        "scope": {"coding": [codes.CONSENT_SCOPE]},
+        "category": [{"coding": [codes.CONSENT_CATEGORY]}],
+        "patient": subject,
+        "dateTime": _instant(consented.at),
+        "policy": [
+            {
+                "uri": f"{codes.CONSENT_DOCUMENT}:{record.clinic_slug}:"
+                f"{quote(consented.title)}:{quote(consented.version)}"
+            }
+        ],
+        "sourceAttachment": {
+            "title": f"{consented.title}, version {consented.version}"
+        },
+        "verification": [
+            {
+                "verified": True,
+                "verificationDate": _instant(consented.recorded_at),
+            }
+        ],
+    }
 
 
 def _instant(moment: datetime) -> str:

@@ -22,6 +22,19 @@ BANDS: Final = "urn:screening:band"  # an instrument's band (moderately_severe, 
 ACK_REASONS: Final = "urn:screening:acknowledgement-reason"  # rule book §11
 RULESET_VERSIONS: Final = "urn:screening:ruleset-version"
 USERS: Final = "urn:screening:user"  # a clinic user, by username
+# Consent (#18): the clinic's document versions, and how the patient consented.
+CONSENT_DOCUMENT: Final = "urn:screening:consent-document"
+CONSENT_METHOD: Final = "urn:screening:consent-method"
+CONSENT_SCOPE: Final = {
+    "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+    "code": "treatment",
+    "display": "Treatment",
+}
+CONSENT_CATEGORY: Final = {
+    "system": "http://loinc.org",
+    "code": "59284-0",
+    "display": "Patient Consent",
+}
 
 # Our extensions: who may enter an answer, and an instrument shown by topic only.
 ENTERED_BY: Final = "urn:screening:fhir:entered-by"

@@ -57,6 +57,16 @@ def choices(question: Question) -> Choices:
     return [(widget_value(o.value), o.label) for o in question.options]
 
 
+def scored_choices(question: Question) -> Choices:
+    """A symptom scale's answers with their scores in front ("2 — More than half
+    the days"), as on the paper form, so typing the digit chooses one (#16). Other
+    numbered answers ("NYHA II", AUDIT-C's "1 or 2" that scores 0) keep their words:
+    a number in front would only confuse."""
+    if not question.path.startswith("scales."):
+        return choices(question)
+    return [(widget_value(o.value), f"{o.value} — {o.label}") for o in question.options]
+
+
 def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -85,7 +95,10 @@ def answer_field(question: Question, *, label: str = "", **extra: Any) -> forms.
         if numbered:
             extra.setdefault("coerce", int)
         return ChoiceAnswerField(
-            choices=choices(question), label=label, nullable=nullable, **extra
+            choices=scored_choices(question) if numbered else choices(question),
+            label=label,
+            nullable=nullable,
+            **extra,
         )
     if question.kind == INTEGER:
         return IntegerAnswerField(

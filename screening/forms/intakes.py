@@ -16,6 +16,7 @@ from screening.forms.questions import PRIMARY_INDICATION
 from screening.forms.scales import ClinicianScalesForm, ScalesForm
 from screening.forms.sections import SectionForm
 from screening.forms.substance import SubstanceUseForm
+from screening.models import Intake
 
 # URL slug -> the form of that page. A fixed list: the slug never carries PHI.
 SECTION_FORMS: Final[dict[str, type[SectionForm]]] = {
@@ -31,6 +32,8 @@ SECTION_FORMS: Final[dict[str, type[SectionForm]]] = {
     "scales": ScalesForm,
 }
 CLINICIAN_FORM: Final = ClinicianScalesForm
+START_FROM: Final = "start_from"
+CARRIED, BLANK = "carried", "blank"
 
 
 class IntakeCreateForm(forms.Form):
@@ -58,17 +61,63 @@ class IntakeCreateForm(forms.Form):
         error_messages={"required": "Choose the primary indication."},
     )
 
-    def __init__(self, *args: Any, autofocus: bool = True, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"intake_on": timezone.localdate()})
+    def __init__(
+        self,
+        *args: Any,
+        autofocus: bool = True,
+        carry_source: Intake | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault(
+            "initial", {"intake_on": timezone.localdate(), START_FROM: CARRIED}
+        )
         super().__init__(*args, **kwargs)
         if not autofocus:  # on a page that is about more than starting an intake
             del self.fields["intake_on"].widget.attrs["autofocus"]
+        self.carry_source = carry_source
+        fields = ["intake_on", "primary_indication"]
+        if carry_source is not None:
+            # Offered only for a patient with a signed intake (#18).
+            self.fields[START_FROM] = forms.ChoiceField(
+                label="Start from",
+                choices=[
+                    (
+                        CARRIED,
+                        f"The intake of {carry_source.intake_on:%Y-%m-%d}: its history "
+                        "is proposed, for you to confirm or edit",
+                    ),
+                    (BLANK, "Empty sections"),
+                ],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose what the intake starts from."},
+            )
+            fields.append(START_FROM)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Fieldset("New intake", "intake_on", "primary_indication")
-        )
+        self.helper.layout = Layout(Fieldset("New intake", *fields))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day, source = data.get("intake_on"), self.carry_source
+        if (
+            data.get(START_FROM) == CARRIED
+            and source is not None
+            and day is not None
+            and source.intake_on >= day
+        ):
+            self.add_error(
+                START_FROM,
+                f"The intake of {source.intake_on:%Y-%m-%d} is not before "
+                f"{day:%Y-%m-%d}: choose empty sections, or a later intake date.",
+            )
+        return data
+
+    @property
+    def carry_from(self) -> Intake | None:
+        """The signed intake to start from, if chosen (after is_valid())."""
+        chosen = self.cleaned_data.get(START_FROM) == CARRIED
+        return self.carry_source if chosen else None
 
     def clean_intake_on(self) -> date:
         day: date = self.cleaned_data["intake_on"]

@@ -6,7 +6,7 @@ details never count.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from screening import questionnaire
@@ -97,11 +97,17 @@ class SectionRow:
     progress: SectionProgress
     saved_by: Any
     saved_at: datetime | None
+    # Carried over from the last intake (#18): from which date, and whether staff
+    # have still to confirm or edit it.
+    carried_on: date | None = None
+    carry_pending: bool = False
 
 
 def section_rows(intake: Intake) -> list[SectionRow]:
     """Every page of the intake, in the order of the paper form."""
-    sections = {s.kind: s for s in intake.sections.select_related("updated_by")}
+    sections = {
+        s.kind: s for s in intake.sections.select_related("updated_by", "carried_from")
+    }
     pages = [(slug, form.title, form.section) for slug, form in SECTION_FORMS.items()]
     pages.append(("", CLINICIAN_FORM.title, CLINICIAN_FORM.section))
     # Two pages share the scales section: its history is read once for both.
@@ -116,7 +122,16 @@ def section_rows(intake: Intake) -> list[SectionRow]:
             revision = last_change(section, SCALES_PAGES[part], history)
             saved_by = revision.saved_by if revision else None
             saved_at = revision.saved_at if revision else None
+        carried = section.carried_from if slug else None
         rows.append(
-            SectionRow(title, slug, progress(section, intake, part), saved_by, saved_at)
+            SectionRow(
+                title,
+                slug,
+                progress(section, intake, part),
+                saved_by,
+                saved_at,
+                carried_on=carried.intake_on if carried else None,
+                carry_pending=bool(slug) and section.is_carried_proposal,
+            )
         )
     return rows

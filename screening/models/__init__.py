@@ -2,9 +2,19 @@
 
 from screening.models.audit import AuditEvent
 from screening.models.clinics import Clinic, Membership
+from screening.models.consent import (
+    ConsentDocument,
+    ConsentRecord,
+    PublishedConsentDocumentError,
+)
 from screening.models.drafts import SectionDraft
 from screening.models.imports import ImportRecord
-from screening.models.intakes import Intake, IntakeSection, SectionRevision
+from screening.models.intakes import (
+    CarryState,
+    Intake,
+    IntakeSection,
+    SectionRevision,
+)
 from screening.models.missing_data import MissingAnswerAcceptance
 from screening.models.patients import Patient
 from screening.models.rescreen import RescreenJob
@@ -31,8 +41,11 @@ __all__ = [
     "Acknowledgement",
     "Addendum",
     "AuditEvent",
+    "CarryState",
     "Clinic",
     "ClinicTestCase",
+    "ConsentDocument",
+    "ConsentRecord",
     "Disposition",
     "ImpactPreview",
     "ImportRecord",
@@ -41,6 +54,7 @@ __all__ = [
     "Membership",
     "MissingAnswerAcceptance",
     "Patient",
+    "PublishedConsentDocumentError",
     "PublishedRulesetError",
     "ReReview",
     "RecoveryCode",

@@ -29,6 +29,7 @@ class Membership(models.Model):
         CLINICIAN = "clinician", "Clinician"
         RULE_ADMIN = "rule_admin", "Rule admin"
         AUDITOR = "auditor", "Auditor"
+        CLINIC_ADMIN = "clinic_admin", "Clinic admin"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"

@@ -96,6 +96,14 @@ class Intake(models.Model):
         return list(self.sections_by_kind.values())
 
 
+class CarryState(models.TextChoices):
+    """A carried-over section's state (#18); blank when it was not carried."""
+
+    PROPOSED = "proposed", "Carried over, not yet confirmed"
+    CONFIRMED = "confirmed", "Carried over and confirmed"
+    EDITED = "edited", "Carried over and edited"
+
+
 class IntakeSection(models.Model):
     class Kind(models.TextChoices):
         DEMOGRAPHICS = "demographics", "Demographics"
@@ -130,6 +138,26 @@ class IntakeSection(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(null=True, blank=True)
+    # Carried over from the patient's last signed intake (#18): a proposal until staff
+    # confirm it unchanged or save it edited; the intake is not ready for review
+    # while any carried section is still a proposal.
+    carried_from = models.ForeignKey(
+        Intake, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # db_default: the bulk loaders (devtools/generated.py COPY) name their columns.
+    carry_state = models.CharField(
+        max_length=10, choices=CarryState.choices, blank=True, db_default=""
+    )
+    # Who confirmed the carried answers unchanged, when, and which version of them.
+    carry_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    carry_confirmed_at = models.DateTimeField(null=True, blank=True)
+    carry_confirmed_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -140,6 +168,11 @@ class IntakeSection(models.Model):
 
     def __str__(self) -> str:
         return f"Intake {self.intake_id} {self.kind}"
+
+    @property
+    def is_carried_proposal(self) -> bool:
+        """Carried over and neither confirmed nor edited yet."""
+        return self.carry_state == CarryState.PROPOSED
 
     @property
     def is_saved(self) -> bool:
@@ -159,8 +192,12 @@ class SectionRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     saved_at = models.DateTimeField()
-    # Where the values came from: typed in a form, or an imported document.
+    # Where the values came from: typed in a form, an imported document, or
+    # "carried" over from an earlier intake (`carried_from`, #18).
     origin = models.CharField(max_length=20, default="form")
+    carried_from = models.ForeignKey(
+        Intake, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -149,6 +149,11 @@ class Question:
     null_label: str = ""
     # An instrument item's number as the form shows it ("1", "q6 within 3 months").
     number: str = ""
+    # Never carried into the next intake, though its section is (#18): it feeds an
+    # absolute rule (rule book §5.9, DATA-MISSING-CI-CHECKLIST) or describes the
+    # present episode. Names that say "now" (`*_current`, `*_untreated`,
+    # `uncontrolled_*`) need no mark: questionnaire/carry_over.py reads them.
+    asked_afresh: bool = False
 
     @property
     def name(self) -> str:
@@ -183,6 +188,8 @@ class RowList:
     entry: str = STAFF
     # The formset prefix of its rows on the form ("rows" on a page that is one list).
     form_prefix: str = "rows"
+    # Stable history: the next intake starts from these rows (#18).
+    carried_over: bool = False
 
     def column(self, name: str) -> Question:
         return next(q for q in self.row if q.name == name)
@@ -198,6 +205,12 @@ class Scoring:
     reversed_items: tuple[int, ...] = ()
     # (highest total, band) in ascending order.
     bands: tuple[tuple[int, str], ...] = ()
+    # Change markers of the trends (#18), only where the rule book gives a number:
+    # a reliable and a clinically meaningful change in points, and remission (a
+    # total at or below this).
+    reliable_change: int | None = None
+    meaningful_change: int | None = None
+    remission_at_most: int | None = None
 
 
 @dataclass(frozen=True)
@@ -293,4 +306,6 @@ class Section:
     is_list: bool = False
     # A checklist (§1.2): `checklist_default` may fill unlisted items.
     is_checklist: bool = False
+    # Stable history: the next intake starts from its questions' answers (#18).
+    carried_over: bool = False
     pages: tuple[Page, ...] = field(default=())

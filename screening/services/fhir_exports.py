@@ -7,8 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from screening import audit
-from screening.fhir.bundle import Acknowledged, IntakeRecord, Signed, bundle_json
-from screening.models import Acknowledgement, Intake, Screening, SignOff
+from screening.fhir.bundle import (
+    Acknowledged,
+    Consented,
+    IntakeRecord,
+    Signed,
+    bundle_json,
+)
+from screening.models import Acknowledgement, ConsentRecord, Intake, Screening, SignOff
 from screening.services.documents import intake_document
 from screening.services.review_hashes import item_sha256
 from screening.services.reviews import load_review_state
@@ -92,6 +98,26 @@ def intake_record(intake: Intake) -> IntakeRecord:
         screened_at=screening.screened_at if screening is not None else None,
         acknowledgements=_acknowledgements(intake, screening),
         signed=signed,
+        consents=_consents(intake),
+    )
+
+
+def _consents(intake: Intake) -> tuple[Consented, ...]:
+    """Every consent record of the intake, oldest first (append-only, #18)."""
+    records = ConsentRecord.objects.filter(intake=intake).select_related(
+        "document", "recorded_by"
+    )
+    return tuple(
+        Consented(
+            title=record.document.title,
+            version=record.document.version,
+            method=record.method,
+            method_words=record.get_method_display(),
+            at=record.consented_at,
+            recorded_by=record.recorded_by.get_username(),
+            recorded_at=record.recorded_at,
+        )
+        for record in records.order_by("recorded_at", "pk")
     )
 
 

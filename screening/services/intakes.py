@@ -7,14 +7,20 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from screening import audit
 from screening.intake_format.fields import SECTIONS
 from screening.json_numbers import as_stored
-from screening.models import Intake, IntakeSection, Patient, SectionRevision
-from screening.services import screenings, section_drafts
+from screening.models import (
+    CarryState,
+    Intake,
+    IntakeSection,
+    Patient,
+    SectionRevision,
+)
+from screening.services import carry_over, screenings, section_drafts
 from screening.services.documents import split_missing_reasons
 
 
@@ -24,6 +30,10 @@ class StaleEditError(Exception):
 
 class SignedIntakeError(Exception):
     """A signed intake is immutable: corrections go into an addendum."""
+
+
+class NotReadyError(Exception):
+    """The intake cannot go to the clinicians yet; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -93,15 +103,21 @@ def do_create_intake(
     intake_on: date,
     primary_indication: str,
     by: User,
+    carry_from: Intake | None = None,
 ) -> Intake:
-    """Start an intake with every section unanswered and the indication recorded."""
+    """Start an intake with the indication recorded and every other section
+    unanswered, or proposed from the signed intake `carry_from` (#18)."""
     intake = Intake.objects.create(
         clinic=patient.clinic, patient=patient, intake_on=intake_on, created_by=by
     )
-    indication = SectionAnswers({"primary": primary_indication})
-    sections = do_store_sections(
-        [(intake, {"indication": indication})], by=by, origin="form"
-    )
+    answers = {"indication": SectionAnswers({"primary": primary_indication})}
+    carried: dict[str, Any] = {}
+    if carry_from is not None:
+        carried = carry_over.proposals(carry_from)
+        answers |= {kind: SectionAnswers(value) for kind, value in carried.items()}
+    sections = do_store_sections([(intake, answers)], by=by, origin="form")
+    if carry_from is not None:
+        carry_over.mark_carried(intake, carry_from, sections, set(carried))
     with audit.batch():
         audit.record(
             audit.Event.INTAKE_CREATED,
@@ -112,6 +128,7 @@ def do_create_intake(
             category="indication",
             object_version=intake.version,
             activity_at=None,
+            detail={"carried_from": carry_from.pk} if carry_from else None,
         )
         screenings.do_screen_intake(intake, by=by, sections=sections)
     return intake
@@ -143,6 +160,11 @@ def do_save_section(
         version=F("version") + 1,
         updated_by=by,
         updated_at=now,
+        # Saving a carried proposal through its form is the "edit" of #18.
+        carry_state=Case(
+            When(carry_state=CarryState.PROPOSED, then=Value(CarryState.EDITED)),
+            default=F("carry_state"),
+        ),
     )
     if not changed:  # someone saved first; the view shows both versions
         raise StaleEditError
@@ -155,6 +177,8 @@ def do_save_section(
     section.missing_reasons = dict(missing_reasons)
     section.confirmed_warnings = confirmed_warnings or {}
     section.version, section.updated_by, section.updated_at = version + 1, by, now
+    if section.carry_state == CarryState.PROPOSED:
+        section.carry_state = CarryState.EDITED
     revision = SectionRevision.objects.create(
         section=section,
         version=section.version,
@@ -251,8 +275,15 @@ def do_set_intake_date(
 
 @transaction.atomic
 def do_mark_ready_for_review(intake: Intake, *, by: User) -> None:
-    """Hand the intake to the clinicians' worklist."""
+    """Hand the intake to the clinicians' worklist, once no carried section waits."""
     _refuse_if_signed(intake)
+    pending = carry_over.pending_sections(intake)
+    if pending:
+        names = ", ".join(section.get_kind_display().lower() for section in pending)
+        raise NotReadyError(
+            f"Confirm or edit the sections carried over from the last intake first: "
+            f"{names}."
+        )
     Intake.objects.filter(pk=intake.pk).update(
         status=Intake.Status.READY_FOR_REVIEW, updated_at=timezone.now()
     )

@@ -17,6 +17,7 @@ from screening import audit
 from screening.models import (
     Acknowledgement,
     Addendum,
+    ConsentRecord,
     Disposition,
     Intake,
     IntakeSection,
@@ -24,7 +25,14 @@ from screening.models import (
     SectionRevision,
     SignOff,
 )
-from screening.services import documents, rereview, rulesets, screenings, urgent
+from screening.services import (
+    consent,
+    documents,
+    rereview,
+    rulesets,
+    screenings,
+    urgent,
+)
 from screening.services.intakes import SignedIntakeError
 from screening.services.review_hashes import (
     HASH_FORMAT_VERSION,
@@ -73,6 +81,10 @@ class NotInScreeningError(ReviewError):
 
 class SignOffRefusedError(ReviewError):
     pass
+
+
+class ConsentMissingError(SignOffRefusedError):
+    """A "proceed" is signed only with the patient's consent on record (#18)."""
 
 
 class SummaryChangedError(SignOffRefusedError):
@@ -233,6 +245,20 @@ def _check_signable(
     if blockers or screening is None or state.disposition is None:
         raise SignOffRefusedError(" ".join(blockers))
     sections = list(intake.sections.all())
+    pending = [s.get_kind_display().lower() for s in sections if s.is_carried_proposal]
+    if pending:  # #18: carried answers are signed only once staff confirmed them
+        raise SignOffRefusedError(
+            "Sections carried over from the last intake are not confirmed yet: "
+            f"{', '.join(pending)}. Staff confirm or edit them first."
+        )
+    if (
+        state.disposition.decision == Disposition.Decision.PROCEED
+        and not consent.has_consent(intake)
+    ):  # #18: every "proceed" rests on a recorded consent
+        raise ConsentMissingError(
+            "No consent on record: staff record the patient's consent on the intake "
+            "before a \u201cproceed\u201d can be signed."
+        )
     page = compute_page_hash(
         intake, sections=sections, screening=screening, state=state
     )
@@ -382,6 +408,11 @@ def do_start_addendum(intake: Intake, *, reason: str, by: User) -> Intake:
             version=section.version,
             updated_by_id=section.updated_by_id,
             updated_at=section.updated_at,
+            carried_from_id=section.carried_from_id,
+            carry_state=section.carry_state,
+            carry_confirmed_by_id=section.carry_confirmed_by_id,
+            carry_confirmed_at=section.carry_confirmed_at,
+            carry_confirmed_version=section.carry_confirmed_version,
         )
         for section in originals
     )
@@ -395,9 +426,25 @@ def do_start_addendum(intake: Intake, *, reason: str, by: User) -> Intake:
             saved_by_id=revision.saved_by_id,
             saved_at=revision.saved_at,
             origin=revision.origin,
+            carried_from_id=revision.carried_from_id,
         )
         for section, copy in zip(originals, copies, strict=True)
         for revision in section.revisions.all()
+    )
+    # The patient's consent was given for the visit, which the addendum corrects:
+    # it travels with it, as recorded (append-only rows, #18).
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            intake=addendum,
+            document_id=given.document_id,
+            method=given.method,
+            consented_at=given.consented_at,
+            witness=given.witness,
+            reference=given.reference,
+            recorded_by_id=given.recorded_by_id,
+            recorded_at=given.recorded_at,
+        )
+        for given in ConsentRecord.objects.filter(intake=locked).order_by("pk")
     )
     root_id = chain_root_id(locked)
     record = Addendum.objects.create(

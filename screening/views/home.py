@@ -8,19 +8,22 @@ from django.views.decorators.http import require_GET
 
 from screening import middleware, permissions
 from screening.models import Membership
-from screening.views import reviews, rules
+from screening.views import clinic, reviews, rules
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     # Clinicians and rule admins start on their queue, never on an empty page: the
     # home page of a clinician is the worklist, headed by the clinic's urgent
-    # intakes; a rule admin's is the rules page with the clinic's draft.
+    # intakes; a rule admin's is the rules page with the clinic's draft; a clinic
+    # admin's is the list of what they manage.
     roles = {m.role for m in permissions.memberships_of(request.user).values()}
     if Membership.Role.CLINICIAN in roles:
         return reviews.review_worklist(request)
     if Membership.Role.RULE_ADMIN in roles:
         return rules.rule_index(request)
+    if Membership.Role.CLINIC_ADMIN in roles:
+        return clinic.clinic_admin(request)
     memberships = permissions.memberships_of(request.user).values()
     context = {"memberships": memberships, "permissions": permissions}
     return render(request, "screening/home/home.html", context)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import access, audit, permissions
+from screening.forms.carry_over import CarryConfirmForm
 from screening.forms.error_summary import error_summary
 from screening.forms.followups import UrgentClearForm
 from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS, IntakeCreateForm
@@ -16,7 +17,13 @@ from screening.forms.progress import section_rows
 from screening.forms.scales import CLINICIAN_KEYS, last_change
 from screening.forms.sections import SectionForm
 from screening.models import Intake, IntakeSection, SignOff
-from screening.services import intakes, section_drafts, urgent
+from screening.services import (
+    carry_over,
+    consent,
+    intakes,
+    section_drafts,
+    urgent,
+)
 
 EDIT_TEMPLATE = "screening/intakes/section_edit.html"
 # Pages that are a checklist of conditions, mostly answered No: they offer "mark every
@@ -54,15 +61,22 @@ def _demographic_age(intake: Intake) -> int | None:
 @require_http_methods(["GET", "POST"])
 def intake_create(request: HttpRequest, pk: int) -> HttpResponse:
     patient = access.get_patient_for_user(request, pk, action=permissions.EDIT_INTAKE)
-    form = IntakeCreateForm(_posted(request))
+    source = carry_over.get_carry_source(patient)
+    form = IntakeCreateForm(_posted(request), carry_source=source)
     if request.method == "POST" and form.is_valid():
         intake = intakes.do_create_intake(
             patient,
             intake_on=form.cleaned_data["intake_on"],
             primary_indication=form.cleaned_data["primary_indication"],
             by=request.user,
+            carry_from=form.carry_from,
         )
-        messages.success(request, "Intake started. Fill in each section below.")
+        messages.success(
+            request,
+            "Intake started from the last one. Confirm or edit each carried section."
+            if form.carry_from
+            else "Intake started. Fill in each section below.",
+        )
         overview = reverse("screening:intake-detail", kwargs={"pk": intake.pk})
         return redirect(f"{overview}?started=1")
     # The page names the patient: a read (#13 F2).
@@ -108,6 +122,8 @@ def _render_detail(
         "rows": rows,
         "focus_slug": _focus_slug(request),
         "all_complete": all(row.progress.is_complete for row in rows),
+        "carry_pending": [row.title.lower() for row in rows if row.carry_pending],
+        "consent": consent.current_consent(intake),
         "screening": intake.current_screening,
         "can_edit": permissions.can(
             request.user, permissions.EDIT_INTAKE, clinic=intake.clinic
@@ -148,6 +164,29 @@ def intake_section_edit(request: HttpRequest, pk: int, section: str) -> HttpResp
         raise Http404
     intake = access.get_intake_for_user(request, pk, action=permissions.EDIT_INTAKE)
     return _edit_section(request, intake, form_class, slug=section)
+
+
+@require_POST
+def intake_section_confirm(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    form_class = SECTION_FORMS.get(section)
+    if form_class is None:
+        raise Http404
+    intake = access.get_intake_for_user(request, pk, action=permissions.EDIT_INTAKE)
+    if intake.is_signed:
+        return _refuse_signed(request, intake)
+    form = CarryConfirmForm(request.POST)
+    carried = intake.sections_by_kind[form_class.section]
+    if not form.is_valid():
+        raise Http404  # the version is a hidden field: only a forged post lacks it
+    try:
+        carry_over.do_confirm_carried_section(
+            carried, version=form.cleaned_data["version"], by=request.user
+        )
+    except carry_over.CarryOverError as error:
+        messages.error(request, str(error))
+        return redirect("screening:intake-section-edit", pk=intake.pk, section=section)
+    messages.success(request, f"{form_class.title} confirmed as carried over.")
+    return _after_save(request, intake, section)
 
 
 @require_http_methods(["GET", "POST"])
@@ -276,6 +315,7 @@ def _edit_section(
         "slug": slug,
         "next_slug": _next_page(slug),
         "checklist": slug in CHECKLIST_PAGES,
+        "carried": carry_over.carried_banner(section),
     }
     return render(request, EDIT_TEMPLATE, context, status=status)
 
@@ -337,6 +377,10 @@ def intake_ready(request: HttpRequest, pk: int) -> HttpResponse:
     intake = access.get_intake_for_user(request, pk, action=permissions.EDIT_INTAKE)
     if intake.is_signed:
         return _refuse_signed(request, intake)
-    intakes.do_mark_ready_for_review(intake, by=request.user)
+    try:
+        intakes.do_mark_ready_for_review(intake, by=request.user)
+    except intakes.NotReadyError as error:
+        messages.error(request, str(error))
+        return redirect("screening:intake-detail", pk=intake.pk)
     messages.success(request, "The intake is ready for a clinician's review.")
     return redirect("screening:intake-detail", pk=intake.pk)

@@ -12,7 +12,7 @@ from screening import access, audit, permissions
 from screening.forms.intakes import IntakeCreateForm
 from screening.forms.patients import PatientForm, PatientSearchForm
 from screening.models import Clinic
-from screening.services import patients
+from screening.services import carry_over, patients
 
 PAGE_SIZE = 50
 MRN_TAKEN = "Another patient in this clinic has this MRN. Check the number."
@@ -109,7 +109,9 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_intake": open_intake,
         "age": patient.age_on(timezone.localdate()),
         "intake_form": (
-            IntakeCreateForm(autofocus=False)
+            IntakeCreateForm(
+                autofocus=False, carry_source=carry_over.get_carry_source(patient)
+            )
             if can_edit and open_intake is None
             else None
         ),

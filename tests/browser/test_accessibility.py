@@ -7,6 +7,7 @@ prompt and setup) are loaded once per role in one browser, then checked at 1280 
 axe-core is vendored for the tests only (tests/browser/vendor/README.md).
 """
 
+import datetime
 import shutil
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from django_otp.oath import totp
 
 from screening.forms.intakes import SECTION_FORMS
 from screening.middleware import needs_mfa
+from screening.services import intakes
 from tests.browser.conftest import FACTORY_PASSWORD
 from tests.factories import (
     MembershipFactory,
@@ -26,7 +28,8 @@ from tests.factories import (
 )
 from tests.security.conftest import _seed
 from tests.security.routes import OK, ROLES, ROUTES
-from tests.services.review_documents import REALISTIC
+from tests.services.review_documents import REALISTIC, realistic
+from tests.services.test_reviews import signed
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,6 +48,7 @@ NOT_PAGES = {
     "screening:rescreen-job-progress",
     "screening:intake-fhir",
     "screening:questionnaire-fhir",
+    "screening:intake-csv-export",
 }
 # axe's two worst impact levels; "moderate" and "minor" are reported, not failed.
 FAILING = ("critical", "serious")
@@ -136,8 +140,23 @@ def test_it_finds_no_serious_accessibility_violation_on_any_page_of_any_role(
     seeder = UserFactory(username="seed-a")
     MembershipFactory(user=seeder, clinic=clinic, role="intake_staff")
     objects = _seed(clinic, seeder, name="Owner")
-    # A screened, realistic intake: the summary and overview show flags and scores.
-    objects["intake"] = screened_intake(clinic, REALISTIC, by=seeder)
+    # A screened, realistic intake: the summary and overview show flags and scores,
+    # and (a second visit after a signed first one) the trends of #18.
+    signer = UserFactory(username="seed-doctor")
+    MembershipFactory(user=signer, clinic=clinic, role="clinician")
+    first = screened_intake(clinic, REALISTIC, by=seeder)
+    signed(first, signer)
+    objects["intake"] = screened_intake(
+        clinic, realistic(intake_date="2026-12-01"), by=seeder, patient=first.patient
+    )
+    # A third, started from the signed one: its carried sections wait (#18).
+    carried = intakes.do_create_intake(
+        first.patient,
+        intake_on=datetime.date(2026, 12, 2),
+        primary_indication="major_depressive_disorder",
+        by=seeder,
+        carry_from=first,
+    )
     axe = Axe(browser, live_server)
 
     context, page = axe.open()
@@ -153,6 +172,17 @@ def test_it_finds_no_serious_accessibility_violation_on_any_page_of_any_role(
         for path in pages_of(role, objects):
             axe.visit(page, path)
         context.close()
+
+    staff = UserFactory(username="axe-carried")
+    MembershipFactory(user=staff, clinic=clinic, role="intake_staff")
+    context, page = axe.open(staff)
+    axe.visit(page, reverse("screening:intake-detail", args=[carried.pk]))
+    axe.visit(page, reverse("screening:intake-create", args=[first.patient.pk]))
+    for slug in SECTION_FORMS:
+        axe.visit(
+            page, reverse("screening:intake-section-edit", args=[carried.pk, slug])
+        )
+    context.close()
 
     # A clinician without an authenticator app is sent to set one up.
     newcomer = UserFactory(username="axe-newcomer")

@@ -146,7 +146,7 @@ def fill_vitals_with_one_mistake(page: Page) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type("26.4")
     with page.expect_navigation():
-        page.keyboard.press("Enter")  # Enter saves
+        page.keyboard.press("Enter")  # Enter saves and continues
 
     error = page.locator("#id_bp_diastolic_error")
     expect(error).to_contain_text("Diastolic pressure must be lower than systolic")
@@ -162,6 +162,9 @@ def fill_vitals_with_one_mistake(page: Page) -> None:
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_text("Vital signs saved.")).to_be_visible()
+    # Enter is "Save and continue"; this test goes on from the overview.
+    expect(page.get_by_role("heading", name="Medical history")).to_be_visible()
+    follow(page, "Back to the intake without saving")
 
 
 MEDICAL_NO = [

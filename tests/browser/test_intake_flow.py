@@ -89,6 +89,21 @@ def test_it_focuses_the_next_section_after_a_save(
     assert focused(page).startswith("fieldset")
 
 
+def test_enter_in_a_text_box_saves_and_continues_to_the_next_section(
+    page, live_server, login, staff, intake
+):
+    login(page, staff)
+    page.goto(section(live_server, intake, "vitals"))
+    page.keyboard.type("128")
+
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the primary action, as GOV.UK forms do
+
+    expect(page.get_by_role("heading", name="Medical history")).to_be_visible()
+    expect(page.get_by_text("Vital signs saved.")).to_be_visible()
+    assert intake.sections.get(kind="vitals").data["bp_systolic"] == 128
+
+
 def leave(page: Page) -> None:
     """Leave without saving, once the page has answered: the draft posts its changes
     started are then done, not still writing while the test database is emptied."""

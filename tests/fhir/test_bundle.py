@@ -4,15 +4,17 @@ import base64
 import json
 
 import pytest
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from screening import questionnaire as declared
 from screening.fhir.bundle import SCORES
 from screening.fhir.codes import DATA_ABSENT, RULES, VERSION_TAG
 from screening.fhir.questionnaire import questionnaire_json
-from screening.models import Acknowledgement
-from screening.services import reviews
+from screening.models import Acknowledgement, ConsentRecord
+from screening.services import consent, reviews
 from screening.services.review_hashes import review_items
+from tests.factories import published_consent
 from tests.fhir.conftest import CASES, bundle_of, expected, link_ids, resources
 from tests.services.test_reviews import fresh, signed
 
@@ -220,6 +222,13 @@ def test_it_names_the_signer_time_ruleset_and_hash_of_a_signed_intake(
     imported, intake_staff, clinician
 ):
     intake = imported("V03-older-adult-bp-141-mi-9-months.json")
+    consent.do_record_consent(  # a "proceed" is signed only with it (#18)
+        intake,
+        document=published_consent(intake.clinic),
+        method=ConsentRecord.Method.PAPER_SCANNED,
+        consented_at=timezone.now(),
+        by=intake_staff,
+    )
     signoff = signed(intake, clinician)
 
     bundle = bundle_of(fresh(intake), intake_staff)

@@ -61,22 +61,23 @@ def test_it_refuses_items_answered_under_not_administered(bind):
     assert form["pcl5_1"].value() == "3"
 
 
-def test_it_uses_the_published_answer_labels(bind):
+def test_it_uses_the_published_answer_labels_after_their_scores(bind):
+    # The score in front, as on the paper form: typing it chooses the answer (#16).
     form = bind(ScalesForm)
 
     assert [label for _value, label in form.fields["phq9_1"].choices] == [
-        "Not at all",
-        "Several days",
-        "More than half the days",
-        "Nearly every day",
+        "0 — Not at all",
+        "1 — Several days",
+        "2 — More than half the days",
+        "3 — Nearly every day",
         "Not answered",
     ]
     assert [label for _value, label in form.fields["pcl5_1"].choices][:5] == [
-        "Not at all",
-        "A little bit",
-        "Moderately",
-        "Quite a bit",
-        "Extremely",
+        "0 — Not at all",
+        "1 — A little bit",
+        "2 — Moderately",
+        "3 — Quite a bit",
+        "4 — Extremely",
     ]
 
 

@@ -133,3 +133,13 @@ def test_it_asks_to_confirm_a_remission_status_that_contradicts_its_date(bind):
     assert not form.is_valid()
     assert form.warnings_pending
     assert form.blocks["sud"].formset.forms[0].field_warnings
+
+
+def test_audit_c_answers_keep_their_words_without_scores(bind):
+    # "0 - 1 or 2" would confuse: AUDIT-C's second item counts drinks in words.
+    form = bind(SubstanceUseForm)
+
+    assert [label for _value, label in form.fields["audit_q2"].choices][:2] == [
+        "1 or 2",
+        "3 or 4",
+    ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 
 from screening.models import ImportRecord, RescreenJob
-from screening.services import clinic_tests, drafts, intakes, patients
+from screening.services import clinic_tests, consent, drafts, intakes, patients
 from tests.factories import MembershipFactory, TOTPDeviceFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,7 +161,16 @@ def _seed(clinic: Any, creator: Any, *, name: str) -> dict[str, Any]:
         clinic, ROOT / "fixtures/clinic_test_cases", by=creator
     )
     job = RescreenJob.objects.create(clinic=clinic, ruleset=draft, total=0)
+    consent_document = consent.do_create_consent_document(
+        clinic,
+        title="Consent to screening",
+        version="1",
+        text="I agree.",
+        effective_on=date(2026, 1, 1),
+        by=creator,
+    )
     return {
+        "consent_document": consent_document,
         "patient": patient,
         "intake": intake,
         "imported_intake": imported,

@@ -10,7 +10,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
 
-ROLES = ("intake_staff", "clinician", "rule_admin", "auditor")
+ROLES = ("intake_staff", "clinician", "rule_admin", "auditor", "clinic_admin")
 # The admin site is Django's own, behind OTPAdminSite: T-AC-06 covers it as a whole.
 EXCLUDED_NAMESPACES = ("admin",)
 
@@ -38,6 +38,9 @@ class Route:
     clinician: int
     rule_admin: int
     auditor: int
+    # The fifth role came later (issue #17): it sees no intake and no patient, so a row
+    # that does not name it refuses it.
+    clinic_admin: int = FORBIDDEN
     # What the URL's <int:pk> points at (a key of the `world` fixture), if anything.
     obj: str | None = None
     # GET on another clinic's object: 404 unless the method itself is refused first.
@@ -65,13 +68,14 @@ class Route:
 
 
 def _everyone(status: int, *, anonymous: int = REDIRECT, **kw: object) -> Route:
-    return Route(anonymous, status, status, status, status, **kw)  # type: ignore[arg-type]
+    return Route(anonymous, status, status, status, status, status, **kw)  # type: ignore[arg-type]
 
 
 def _post_only(obj: str | None, **kwargs: object) -> Route:
     """A POST-only view: a GET is refused (405) before any object is fetched."""
     return Route(
         REDIRECT,
+        NOT_ALLOWED,
         NOT_ALLOWED,
         NOT_ALLOWED,
         NOT_ALLOWED,
@@ -92,18 +96,42 @@ ROUTES: dict[str, Route] = {
     # LoginView(redirect_authenticated_user=True) sends a logged-in user home.
     "login": _everyone(REDIRECT, anonymous=OK, is_form=True),
     "logout": _everyone(NOT_ALLOWED),
-    # Enrolment: a user who already has a device goes on; clinicians and rule admins
-    # (verified in these tests) have one.
-    "accounts-mfa-enrol": Route(REDIRECT, OK, REDIRECT, REDIRECT, OK, is_form=True),
+    # Enrolment: a user who already has a device goes on; clinicians, rule admins and
+    # clinic admins (verified in these tests) have one.
+    "accounts-mfa-enrol": Route(
+        REDIRECT, OK, REDIRECT, REDIRECT, OK, REDIRECT, is_form=True
+    ),
     # The prompt: no device -> enrolment; already verified -> on.
     "accounts-mfa-verify": _everyone(REDIRECT, is_form=True),
     "accounts-recovery-codes": Route(
-        REDIRECT, REDIRECT, OK, OK, REDIRECT, is_form=True
+        REDIRECT, REDIRECT, OK, OK, REDIRECT, OK, is_form=True
     ),
     "accounts-password": _everyone(OK, is_form=True),
     "screening:home": _everyone(OK),
     "screening:health": _everyone(OK, anonymous=OK),
     "screening:session-renew": _everyone(OK),
+    # The clinic admin's home: what they manage (issues #17, #18).
+    "screening:clinic-admin": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK
+    ),
+    # The clinic admin's consent documents and CSV of intakes (#18).
+    "screening:consent-documents": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
+    ),
+    "screening:consent-document": Route(
+        REDIRECT,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        obj="consent_document",
+        is_form=True,
+    ),
+    "screening:consent-document-publish": _post_only("consent_document"),
+    "screening:intake-csv-export": Route(
+        REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK
+    ),
     # POST: the auditors' MRN lookup (issue #16).
     "screening:audit-list": Route(
         REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, is_form=True
@@ -136,6 +164,10 @@ ROUTES: dict[str, Route] = {
     "screening:patient-edit": Route(
         REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="patient", is_form=True
     ),
+    # Staff record a patient's consent for an intake (#18).
+    "screening:intake-consent": Route(
+        REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="intake", is_form=True
+    ),
     "screening:intake-create": Route(
         REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN, obj="patient", is_form=True
     ),
@@ -160,6 +192,8 @@ ROUTES: dict[str, Route] = {
     "screening:intake-ready": _post_only("intake"),
     "screening:intake-section-draft": _post_only("intake", section="vitals"),
     "screening:intake-section-draft-at-timeout": _post_only("intake", section="vitals"),
+    # Staff confirm a section carried over from the last intake (#18).
+    "screening:intake-section-confirm": _post_only("intake", section="allergies"),
     # A clinician records what was done about an urgent marker (issue #15).
     "screening:intake-urgent-clear": _post_only("intake"),
     # A signed intake's re-review after a rule change: clinicians only.
@@ -202,6 +236,7 @@ ROUTES: dict[str, Route] = {
     "screening:ruleset-discard": _post_only("draft"),
     "screening:test-case-approve": Route(
         REDIRECT,
+        NOT_ALLOWED,
         NOT_ALLOWED,
         NOT_ALLOWED,
         NOT_ALLOWED,

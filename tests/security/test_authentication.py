@@ -290,7 +290,8 @@ def test_it_starts_with_no_users_and_demo_adds_one_per_role__t_auth_06(settings)
     settings.DEBUG = True
     printed = StringIO()
     call_command("setup_demo", stdout=printed)
-    assert printed.getvalue().count("otpauth://totp/") == 3  # clinician, 2 rule admins
+    # The clinician, the 2 rule admins and the clinic admin.
+    assert printed.getvalue().count("otpauth://totp/") == 4
     assert not users.filter(username__in=["admin", "root", "sa"]).exists()
     roles = dict(Membership.objects.values_list("user__username", "role"))
     assert set(roles.values()) == {choice.value for choice in Membership.Role}
@@ -298,7 +299,8 @@ def test_it_starts_with_no_users_and_demo_adds_one_per_role__t_auth_06(settings)
         has_device = TOTPDevice.objects.filter(
             user__username=username, confirmed=True
         ).exists()
-        assert has_device == (role in ("clinician", "rule_admin")), username
+        mfa_roles = ("clinician", "rule_admin", "clinic_admin")
+        assert has_device == (role in mfa_roles), username
 
 
 def test_it_changes_the_password_and_ends_other_sessions__t_auth_07(member, clinic):

@@ -7,12 +7,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.logs import JsonFormatter
-from screening.models import AuditEvent, Intake, Patient, RulesetVersion
-from screening.services import drafts, impact, intakes
-from tests.factories import MembershipFactory, UserFactory
+from screening.models import (
+    AuditEvent,
+    ConsentRecord,
+    Intake,
+    Patient,
+    RulesetVersion,
+)
+from screening.services import consent, drafts, impact, intakes
+from tests.factories import MembershipFactory, UserFactory, published_consent
 from tests.security.conftest import PASSWORD, totp_code
 from tests.services.test_reviews import signed
 
@@ -125,6 +132,13 @@ def test_it_keeps_the_canary_out_of_logs_urls_audit_and_errors__t_aud_08(
     assert export.status_code == 200
     send(clinician, "get", reverse("screening:review-summary", args=[intake.pk]))
     # Reasons are free text: an addendum's and a publish reason travel too (F6).
+    consent.do_record_consent(  # a "proceed" is signed only with it (#18)
+        intake,
+        document=published_consent(intake.clinic),
+        method=ConsentRecord.Method.PAPER_SCANNED,
+        consented_at=timezone.now(),
+        by=intake.created_by,
+    )
     signed(intake, get_user_model().objects.get(username="clinician-user"))
     amended = send(
         clinician,

@@ -1,9 +1,11 @@
 """Create the demo clinic: users per role, demo intakes, the default ruleset (DEBUG).
 
-The demo clinician and rule admins get confirmed TOTP devices, and their otpauth:// URIs
-are printed beside the logins: 2FA is exercised in the demo, never bypassed.
+The demo clinician, rule admins and clinic admin get confirmed TOTP devices, and
+their otpauth:// URIs are printed beside the logins: 2FA is exercised in the demo,
+never bypassed.
 """
 
+import datetime
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,8 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.middleware import MFA_ROLES
-from screening.models import Clinic, ClinicTestCase, Membership
-from screening.services import rulesets
+from screening.models import Clinic, ClinicTestCase, ConsentDocument, Membership
+from screening.services import consent, rulesets
 
 DEMO_USERS = [
     ("intake", Membership.Role.INTAKE_STAFF, "Intake staff"),
@@ -25,10 +27,16 @@ DEMO_USERS = [
     ("ruleadmin", Membership.Role.RULE_ADMIN, "Rule admin"),
     ("ruleadmin2", Membership.Role.RULE_ADMIN, "Second rule admin (approves drafts)"),
     ("auditor", Membership.Role.AUDITOR, "Auditor"),
+    ("clinicadmin", Membership.Role.CLINIC_ADMIN, "Clinic admin"),
 ]
 DEMO_INTAKES = 24
 CLINIC_TEST_CASES = Path(settings.BASE_DIR) / "fixtures" / "clinic_test_cases"
 DEMO_PASSWORD_SUFFIX = "-demo-passphrase"  # noqa: S105 - printed demo logins
+DEMO_CONSENT_TEXT = (
+    "I agree that the clinic records my answers and screens them against its rules "
+    "for a clinician to review before any treatment is discussed. The screening "
+    "never decides, doses or prescribes."
+)
 
 
 class Command(BaseCommand):
@@ -93,6 +101,19 @@ class Command(BaseCommand):
                 processes=1,
                 stderr=StringIO(),
             )
+        if not ConsentDocument.objects.filter(clinic=clinic).exists():
+            # A published consent document, so that staff can record consent and a
+            # clinician's "proceed" can be signed (#18).
+            admin = get_user_model().objects.get(username="clinicadmin")
+            document = consent.do_create_consent_document(
+                clinic,
+                title="Consent to screening for ketamine-assisted therapy",
+                version="1",
+                text=DEMO_CONSENT_TEXT,
+                effective_on=datetime.date(2026, 1, 1),
+                by=admin,
+            )
+            consent.do_publish_consent_document(document, by=admin)
         if not ClinicTestCase.objects.filter(clinic=clinic).exists():
             call_command(
                 "load_clinic_test_cases",

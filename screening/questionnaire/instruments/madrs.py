@@ -34,10 +34,11 @@ MADRS: Final = Instrument(
             fact=Fact("MADRS total, clinician-entered", 28),
         ),
     ),
-    # Snaith cut-offs (rule book §8.7).
+    # Snaith cut-offs (rule book §8.7); remission "often taken as <= 10" (§8.7).
     scoring=Scoring(
         "total_only",
         bands=((6, "normal"), (19, "mild"), (34, "moderate"), (60, "severe")),
+        remission_at_most=10,
     ),
     completion=_("The total, 0-60; null when not administered."),
     licence=_(

@@ -51,6 +51,9 @@ PCL5: Final = Instrument(
         "sum",
         item_max=4,
         bands=((30, "below_cutoff"), (32, "borderline"), (80, "probable_ptsd")),
+        # Rule book §8.3: 5 points is a reliable change, 10 clinically meaningful.
+        reliable_change=5,
+        meaningful_change=10,
     ),
     completion=_(
         "All 20 items answered; cluster sums B (1-5), C (6-7), D (8-14) and E (15-20) "

@@ -29,8 +29,27 @@ _EVENT_FACT = Fact(
 )
 
 
-def _item(block: str, name: str, label: str, fact: Fact = _MEDICAL_FACT) -> Question:
-    return Question(f"{block}.{name}", YES_NO, label, no_value=False, fact=fact)
+def _item(
+    block: str,
+    name: str,
+    label: str,
+    fact: Fact = _MEDICAL_FACT,
+    *,
+    asked_afresh: bool = False,
+) -> Question:
+    return Question(
+        f"{block}.{name}",
+        YES_NO,
+        label,
+        no_value=False,
+        fact=fact,
+        asked_afresh=asked_afresh,
+    )
+
+
+# The seven items that feed absolute rules (rule book §5.9, DATA-MISSING-CI-CHECKLIST)
+# are asked at every intake, never carried over: an MI or a bleed can happen between
+# visits (#18). Each is marked `asked_afresh=True` below.
 
 
 def _details(items: tuple[Question, ...]) -> tuple[Question, ...]:
@@ -54,13 +73,25 @@ MEDICAL_ITEMS: Final = (
         _M,
         "aneurysmal_vascular_disease",
         _("Aneurysmal vascular disease (aorta, intracranial or peripheral arteries)"),
+        asked_afresh=True,
     ),
-    _item(_M, "arteriovenous_malformation", _("Arteriovenous malformation")),
-    _item(_M, "intracerebral_hemorrhage", _("Intracerebral haemorrhage, ever")),
+    _item(
+        _M,
+        "arteriovenous_malformation",
+        _("Arteriovenous malformation"),
+        asked_afresh=True,
+    ),
+    _item(
+        _M,
+        "intracerebral_hemorrhage",
+        _("Intracerebral haemorrhage, ever"),
+        asked_afresh=True,
+    ),
     _item(
         _M,
         "hypersensitivity_ketamine_esketamine",
         _("Known hypersensitivity to ketamine or esketamine"),
+        asked_afresh=True,
     ),
     Question(
         f"{_M}.mi_or_acs_date",
@@ -68,6 +99,7 @@ MEDICAL_ITEMS: Final = (
         _("Most recent heart attack (MI) or acute coronary syndrome"),
         no_value=False,
         fact=_EVENT_FACT,
+        asked_afresh=True,
     ),
     Question(
         f"{_M}.revascularization_date",
@@ -75,6 +107,7 @@ MEDICAL_ITEMS: Final = (
         _("Most recent revascularisation (PCI, CABG)"),
         no_value=False,
         fact=_EVENT_FACT,
+        asked_afresh=True,
     ),
     _item(_M, "ischemic_stroke_or_tia", _("Ischaemic stroke or TIA, ever")),
     Question(
@@ -103,6 +136,7 @@ MEDICAL_ITEMS: Final = (
         _M,
         "raised_intracranial_pressure_current",
         _("Raised intracranial pressure now"),
+        asked_afresh=True,
     ),
     _item(_M, "traumatic_brain_injury_history", _("Traumatic brain injury, ever")),
     _item(
@@ -147,6 +181,7 @@ MEDICAL_HISTORY: Final = Section(
         _other(_M, _("Other medical conditions")),
     ),
     is_checklist=True,
+    carried_over=True,
     pages=(
         Page(
             "medical-history",
@@ -221,6 +256,7 @@ PSYCHIATRIC_HISTORY: Final = Section(
         _other(_P, _("Other psychiatric diagnoses")),
     ),
     is_checklist=True,
+    carried_over=True,
     pages=(
         Page(
             "psychiatric-history",

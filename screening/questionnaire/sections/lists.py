@@ -71,6 +71,7 @@ ALLERGIES: Final = _list_section(
             "Known allergies (ketamine or esketamine hypersensitivity is asked in the "
             "medical history)"
         ),
+        carried_over=True,
         row=(
             Question(
                 "allergies[].substance",
@@ -98,6 +99,7 @@ MEDICATIONS: Final = _list_section(
         _("Current medications"),
         _("Medication"),
         _("Medications taken now (past antidepressants go under trials)"),
+        carried_over=True,
         row=(
             Question(
                 "medications[].name",
@@ -133,6 +135,7 @@ ANTIDEPRESSANT_TRIALS: Final = _list_section(
         _("Antidepressant trials"),
         _("Trial"),
         _("One row per trial of one drug, from any episode"),
+        carried_over=True,
         row=(
             Question(
                 f"{_T}.drug",
@@ -182,8 +185,15 @@ ANTIDEPRESSANT_TRIALS: Final = _list_section(
                 YES_NO,
                 _("given in the current episode"),
                 required=True,
+                asked_afresh=True,
             ),
-            Question(f"{_T}.ongoing", YES_NO, _("still taking it"), nullable=False),
+            Question(
+                f"{_T}.ongoing",
+                YES_NO,
+                _("still taking it"),
+                nullable=False,
+                asked_afresh=True,
+            ),
             Question(
                 f"{_T}.stopped_reason",
                 TEXT,

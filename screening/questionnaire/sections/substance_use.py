@@ -29,6 +29,7 @@ DISORDERS: Final = RowList(
     _("Substance use disorders"),
     asked_label=_("Were diagnosed substance use disorders asked about?"),
     form_prefix="sud",
+    carried_over=True,
     row=(
         Question(
             f"{_SUD}.substance",

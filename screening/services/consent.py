@@ -1,0 +1,176 @@
+"""Consent on record (#18): documents kept by the clinic admin, records per intake."""
+
+from datetime import date, datetime
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from screening import audit
+from screening.models import (
+    Clinic,
+    ConsentDocument,
+    ConsentRecord,
+    Intake,
+    PublishedConsentDocumentError,
+)
+
+
+class ConsentError(Exception):
+    """A consent change refused; the message says what to do."""
+
+
+def list_published(clinic: Clinic) -> list[ConsentDocument]:
+    """The versions staff may record consent to, newest effective date first."""
+    return list(
+        ConsentDocument.objects.filter(
+            clinic=clinic, status=ConsentDocument.Status.PUBLISHED
+        ).order_by("title", "-effective_on", "-pk")
+    )
+
+
+def current_consent(intake: Intake) -> ConsentRecord | None:
+    """The intake's newest consent record (records are append-only)."""
+    return (
+        ConsentRecord.objects.filter(intake=intake)
+        .select_related("document", "recorded_by")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def has_consent(intake: Intake) -> bool:
+    return ConsentRecord.objects.filter(intake=intake).exists()
+
+
+@transaction.atomic
+def do_create_consent_document(
+    clinic: Clinic,
+    *,
+    title: str,
+    version: str,
+    text: str,
+    effective_on: date,
+    by: User,
+) -> ConsentDocument:
+    """Draft a consent document version; it may change until it is published."""
+    try:
+        with transaction.atomic():
+            document = ConsentDocument.objects.create(
+                clinic=clinic,
+                title=title.strip(),
+                version=version.strip(),
+                text=text,
+                effective_on=effective_on,
+                created_by=by,
+                created_at=timezone.now(),
+            )
+    except IntegrityError as error:
+        raise ConsentError(
+            "This title already has that version: give the new wording a new version."
+        ) from error
+    audit.record(
+        audit.Event.CONSENT_DOCUMENT_DRAFTED,
+        actor=by,
+        clinic=clinic,
+        target=document,
+        category="consent",
+    )
+    return document
+
+
+@transaction.atomic
+def do_update_consent_document(
+    document: ConsentDocument,
+    *,
+    title: str,
+    version: str,
+    text: str,
+    effective_on: date,
+    by: User,
+) -> ConsentDocument:
+    """Change a draft; a published version is refused, whatever the change."""
+    changed = ConsentDocument.objects.filter(
+        pk=document.pk, status=ConsentDocument.Status.DRAFT
+    ).update(
+        title=title.strip(),
+        version=version.strip(),
+        text=text,
+        effective_on=effective_on,
+    )
+    if not changed:
+        raise PublishedConsentDocumentError(
+            "A published consent document never changes: draft a new version."
+        )
+    document.refresh_from_db()
+    audit.record(
+        audit.Event.CONSENT_DOCUMENT_DRAFTED,
+        actor=by,
+        clinic=document.clinic,
+        target=document,
+        category="consent",
+    )
+    return document
+
+
+@transaction.atomic
+def do_publish_consent_document(
+    document: ConsentDocument, *, by: User
+) -> ConsentDocument:
+    """Publish a draft: from now on staff may record consent to it, and it is frozen."""
+    now = timezone.now()
+    changed = ConsentDocument.objects.filter(
+        pk=document.pk, status=ConsentDocument.Status.DRAFT
+    ).update(status=ConsentDocument.Status.PUBLISHED, published_by=by, published_at=now)
+    if not changed:
+        raise PublishedConsentDocumentError("This version is already published.")
+    document.refresh_from_db()
+    audit.record(
+        audit.Event.CONSENT_DOCUMENT_PUBLISHED,
+        actor=by,
+        clinic=document.clinic,
+        target=document,
+        category="consent",
+    )
+    return document
+
+
+@transaction.atomic
+def do_record_consent(
+    intake: Intake,
+    *,
+    document: ConsentDocument,
+    method: str,
+    consented_at: datetime,
+    witness: str = "",
+    reference: str = "",
+    by: User,
+) -> ConsentRecord:
+    """Append the patient's consent for this intake: which version, how, when, who."""
+    if document.clinic_id != intake.clinic_id or not document.is_published:
+        raise ConsentError("Choose a published consent document of this clinic.")
+    if method == ConsentRecord.Method.VERBAL_WITNESSED and not witness.strip():
+        raise ConsentError(
+            "Verbal consent needs its witness: give their name and role."
+        )
+    if consented_at > timezone.now():
+        raise ConsentError("Consent cannot be given in the future: check the time.")
+    record = ConsentRecord.objects.create(
+        intake=intake,
+        document=document,
+        method=method,
+        consented_at=consented_at,
+        witness=witness.strip(),
+        reference=reference.strip(),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    audit.record_for_intake(
+        audit.Event.CONSENT_RECORDED,
+        intake,
+        actor=by,
+        target=record,
+        category="consent",
+        detail={"document": document.pk, "method": method},
+    )
+    return record

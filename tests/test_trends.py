@@ -1,0 +1,182 @@
+"""Scores as trends (#18): totals over the patient's signed intakes, as SVG."""
+
+import copy
+import datetime
+import io
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.template.loader import render_to_string
+from pypdf import PdfReader
+
+from screening import pdf, questionnaire, trends
+from screening.review_summary import build_summary
+from tests.factories import PatientFactory, screened_intake
+from tests.services.review_documents import realistic
+from tests.services.test_reviews import fresh, signed
+
+SVG = "{http://www.w3.org/2000/svg}"
+PHQ9_17 = [3, 3, 2, 2, 1, 2, 2, 1, 1]  # 17, moderately severe
+PHQ9_11 = [2, 2, 1, 1, 1, 1, 1, 1, 1]  # 11, moderate
+PHQ9_6 = [1, 1, 1, 1, 0, 1, 1, 0, 0]  # 6, mild
+
+
+def visit(patient, by, on: str, phq9: list[int]):
+    document = realistic()
+    document["intake_date"] = on
+    document["scales"] = {**copy.deepcopy(document["scales"]), "phq9": phq9}
+    return screened_intake(patient.clinic, document, by=by, patient=patient)
+
+
+@pytest.fixture
+def patient(clinic, intake_staff):
+    return PatientFactory(clinic=clinic, created_by=intake_staff)
+
+
+def charts(html: str) -> dict[str, ET.Element]:
+    """Each trend's <svg>, parsed as XML, by instrument."""
+    found = {}
+    for key, svg in re.findall(r'data-trend="(\w+)">.*?(<svg .*?</svg>)', html, re.S):
+        found[key] = ET.fromstring(svg)  # noqa: S314 - our own template's output
+    return found
+
+
+def summary_html(intake) -> str:
+    return render_to_string(
+        "screening/reviews/_trends.html", {"summary": build_summary(fresh(intake))}
+    )
+
+
+def test_it_says_the_change_in_words():
+    phq9 = questionnaire.instrument("PHQ9")
+    points = [
+        trends.Point(datetime.date(2026, 3, 2), 19, "moderately_severe"),
+        trends.Point(datetime.date(2026, 9, 1), 11, "moderate"),
+    ]
+    assert trends.change_words(phq9, points) == (
+        "PHQ-9 19 \u2192 11, \u22128, from moderately severe to moderate"
+    )
+    # The rule book gives PHQ-9 no response or remission number: no marker.
+    assert trends.markers(phq9, points) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "marker"),
+    [
+        (40, 36, "Less than a reliable change (5 points"),
+        (40, 35, "A reliable change (5 points or more"),
+        (40, 30, "A clinically meaningful change (10 points or more"),
+    ],
+)
+def test_it_marks_pcl5_change_by_the_rule_book_numbers(before, after, marker):
+    pcl5 = questionnaire.instrument("PCL5")
+    points = [
+        trends.Point(datetime.date(2026, 3, 2), before, "probable_ptsd"),
+        trends.Point(datetime.date(2026, 9, 1), after, "probable_ptsd"),
+    ]
+    (found,) = trends.markers(pcl5, points)
+    assert found.startswith(marker)
+
+
+def test_it_marks_madrs_remission_at_10_or_less():
+    madrs = questionnaire.instrument("MADRS")
+    points = [
+        trends.Point(datetime.date(2026, 3, 2), 28, "moderate"),
+        trends.Point(datetime.date(2026, 9, 1), 10, "mild"),
+    ]
+    assert trends.markers(madrs, points) == [
+        "In remission by this scale (10 or less, rule book \u00a78)."
+    ]
+    drawn = trends.chart(madrs, points)
+    assert drawn.remission == {"y": 112.0, "text": "remission \u2264 10"}
+
+
+def test_it_trends_every_instrument_with_a_total_but_the_cssrs():
+    keys = [each.key for each in trends.trended_instruments()]
+    assert keys == ["PHQ9", "GAD7", "PCL5", "MADRS", "AUDITC", "DAST10"]
+
+
+def test_the_chart_is_svg_with_the_bands_shaded_and_a_point_per_total(
+    patient, intake_staff, clinician
+):
+    signed(visit(patient, intake_staff, "2026-03-02", PHQ9_17), clinician)
+    second = visit(patient, intake_staff, "2026-09-01", PHQ9_11)
+
+    svg = charts(summary_html(second))["phq9"]
+
+    bands = svg.findall(f"{SVG}rect")
+    assert [b.get("data-band") for b in bands] == [
+        "minimal",
+        "mild",
+        "moderate",
+        "moderately severe",
+        "severe",
+    ]
+    circles = svg.findall(f"{SVG}circle")
+    assert [int(c.get("data-total")) for c in circles] == [17, 11]
+    # Higher totals sit higher on the chart (a smaller y).
+    assert float(circles[0].get("cy")) < float(circles[1].get("cy"))
+    # The unsigned intake shown is drawn hollow.
+    assert [c.get("fill") for c in circles] == ["#0b3d91", "#ffffff"]
+    assert "style=" not in summary_html(second)  # CSP: no style attributes
+    title = svg.find(f"{SVG}title").text
+    assert title == (
+        "PHQ-9 totals over time: PHQ-9 17 \u2192 11, \u22126, from moderately "
+        "severe to moderate"
+    )
+
+
+def test_the_text_table_beside_the_chart_holds_the_same_totals(
+    patient, intake_staff, clinician
+):
+    signed(visit(patient, intake_staff, "2026-03-02", PHQ9_17), clinician)
+    second = visit(patient, intake_staff, "2026-09-01", PHQ9_11)
+    html = summary_html(second)
+    table = html[html.index('data-trend="phq9"') :].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td><td>(.*?)</td></tr>", table)
+    assert rows == [
+        ("2026-03-02", "17", "moderately severe"),
+        ("2026-09-01 (this intake, not signed)", "11", "moderate"),
+    ]
+
+
+def test_there_is_no_trend_at_a_first_visit(patient, intake_staff):
+    first = visit(patient, intake_staff, "2026-03-02", PHQ9_17)
+    assert build_summary(fresh(first)).trends == []
+
+
+def test_a_signed_summary_ignores_later_intakes(patient, intake_staff, clinician):
+    signed(visit(patient, intake_staff, "2026-03-02", PHQ9_17), clinician)
+    second = visit(patient, intake_staff, "2026-09-01", PHQ9_11)
+    signed(second, clinician)
+    before = summary_html(second)
+    # A later visit, and an earlier one signed only afterwards (typed in late).
+    signed(visit(patient, intake_staff, "2026-11-20", PHQ9_6), clinician)
+    signed(visit(patient, intake_staff, "2026-06-01", PHQ9_6), clinician)
+
+    assert summary_html(second) == before
+    circles = charts(before)["phq9"].findall(f"{SVG}circle")
+    assert [int(c.get("data-total")) for c in circles] == [17, 11]
+
+
+def test_it_reads_the_totals_the_clinician_signed(patient, intake_staff, clinician):
+    first = visit(patient, intake_staff, "2026-03-02", PHQ9_17)
+    signed(first, clinician)
+    second = visit(patient, intake_staff, "2026-09-01", PHQ9_11)
+    (phq9,) = [t for t in build_summary(fresh(second)).trends if t.key == "PHQ9"]
+    assert [(p.on.isoformat(), p.total, p.is_signed) for p in phq9.points] == [
+        ("2026-03-02", 17, True),
+        ("2026-09-01", 11, False),
+    ]
+
+
+def test_the_trend_renders_in_the_pdf(patient, intake_staff, clinician):
+    signed(visit(patient, intake_staff, "2026-03-02", PHQ9_17), clinician)
+    second = visit(patient, intake_staff, "2026-09-01", PHQ9_11)
+    document = pdf.render_summary_pdf(build_summary(fresh(second)))
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(document)).pages)
+    words = " ".join(text.split())
+    assert "PHQ-9 17 \u2192 11" in words
+    # The band names are drawn only in the chart: the SVG was drawn.
+    assert "minimal" in words
