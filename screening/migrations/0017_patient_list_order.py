@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0013_install_default_ruleset"),
+        ("screening", "0016_consent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
