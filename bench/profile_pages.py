@@ -4,12 +4,15 @@ Usage (after bench/pages.py has seeded intake_bench_pages):
     .venv/bin/python bench/profile_pages.py                 # every page, 200 requests
     .venv/bin/python bench/profile_pages.py summary --profile 25
 
-The pages of bench/pages.py (worklist, flagged summary, section GET and POST, JSON
-import), requested through Django's test client under production settings on the seeded
-benchmark database: no network, no gunicorn, one request at a time. Printed per page:
-median and p95 server time, SQL statements per request and the time spent in them; with
---profile N, the N functions with the most cumulative time. A companion to pages.py:
-pages.py says how fast, this says why.
+The pages of bench/pages.py (intake staff's home, worklist, flagged summary, section GET
+and POST, JSON import, rules index, audit report, patient list and patient page),
+requested through Django's test client under production settings on the seeded benchmark
+database: no network, no gunicorn, one request at a time. Printed per page: median and
+p95 server time, SQL statements per request and the time spent in them, and the Python
+function calls of one request (counted by cProfile: unlike milliseconds, the count does
+not move with the machine's load, so a before/after comparison holds on a busy machine);
+with --profile N, the N functions with the most cumulative time. A companion to
+pages.py: pages.py says how fast, this says why.
 """
 
 from __future__ import annotations
@@ -26,7 +29,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import benchdb, pages
 
-PAGES = ("home", "worklist", "summary", "section_get", "section_post", "import")
+PAGES = (
+    "home",
+    "worklist",
+    "summary",
+    "section_get",
+    "section_post",
+    "import",
+    "rules",
+    "audit",
+    "patients",
+    "patient",
+)
+ROLES = ("intake", "clinician", "ruleadmin", "auditor")
 
 
 def main() -> int:
@@ -51,16 +66,17 @@ def main() -> int:
     )
     sessions = {
         role: found[0]
-        for role, found in benchdb.sessions(
-            ("clinician", "intake"), 1, env=dict(os.environ)
-        ).items()
+        for role, found in benchdb.sessions(ROLES, 1, env=dict(os.environ)).items()
     }
     import django
 
     django.setup()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} CPUs, load average {load}")
-    print(f"{'page':14} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'SQL ms':>7}")
+    print(
+        f"{'page':14} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'SQL ms':>7}"
+        f" {'calls':>8}"
+    )
     for name in options.pages:
         measure(name, sessions, options)
     return 0
@@ -102,14 +118,24 @@ def measure(name: str, sessions: dict, options: argparse.Namespace) -> None:
             elapsed.append(ms)
             queries.append(len(captured.captured_queries))
             sql_ms.append(sum(float(q["time"]) for q in captured) * 1000)
+    statements = [
+        f"  {origin:48} {query['sql'][:110]}"
+        for query, origin in zip(captured.captured_queries, origins, strict=False)
+    ]
+    # One more request, counted: the Python function calls of one request.
+    counter = cProfile.Profile()
+    request = plan["next"](total)
+    counter.enable()
+    request(client)
+    counter.disable()
+    calls = pstats.Stats(counter).total_calls  # type: ignore[attr-defined]
     print(
         f"{name:14} {benchdb.percentile(elapsed, 0.5):7.2f}"
         f" {benchdb.percentile(elapsed, 0.95):7.2f} {max(queries):7d}"
-        f" {benchdb.percentile(sql_ms, 0.5):7.2f}"
+        f" {benchdb.percentile(sql_ms, 0.5):7.2f} {calls:8d}"
     )
     if options.sql:
-        for query, origin in zip(captured.captured_queries, origins, strict=False):
-            print(f"  {origin:48} {query['sql'][:110]}")
+        print("\n".join(statements))
     if options.profile:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(options.profile)
 
@@ -137,10 +163,32 @@ def requests_for(name: str, sessions: dict, *, section: str = "vitals") -> dict:
     from screening.models import Clinic, Intake, IntakeSection
 
     clinic = Clinic.objects.get(slug=benchdb.CLINIC)
-    if name == "home":  # the cheapest logged-in page: the fixed cost of a request
-        return plan("clinician", 200, lambda run: lambda c: c.get("/"))
+    if name == "home":  # intake staff's start page: the fixed cost of a request
+        # (a clinician's home is the worklist, a rule admin's the rules index)
+        return plan("intake", 200, lambda run: lambda c: c.get("/"))
     if name == "worklist":
         return plan("clinician", 200, lambda run: lambda c: c.get("/reviews/"))
+    if name == "rules":
+        return plan("ruleadmin", 200, lambda run: lambda c: c.get("/rules/"))
+    if name == "audit":
+        return plan("auditor", 200, lambda run: lambda c: c.get("/audit/"))
+    if name == "patients":
+        return plan("intake", 200, lambda run: lambda c: c.get("/patients/"))
+    if name == "patient":  # the patient of the first editable intake, as pages.py
+        patient = (
+            Intake.objects.filter(
+                clinic=clinic,
+                status__in=["in_progress", "ready_for_review"],
+                sections__kind="vitals",
+                sections__version=1,
+                sections__data__bp_diastolic__isnull=False,
+            )
+            .order_by("pk")
+            .values_list("patient_id", flat=True)
+            .first()
+        )
+        path = f"/patients/{patient}/"
+        return plan("intake", 200, lambda run: lambda c: c.get(path))
     if name == "summary":
         flagged = (
             Intake.objects.filter(clinic=clinic, status="ready_for_review")

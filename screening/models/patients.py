@@ -37,6 +37,15 @@ class Patient(models.Model):
                 fields=["clinic", "mrn"], name="mrn_unique_within_clinic"
             )
         ]
+        indexes = [
+            # The patient list's order (services.patients.list_patients): its first
+            # page is read from the index, not sorted from every patient (#19).
+            models.Index(
+                fields=["clinic", "family_name", "given_name", "id"],
+                condition=models.Q(is_deleted=False),
+                name="patient_list_order",
+            )
+        ]
 
     def __str__(self) -> str:
         # Never a name, MRN or birth date: this reaches logs and exception reports.

@@ -1,0 +1,68 @@
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from screening.templatetags.audit_tags import NONE, audit_row
+
+
+def event(**changes):
+    fields = {
+        "seq": 7,
+        "occurred_at": datetime(2026, 12, 6, 9, 5, 3, tzinfo=UTC),
+        "actor_username": "",
+        "actor_role": "",
+        "clinic_id": None,
+        "patient_id": None,
+        "action": "auth.login",
+        "data_category": "",
+        "object_type": "",
+        "object_id": "",
+        "outcome": "success",
+        "source_ip": None,
+        "request_id": "",
+    }
+    return SimpleNamespace(**{**fields, **changes})
+
+
+def cells(html: str) -> list[str]:
+    return [cell.split("</td>")[0] for cell in html.split("<td")[1:]]
+
+
+def test_it_writes_a_dash_in_each_empty_cell():
+    assert cells(audit_row(event())) == [
+        ">7",
+        ' class="text-nowrap">2026-12-06 09:05:03',
+        f">{NONE}",
+        f">{NONE}",
+        f">{NONE}",
+        f">{NONE}",
+        "><code>auth.login</code>",
+        f">{NONE}",
+        f">{NONE}",
+        f">{NONE}",
+        ">success",
+        f">{NONE}",
+        f'><small class="font-monospace">{NONE}</small>',
+    ]
+
+
+def test_it_shortens_the_request_id_and_escapes_every_value():
+    row = audit_row(
+        event(
+            actor_username="a<b>",
+            clinic_id=3,
+            patient_id=10,
+            request_id="0123456789abcdef",
+            source_ip="127.0.0.1",
+        )
+    )
+
+    assert cells(row)[2] == ">a&lt;b&gt;"
+    assert cells(row)[4:6] == [">3", ">10"]
+    assert cells(row)[11] == ">127.0.0.1"
+    assert cells(row)[12] == '><small class="font-monospace">01234567…</small>'
+
+
+def test_it_keeps_a_request_id_of_nine_characters_whole():
+    row = audit_row(event(request_id="012345678"))
+
+    assert cells(row)[12] == '><small class="font-monospace">012345678</small>'
