@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0016_consent"),
+        ("screening", "0017_self_report"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
