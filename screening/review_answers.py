@@ -22,7 +22,7 @@ class Entry:
     by: str
     at: datetime
     # Where the value came from, when not typed here: "carried over from the intake
-    # of 2026-03-02" (#18).
+    # of 2026-03-02" (#18), "patient, self-report, started by front-desk" (#17).
     source: str = ""
 
 
@@ -59,6 +59,9 @@ def entry_of(
     source = ""
     if entering.origin == "carried" and entering.carried_from is not None:
         source = f"carried over from the intake of {entering.carried_from.intake_on}"
+    elif entering.origin == "self_report":
+        # Saved in the name of the staff member who started the tablet session (#17).
+        source = f"patient, self-report, started by {entering.saved_by.get_username()}"
     return Entry(
         by=entering.saved_by.get_username(), at=entering.saved_at, source=source
     )
