@@ -38,14 +38,7 @@ class RadioSelect(forms.RadioSelect):
         if template_name != self.option_template_name:
             return super()._render(template_name, context, renderer)
         option = context["widget"]
-        value = option["value"]
-        tag = format_html(
-            '<input type="{}" name="{}"{}{}>',
-            option["type"],
-            option["name"],
-            format_html(' value="{}"', str(value)) if value is not None else "",
-            _attributes(option["attrs"]),
-        )
+        tag = option_tag(option)
         if not option.get("wrap_label"):
             return tag
         label_for = option["attrs"].get("id")
@@ -90,6 +83,19 @@ class Select(forms.Select):
             _attributes(widget["attrs"]),
             options,
         )
+
+
+def option_tag(option: dict[str, Any]) -> SafeString:
+    """One option's <input> (an entry of a RadioSelect's optgroups), as
+    input.html writes it."""
+    value = option["value"]
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        option["type"],
+        option["name"],
+        format_html(' value="{}"', str(value)) if value is not None else "",
+        _attributes(option["attrs"]),
+    )
 
 
 def _attributes(attrs: dict[str, Any]) -> SafeString:
