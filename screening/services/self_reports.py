@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -545,3 +546,45 @@ def notes_of(report: SelfReport) -> list[tuple[str, str]]:
         for a in report.answers.filter(path__startswith=declared.NOTE_PREFIX)
         if a.path in labels
     ]
+
+
+# The intake overview
+
+
+@dataclass(frozen=True)
+class OverviewState:
+    """What the intake overview says of the tablet: a session running now, the
+    newest finished one, and the sections whose tablet answers still wait for staff."""
+
+    running: SelfReport | None
+    finished: SelfReport | None
+    conflicts: list[str]
+
+
+def overview_state(intake: Intake, *, now: datetime | None = None) -> OverviewState:
+    """Read only (the overview is a GET): an open session idle past the limit is not
+    running, whether or not it was closed yet. A conflict is still waiting until staff
+    save its section after the session finished (entering the patient's answers or
+    deciding they no longer apply)."""
+    now = now or timezone.now()
+    reports = list(
+        SelfReport.objects.filter(intake=intake)
+        .select_related("started_by")
+        .order_by("-started_at", "-pk")
+    )
+    running = next(
+        (r for r in reports if r.is_open and now - r.last_activity_at < IDLE), None
+    )
+    finished = [r for r in reports if r.status == Status.FINISHED]
+    waiting: list[str] = []
+    if not any(report.conflicts for report in finished):
+        return OverviewState(running, finished[0] if finished else None, waiting)
+    saved_at = {s.kind: s.updated_at for s in intake.sections.all()}
+    for report in finished:
+        for kind in report.conflicts or ():
+            at = saved_at.get(kind)
+            still = at is None or report.finished_at is None or at <= report.finished_at
+            if still and kind not in waiting:
+                waiting.append(kind)
+    titles = [IntakeSection.Kind(kind).label for kind in waiting]
+    return OverviewState(running, finished[0] if finished else None, titles)

@@ -343,3 +343,73 @@ def test_the_consent_page_speaks_spanish(client_for, intake_staff, intake):
     assert "Prefiero hablar antes con el personal" in page
     refused = tablet.post(reverse("tablet:consent"), {"typed_name": "Ana"})
     assert "Marque" in refused.content.decode()
+
+
+# The intake overview says what the tablet is doing (#17).
+
+
+def overview(staff, intake) -> str:
+    return staff.get(
+        reverse("screening:intake-detail", args=[intake.pk])
+    ).content.decode()
+
+
+def test_the_overview_shows_a_running_session_then_the_finished_one(
+    client_for, intake_staff, intake
+):
+    staff = client_for(intake_staff)
+    assert "data-self-report-status" not in overview(staff, intake)
+    code = start(staff, intake)
+    assert "waiting for the code on the tablet" in overview(staff, intake)
+    tablet = Client()
+    enter(tablet, code)
+    answer_all(tablet)
+    assert "the patient is answering" in overview(staff, intake)
+    tablet.post(reverse("tablet:check"))
+
+    page = overview(staff, intake)
+    assert "data-self-report-running" not in page
+    assert "The patient sent their answers on" in page
+    assert "data-self-report-conflicts" not in page
+    # The code is never on the overview.
+    assert code not in page
+    assert code.replace("-", "") not in page
+
+
+def test_the_overview_says_when_answers_wait_for_staff_until_they_save_the_section(
+    client_for, intake_staff, intake
+):
+    from screening.services import intakes
+
+    staff = client_for(intake_staff)
+    tablet = Client()
+    enter(tablet, start(staff, intake))
+    answer_all(tablet)
+    section = intake.sections.get(kind="medical_history")
+    intakes.do_save_section(
+        section,
+        {**(section.data or {}), "seizure_disorder": True},
+        missing_reasons={},
+        version=section.version,
+        by=intake_staff,
+    )
+    tablet.post(reverse("tablet:check"))
+
+    page = overview(staff, intake)
+    notice = page[page.index("data-self-report-conflicts") :].split("</div>")[0]
+    assert "Staff changed Medical history while the patient was answering" in notice
+    link = reverse("screening:intake-self-report", args=[intake.pk])
+    assert f'href="{link}"' in notice
+
+    # Staff enter the patient's answers: the notice goes.
+    section.refresh_from_db()
+    intakes.do_save_section(
+        section,
+        section.data,
+        missing_reasons=section.missing_reasons,
+        version=section.version,
+        by=intake_staff,
+    )
+    page = overview(staff, intake)
+    assert "data-self-report-conflicts" not in page
+    assert "some were left for staff" in page
