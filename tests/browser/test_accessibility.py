@@ -233,6 +233,15 @@ def test_it_finds_no_serious_accessibility_violation_on_any_page_of_any_role(
         axe.check(page)
         axe.visit(page, reverse("screening:patient-list"), status=403)
         context.close()
+    # The overview of that intake (#17): a finished session whose answers to one
+    # section wait for staff, and a session running now.
+    SelfReport.objects.filter(pk=report.pk).update(conflicts=["medical_history"])
+    self_reports.do_start(unconsented, by=seeder, include_pcl5=False)
+    context, page = axe.open(staff)
+    axe.visit(page, reverse("screening:intake-detail", args=[unconsented.pk]))
+    assert page.locator("[data-self-report-conflicts]").count() == 1
+    assert page.locator("[data-self-report-running]").count() == 1
+    context.close()
 
     # A clinician without an authenticator app is sent to set one up.
     newcomer = UserFactory(username="axe-newcomer")
