@@ -62,8 +62,7 @@ SPANISH = {
     "The consent text": "El texto del consentimiento",
     "I have read this and I agree": "Lo he leído y estoy de acuerdo",
     'Tick "I have read this and I agree", or choose to talk to staff first.': (
-        'Marque "Lo he leído y estoy de acuerdo", o elija hablar antes con el '
-        "personal."
+        'Marque "Lo he leído y estoy de acuerdo", o elija hablar antes con el personal.'
     ),
     "Your full name": "Su nombre completo",
     "Type your full name.": "Escriba su nombre completo.",
