@@ -9,6 +9,7 @@ app_name = "tablet"
 
 urlpatterns = [
     path("", tablet.tablet_entry, name="entry"),
+    path("consent/", tablet.tablet_consent, name="consent"),
     path("q/<int:number>/", tablet.tablet_question, name="question"),
     path("check/", tablet.tablet_check, name="check"),
     path("done/", tablet.tablet_done, name="done"),

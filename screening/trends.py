@@ -1,4 +1,5 @@
-"""Scores as trends (#18): each instrument's total over the patient's signed intakes.
+"""Scores as trends (#18): each instrument's total over the patient's signed intakes
+and finished self-reports.
 
 A trend holds the totals the clinician signed (each sign-off's own screening, never a
 later re-screen) of the intakes dated up to the one shown. For a signed summary only
@@ -6,16 +7,24 @@ sign-offs made up to its own count, so a later visit, or a later addendum to an
 earlier one, never changes what was signed. The chart is plain SVG geometry for the
 template (no JavaScript; presentation attributes, no style attributes, so it passes
 our CSP and WeasyPrint draws it); the table beside it carries the same numbers.
+
+A finished self-report (#17) is a point of its own, dated the day it was finished and
+scored from the patient's answers as given (what staff later kept may differ): only
+those finished on or before the shown intake's date, and for a signed summary before
+its sign-off.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
+from django.utils import timezone
+
 from screening import questionnaire
+from screening.engine.instruments import band_of
 from screening.engine.vocabulary import summed_name
-from screening.models import Addendum, Intake, Screening, SignOff
-from screening.questionnaire.model import Instrument
+from screening.models import Addendum, Intake, Screening, SelfReport, SignOff
+from screening.questionnaire.model import PATIENT, Instrument
 
 # Band fills from the lightest (lowest band) to the most severe.
 _FILLS: Final = ("#e3f1e4", "#f3f6d8", "#fdf1cf", "#fde0c2", "#f9cfcf")
@@ -28,12 +37,14 @@ _MIN_BAND_LABEL = 10  # a band narrower than this is named in the table only
 
 @dataclass(frozen=True)
 class Point:
-    """One total: the intake's date, the total and its band as signed."""
+    """One total: the intake's date, the total and its band as signed (or, for a
+    self-report, the day it was finished and the total of the patient's answers)."""
 
     on: date
     total: int
     band: str
     is_signed: bool = True
+    is_self_report: bool = False
 
     @property
     def band_words(self) -> str:
@@ -240,8 +251,12 @@ def chart(instrument: Instrument, points: list[Point]) -> Chart:
             )
         else:
             x = (_LEFT + _RIGHT) / 2
+        # A self-report is a square (the same size as a dot) so it reads apart in
+        # black and white and in the PDF.
+        square = f"M{round(x - 4, 1)} {round(y(point.total) - 4, 1)}h8v8h-8z"
         drawn.points.append(
             {
+                "square": square,
                 "x": round(x, 1),
                 "y": y(point.total),
                 "label_y": y(point.total) - 8,
@@ -249,6 +264,7 @@ def chart(instrument: Instrument, points: list[Point]) -> Chart:
                 "on": point.on,
                 "band": band_words(point.band),
                 "is_signed": point.is_signed,
+                "is_self_report": point.is_self_report,
             }
         )
     drawn.line = " ".join(f"{p['x']},{p['y']}" for p in drawn.points)
@@ -259,14 +275,69 @@ def chart(instrument: Instrument, points: list[Point]) -> Chart:
     return drawn
 
 
+def _self_reports(intake: Intake, signoff: SignOff | None) -> list[SelfReport]:
+    """The patient's finished self-reports up to the shown intake's date (and, for a
+    signed summary, finished before its sign-off: a later one never changes it)."""
+    reports = SelfReport.objects.filter(
+        intake__patient_id=intake.patient_id,
+        status=SelfReport.Status.FINISHED,
+        finished_at__isnull=False,
+    )
+    if signoff is not None:
+        reports = reports.filter(finished_at__lte=signoff.signed_at)
+    return [
+        report
+        for report in reports.prefetch_related("answers").order_by("finished_at", "pk")
+        if timezone.localdate(report.finished_at) <= intake.intake_on
+    ]
+
+
+def self_report_total(instrument: Instrument, report: SelfReport) -> int | None:
+    """The instrument's total from the patient's answers, None unless every item
+    has a number (a declined item never gives a lower total, rule book §3). An item
+    the patient was not asked after an earlier answer (AUDIT-C q2, q3 after "never")
+    counts as its declared skip value."""
+    answers = {answer.path: answer for answer in report.answers.all()}
+    if not any(instrument.item_path(n) in answers for n in range(instrument.length)):
+        return None  # not part of this session
+    total = 0
+    for n, item in enumerate(instrument.items):
+        answer = answers.get(instrument.item_path(n))
+        value = item.not_asked_value if answer is None else answer.value
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        total += value
+    return total
+
+
+def _self_report_points(
+    instrument: Instrument, reports: list[SelfReport]
+) -> list[Point]:
+    if instrument.entry != PATIENT:
+        return []
+    found = []
+    for report in reports:
+        total = self_report_total(instrument, report)
+        if total is not None:
+            band = band_of(total, instrument.bands) if len(instrument.bands) > 1 else ""
+            on = timezone.localdate(report.finished_at)
+            found.append(Point(on, total, band, is_signed=False, is_self_report=True))
+    return found
+
+
 def build_trends(intake: Intake, signoff: SignOff | None) -> list[Trend]:
-    """Each instrument with totals at two visits or more, for the summary and PDF."""
+    """Each instrument with totals at two points or more, for the summary and PDF."""
     visits = _signed_visits(intake, signoff)
-    if len(visits) < 2:
+    reports = _self_reports(intake, signoff)
+    if len(visits) + len(reports) < 2:
         return []
     trends = []
     for instrument in trended_instruments():
-        points = _points(instrument, visits)
+        # On one day the patient's own answers come before the intake staff keyed.
+        points = sorted(
+            _self_report_points(instrument, reports) + _points(instrument, visits),
+            key=lambda point: (point.on, not point.is_self_report),
+        )
         if len(points) < 2:
             continue
         trends.append(

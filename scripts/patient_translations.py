@@ -56,6 +56,29 @@ SPANISH = {
         "Por favor, devuelva la tableta a un miembro del personal."
     ),
     "Start again with a new code": "Empezar de nuevo con un código nuevo",
+    # The consent page (#18)
+    "Consent": "Consentimiento",
+    "Version %(version)s": "Versión %(version)s",
+    "The consent text": "El texto del consentimiento",
+    "I have read this and I agree": "Lo he leído y estoy de acuerdo",
+    'Tick "I have read this and I agree", or choose to talk to staff first.': (
+        'Marque "Lo he leído y estoy de acuerdo", o elija hablar antes con el personal.'
+    ),
+    "Your full name": "Su nombre completo",
+    "Type your full name.": "Escriba su nombre completo.",
+    "Typing your name here is your signature.": (
+        "Escribir aquí su nombre es su firma."
+    ),
+    "I agree, continue": "Estoy de acuerdo, continuar",
+    "Not ready to agree? You can still answer the questions.": (
+        "¿Todavía no quiere aceptar? Puede responder las preguntas de todos modos."
+    ),
+    "I'd like to talk to staff first": "Prefiero hablar antes con el personal",
+    "You agreed, signed as %(name)s": "Usted aceptó, firmado como %(name)s",
+    "You would like to talk to staff first": (
+        "Usted prefiere hablar antes con el personal"
+    ),
+    "your consent": "su consentimiento",
     # Errors of the services
     "Question %(number)s has no answer yet.": (
         "La pregunta %(number)s todavía no tiene respuesta."

@@ -8,9 +8,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils import timezone
 from pypdf import PdfReader
 
 from screening import pdf, questionnaire, trends
+from screening.models import SelfReport, SelfReportAnswer
 from screening.review_summary import build_summary
 from tests.factories import PatientFactory, screened_intake
 from tests.services.review_documents import realistic
@@ -180,3 +182,123 @@ def test_the_trend_renders_in_the_pdf(patient, intake_staff, clinician):
     assert "PHQ-9 17 \u2192 11" in words
     # The band names are drawn only in the chart: the SVG was drawn.
     assert "minimal" in words
+
+
+# Finished self-reports (#17) are points of their own.
+
+
+def self_report(intake, on: datetime.date, answers: dict, *, status="finished"):
+    """A tablet session of `intake` finished at noon on `on`, with its answers."""
+    at = timezone.make_aware(datetime.datetime.combine(on, datetime.time(12)))
+    report = SelfReport.objects.create(
+        clinic=intake.clinic,
+        intake=intake,
+        started_by=intake.created_by,
+        code_sha256="0" * 64,
+        status=status,
+        started_at=at - datetime.timedelta(minutes=20),
+        last_activity_at=at,
+        finished_at=at,
+    )
+    for path, value in answers.items():
+        SelfReportAnswer.objects.create(
+            report=report, path=path, value=value, answered_at=at
+        )
+    return report
+
+
+def phq9_answers(items: list[int]) -> dict[str, int]:
+    return {f"scales.phq9[{n}]": value for n, value in enumerate(items)}
+
+
+def table_rows(html: str, slug: str) -> list[tuple[str, str, str]]:
+    table = html[html.index(f'data-trend="{slug}"') :].split("</table>")[0]
+    return re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td><td>(.*?)</td></tr>", table)
+
+
+def test_a_finished_self_report_is_a_point_of_its_own(patient, intake_staff, clinician):
+    signed(visit(patient, intake_staff, "2026-03-02", PHQ9_17), clinician)
+    second = visit(patient, intake_staff, "2026-09-01", PHQ9_11)
+    self_report(second, datetime.date(2026, 6, 15), phq9_answers(PHQ9_6))
+
+    html = summary_html(second)
+
+    assert table_rows(html, "phq9") == [
+        ("2026-03-02", "17", "moderately severe"),
+        ("2026-06-15 (self-report)", "6", "mild"),
+        ("2026-09-01 (this intake, not signed)", "11", "moderate"),
+    ]
+    svg = charts(html)["phq9"]
+    # The self-report is drawn as a square, the intakes as dots.
+    squares = svg.findall(f"{SVG}path[@data-self-report='true']")
+    assert [int(s.get("data-total")) for s in squares] == [6]
+    circles = svg.findall(f"{SVG}circle")
+    assert [int(c.get("data-total")) for c in circles] == [17, 11]
+    # The point is a square around its place on the line, between the two visits.
+    line = [
+        tuple(map(float, p.split(",")))
+        for p in svg.find(f"{SVG}polyline").get("points").split()
+    ]
+    assert squares[0].get("d") == f"M{line[1][0] - 4:g} {line[1][1] - 4:g}h8v8h-8z"
+    assert line[0][0] < line[1][0] < line[2][0]
+
+
+def test_self_reports_after_the_intake_shown_or_unfinished_are_left_out(
+    patient, intake_staff, clinician
+):
+    signed(visit(patient, intake_staff, "2026-03-02", PHQ9_17), clinician)
+    second = visit(patient, intake_staff, "2026-09-01", PHQ9_11)
+    self_report(second, datetime.date(2026, 9, 2), phq9_answers(PHQ9_6))
+    self_report(second, datetime.date(2026, 5, 1), phq9_answers(PHQ9_6), status="ended")
+
+    (phq9,) = [t for t in build_summary(fresh(second)).trends if t.key == "PHQ9"]
+
+    assert [(p.on.isoformat(), p.is_self_report) for p in phq9.points] == [
+        ("2026-03-02", False),
+        ("2026-09-01", False),
+    ]
+
+
+def test_a_signed_summary_ignores_self_reports_finished_after_its_sign_off(
+    patient, intake_staff, clinician
+):
+    today = timezone.localdate()
+    signed(visit(patient, intake_staff, "2026-03-02", PHQ9_17), clinician)
+    second = visit(patient, intake_staff, today.isoformat(), PHQ9_11)
+    signed(second, clinician)
+    before = summary_html(second)
+
+    # Finished on the intake's own date, but after it was signed.
+    report = self_report(second, today, phq9_answers(PHQ9_6))
+    SelfReport.objects.filter(pk=report.pk).update(
+        finished_at=timezone.now() + datetime.timedelta(seconds=1)
+    )
+
+    assert summary_html(second) == before
+
+
+class Unsaved:
+    """A report's answers without the database: `report.answers.all()`."""
+
+    def __init__(self, answers: dict) -> None:
+        self.answers = self
+        self._answers = answers
+
+    def all(self) -> list[SelfReportAnswer]:
+        return [SelfReportAnswer(path=p, value=v) for p, v in self._answers.items()]
+
+
+def test_a_self_report_total_counts_skipped_audit_c_items_and_never_a_declined_one():
+    audit_c = questionnaire.instrument("AUDITC")
+    phq9 = questionnaire.instrument("PHQ9")
+    q = "substance_use.audit_c."
+
+    # "Never" on q1: q2 and q3 are not asked and count as their skip value, 0.
+    assert trends.self_report_total(audit_c, Unsaved({q + "q1": 0})) == 0
+    answered = Unsaved({q + "q1": 2, q + "q2": 1, q + "q3": 1})
+    assert trends.self_report_total(audit_c, answered) == 4
+    # "Prefer not to say" (stored as None): no total rather than a lower one.
+    declined = Unsaved(phq9_answers(PHQ9_6) | {"scales.phq9[3]": None})
+    assert trends.self_report_total(phq9, declined) is None
+    # An instrument the session did not ask has no point.
+    assert trends.self_report_total(phq9, Unsaved({q + "q1": 0})) is None

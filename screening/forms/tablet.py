@@ -66,3 +66,34 @@ class AnswerForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Choose one answer.")},
             )
+
+
+class ConsentForm(forms.Form):
+    """The consent page: "I agree" and the patient's full name as their signature."""
+
+    agree = forms.BooleanField(
+        label=_("I have read this and I agree"),
+        error_messages={
+            "required": _(
+                'Tick "I have read this and I agree", or choose to talk to staff first.'
+            )
+        },
+    )
+    typed_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        error_messages={"required": _("Type your full name.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "name",
+                "spellcheck": "false",
+                "class": "form-control form-control-lg",
+            }
+        ),
+    )
+
+    def clean_typed_name(self) -> str:
+        name = " ".join(self.cleaned_data["typed_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Type your full name."))
+        return name

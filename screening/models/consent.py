@@ -86,6 +86,8 @@ class ConsentRecord(ImmutableModel):
     witness = models.CharField(max_length=200, blank=True)
     # Where the scanned paper is kept, or another short note; never clinical text.
     reference = models.CharField(max_length=200, blank=True)
+    # Typed name on the tablet: the full name the patient typed as their signature.
+    typed_name = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

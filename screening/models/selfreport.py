@@ -119,6 +119,20 @@ class SelfReport(models.Model):
         related_name="+",
     )
 
+    # The consent page (#18): the published document shown, and the patient's answer.
+    # Agreed (a typed name and a time) becomes the intake's consent record at finish;
+    # "talk to staff first" is kept as skipped and records nothing.
+    consent_document = models.ForeignKey(
+        "screening.ConsentDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    consent_typed_name = models.CharField(max_length=200, blank=True)
+    consent_agreed_at = models.DateTimeField(null=True, blank=True)
+    consent_skipped = models.BooleanField(default=False)
+
     class Meta:
         indexes = [models.Index(fields=["intake", "status"])]
 

@@ -39,6 +39,19 @@ def current_consent(intake: Intake) -> ConsentRecord | None:
     )
 
 
+def tablet_document(clinic: Clinic) -> ConsentDocument | None:
+    """The version the tablet shows: the newest published one already in effect."""
+    return (
+        ConsentDocument.objects.filter(
+            clinic=clinic,
+            status=ConsentDocument.Status.PUBLISHED,
+            effective_on__lte=timezone.localdate(),
+        )
+        .order_by("-effective_on", "-published_at", "-pk")
+        .first()
+    )
+
+
 def has_consent(intake: Intake) -> bool:
     return ConsentRecord.objects.filter(intake=intake).exists()
 
@@ -144,6 +157,7 @@ def do_record_consent(
     consented_at: datetime,
     witness: str = "",
     reference: str = "",
+    typed_name: str = "",
     by: User,
 ) -> ConsentRecord:
     """Append the patient's consent for this intake: which version, how, when, who."""
@@ -153,6 +167,8 @@ def do_record_consent(
         raise ConsentError(
             "Verbal consent needs its witness: give their name and role."
         )
+    if method == ConsentRecord.Method.TABLET_TYPED_NAME and not typed_name.strip():
+        raise ConsentError("Consent on the tablet needs the patient's typed name.")
     if consented_at > timezone.now():
         raise ConsentError("Consent cannot be given in the future: check the time.")
     record = ConsentRecord.objects.create(
@@ -162,6 +178,7 @@ def do_record_consent(
         consented_at=consented_at,
         witness=witness.strip(),
         reference=reference.strip(),
+        typed_name=typed_name.strip(),
         recorded_by=by,
         recorded_at=timezone.now(),
     )

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -24,6 +25,8 @@ from django.utils.translation import gettext as _
 from screening import audit, questionnaire
 from screening.models import (
     CodeAttempt,
+    ConsentDocument,
+    ConsentRecord,
     Intake,
     IntakeSection,
     SelfReport,
@@ -32,7 +35,7 @@ from screening.models import (
 )
 from screening.questionnaire import self_report as declared
 from screening.questionnaire.self_report import Step
-from screening.services import intakes, patient_settings, text_packs, urgent
+from screening.services import consent, intakes, patient_settings, text_packs, urgent
 from screening.services.documents import section_value
 
 Status = SelfReport.Status
@@ -257,6 +260,70 @@ def finished_for_tablet(report_id: Any, token: Any) -> SelfReport | None:
     )
 
 
+# Consent (#18): a page before the questions, never a gate in front of them
+
+
+def consent_document(report: SelfReport) -> ConsentDocument | None:
+    """The consent document the tablet shows, or None: the clinic has none in
+    effect, or the intake already has a consent record."""
+    if consent.has_consent(report.intake):
+        return None
+    return consent.tablet_document(report.clinic)
+
+
+def do_agree_consent(
+    report: SelfReport, document: ConsentDocument, *, typed_name: str
+) -> None:
+    """Keep the patient's agreement (their typed name, now) until the finish, when
+    it becomes the intake's consent record."""
+    name = typed_name.strip()
+    if not name:
+        raise SelfReportError(_("Type your full name."))
+    now = timezone.now()
+    SelfReport.objects.filter(pk=report.pk).update(
+        consent_document=document,
+        consent_typed_name=name,
+        consent_agreed_at=now,
+        consent_skipped=False,
+    )
+    report.consent_document, report.consent_typed_name = document, name
+    report.consent_agreed_at, report.consent_skipped = now, False
+
+
+def do_skip_consent(report: SelfReport, document: ConsentDocument) -> None:
+    """ "I'd like to talk to staff first": nothing is recorded, the questions go on."""
+    SelfReport.objects.filter(pk=report.pk).update(
+        consent_document=document,
+        consent_typed_name="",
+        consent_agreed_at=None,
+        consent_skipped=True,
+    )
+    report.consent_document, report.consent_typed_name = document, ""
+    report.consent_agreed_at, report.consent_skipped = None, True
+
+
+def consent_answered(report: SelfReport) -> bool:
+    return report.consent_agreed_at is not None or report.consent_skipped
+
+
+def _record_consent(report: SelfReport) -> None:
+    """The agreement becomes the consent record, recorded by the staff member who
+    started the session (unless staff recorded one meanwhile)."""
+    document = report.consent_document
+    if report.consent_agreed_at is None or document is None:
+        return
+    if consent.has_consent(report.intake):
+        return
+    consent.do_record_consent(
+        report.intake,
+        document=document,
+        method=ConsentRecord.Method.TABLET_TYPED_NAME,
+        consented_at=report.consent_agreed_at,
+        typed_name=report.consent_typed_name,
+        by=report.started_by,
+    )
+
+
 # The questions
 
 
@@ -422,6 +489,7 @@ def do_finish(report: SelfReport) -> SelfReport:
                 conflicts.append(kind)  # staff saved it since: theirs to resolve
                 continue
             _save(section, intake, changes, by=by)
+        _record_consent(locked)
         now = timezone.now()
         SelfReport.objects.filter(pk=report.pk).update(
             status=Status.FINISHED, finished_at=now, conflicts=conflicts
@@ -478,3 +546,45 @@ def notes_of(report: SelfReport) -> list[tuple[str, str]]:
         for a in report.answers.filter(path__startswith=declared.NOTE_PREFIX)
         if a.path in labels
     ]
+
+
+# The intake overview
+
+
+@dataclass(frozen=True)
+class OverviewState:
+    """What the intake overview says of the tablet: a session running now, the
+    newest finished one, and the sections whose tablet answers still wait for staff."""
+
+    running: SelfReport | None
+    finished: SelfReport | None
+    conflicts: list[str]
+
+
+def overview_state(intake: Intake, *, now: datetime | None = None) -> OverviewState:
+    """Read only (the overview is a GET): an open session idle past the limit is not
+    running, whether or not it was closed yet. A conflict is still waiting until staff
+    save its section after the session finished (entering the patient's answers or
+    deciding they no longer apply)."""
+    now = now or timezone.now()
+    reports = list(
+        SelfReport.objects.filter(intake=intake)
+        .select_related("started_by")
+        .order_by("-started_at", "-pk")
+    )
+    running = next(
+        (r for r in reports if r.is_open and now - r.last_activity_at < IDLE), None
+    )
+    finished = [r for r in reports if r.status == Status.FINISHED]
+    waiting: list[str] = []
+    if not any(report.conflicts for report in finished):
+        return OverviewState(running, finished[0] if finished else None, waiting)
+    saved_at = {s.kind: s.updated_at for s in intake.sections.all()}
+    for report in finished:
+        for kind in report.conflicts or ():
+            at = saved_at.get(kind)
+            still = at is None or report.finished_at is None or at <= report.finished_at
+            if still and kind not in waiting:
+                waiting.append(kind)
+    titles = [IntakeSection.Kind(kind).label for kind in waiting]
+    return OverviewState(running, finished[0] if finished else None, titles)

@@ -22,6 +22,7 @@ from screening.services import (
     consent,
     intakes,
     section_drafts,
+    self_reports,
     urgent,
 )
 
@@ -124,6 +125,7 @@ def _render_detail(
         "all_complete": all(row.progress.is_complete for row in rows),
         "carry_pending": [row.title.lower() for row in rows if row.carry_pending],
         "consent": consent.current_consent(intake),
+        "self_report": self_reports.overview_state(intake),
         "screening": intake.current_screening,
         "can_edit": permissions.can(
             request.user, permissions.EDIT_INTAKE, clinic=intake.clinic

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from screening import audit
-from screening.forms.tablet import AnswerForm, CodeForm
+from screening.forms.tablet import AnswerForm, CodeForm, ConsentForm
 from screening.models import SelfReport, SelfReportAnswer, TextPack
 from screening.questionnaire.self_report import DECLINED, Step
 from screening.services import patient_settings, self_reports
@@ -75,9 +75,50 @@ def tablet_entry(request: HttpRequest) -> HttpResponse:
                 request.session[REPORT_KEY] = report.pk
                 request.session[TOKEN_KEY] = token
                 request.session[LANGUAGE_KEY] = report.language
+                if self_reports.consent_document(report) is not None:
+                    return redirect("tablet:consent")
                 return redirect("tablet:question", number=1)
         context = {"form": form, "language": translation.get_language()}
         return render(request, "screening/tablet/entry.html", context, status=status)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def tablet_consent(request: HttpRequest) -> HttpResponse:
+    """The clinic's consent document before the questions: agree by ticking and
+    typing one's full name, or talk to staff first (the questions go on either way)."""
+    report = _report(request)
+    if report is None:
+        return refused(request)
+    document = self_reports.consent_document(report)
+    if document is None:
+        return redirect("tablet:question", number=1)
+    with translation.override(report.language):
+        if request.method == "POST" and "skip" in request.POST:
+            self_reports.do_skip_consent(report, document)
+            return redirect(_after_consent(request))
+        initial = {}
+        if report.consent_agreed_at is not None:
+            initial = {"agree": True, "typed_name": report.consent_typed_name}
+        form = ConsentForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            self_reports.do_agree_consent(
+                report, document, typed_name=form.cleaned_data["typed_name"]
+            )
+            return redirect(_after_consent(request))
+        context = {
+            "form": form,
+            "document": document,
+            "from_check": request.GET.get("from") == "check"
+            or bool(request.POST.get("from_check")),
+        }
+        return render(request, "screening/tablet/consent.html", context)
+
+
+def _after_consent(request: HttpRequest) -> str:
+    if request.POST.get("from_check"):
+        return reverse("tablet:check")
+    return reverse("tablet:question", args=[1])
 
 
 @dataclass
@@ -148,11 +189,17 @@ def tablet_question(request: HttpRequest, number: int) -> HttpResponse:
             "demo_notice": _(DEMO_NOTICE) if shown.pack and shown.pack.is_demo else "",
             "from_check": request.GET.get("from") == "check"
             or bool(request.POST.get("from_check")),
-            "back_url": reverse("tablet:question", args=[number - 1])
-            if number > 1
-            else "",
+            "back_url": _back_url(report, number),
         }
         return render(request, "screening/tablet/question.html", context)
+
+
+def _back_url(report: SelfReport, number: int) -> str:
+    if number > 1:
+        return reverse("tablet:question", args=[number - 1])
+    if self_reports.consent_document(report) is not None:
+        return reverse("tablet:consent")
+    return ""
 
 
 def _answer_text(shown: Shown, answer: SelfReportAnswer | None) -> str:
@@ -196,6 +243,8 @@ def tablet_check(request: HttpRequest) -> HttpResponse:
         demo = any(pack.is_demo for pack in packs.values())
         context = {
             "rows": rows,
+            "consent_document": self_reports.consent_document(report),
+            "report": report,
             "error": error,
             "demo_notice": _(DEMO_NOTICE) if demo else "",
         }

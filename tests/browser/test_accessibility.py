@@ -22,9 +22,11 @@ from screening.models import PatientSettings, SelfReport
 from screening.services import intakes, self_reports, text_packs
 from tests.browser.conftest import FACTORY_PASSWORD
 from tests.factories import (
+    IntakeFactory,
     MembershipFactory,
     TOTPDeviceFactory,
     UserFactory,
+    published_consent,
     screened_intake,
 )
 from tests.security.conftest import _seed
@@ -191,15 +193,26 @@ def test_it_finds_no_serious_accessibility_violation_on_any_page_of_any_role(
     PatientSettings.objects.update_or_create(
         clinic=clinic, defaults={"languages": ["en", "es"]}
     )
+    # An intake without consent: the consent page comes first (#18), with its errors.
+    published_consent(clinic)
     for language in ("en", "es"):
-        report, code = self_reports.do_start(
-            objects["intake"], by=seeder, include_pcl5=False
+        unconsented = IntakeFactory(
+            patient=objects["intake"].patient, created_by=seeder
         )
+        report, code = self_reports.do_start(unconsented, by=seeder, include_pcl5=False)
         context, page = axe.open()
         axe.visit(page, reverse("tablet:entry"))
         page.check(f"input[name=language][value={language}]")
         page.fill("#id_code", code)
         page.click("main button[type=submit]")
+        page.wait_for_url("**/p/consent/")
+        axe.check(page)
+        with page.expect_navigation():
+            page.click("main button[type=submit] >> nth=0")  # no tick, no name
+        axe.check(page)
+        page.check("#id_agree")
+        page.fill("#id_typed_name", "Axe Walker")
+        page.click("main button[type=submit] >> nth=0")
         page.wait_for_url("**/p/q/1/")
         axe.check(page)
         with page.expect_navigation():
@@ -220,6 +233,15 @@ def test_it_finds_no_serious_accessibility_violation_on_any_page_of_any_role(
         axe.check(page)
         axe.visit(page, reverse("screening:patient-list"), status=403)
         context.close()
+    # The overview of that intake (#17): a finished session whose answers to one
+    # section wait for staff, and a session running now.
+    SelfReport.objects.filter(pk=report.pk).update(conflicts=["medical_history"])
+    self_reports.do_start(unconsented, by=seeder, include_pcl5=False)
+    context, page = axe.open(staff)
+    axe.visit(page, reverse("screening:intake-detail", args=[unconsented.pk]))
+    assert page.locator("[data-self-report-conflicts]").count() == 1
+    assert page.locator("[data-self-report-running]").count() == 1
+    context.close()
 
     # A clinician without an authenticator app is sent to set one up.
     newcomer = UserFactory(username="axe-newcomer")

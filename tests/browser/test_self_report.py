@@ -14,19 +14,22 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from screening.models import (
+    ConsentRecord,
     Intake,
     PatientSettings,
     SectionRevision,
+    SelfReport,
     SelfReportAnswer,
     TextPack,
 )
-from screening.services import text_packs
+from screening.services import self_reports, text_packs
 from tests.factories import (
     IntakeFactory,
     MembershipFactory,
     PatientFactory,
     TOTPDeviceFactory,
     UserFactory,
+    published_consent,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,12 +78,14 @@ def tablet(browser, width: int) -> Page:
     return page
 
 
-def enter_code(page: Page, live_server, code: str, language_label: str) -> None:
+def enter_code(
+    page: Page, live_server, code: str, language_label: str, *, then: str = "q/1"
+) -> None:
     page.goto(live_server.url + "/p/")
     page.get_by_label(language_label).tap()
     page.locator("#id_code").fill(code)
     page.locator("main button[type=submit]").tap()
-    page.wait_for_url("**/p/q/1/")
+    page.wait_for_url(f"**/p/{then}/")
 
 
 def answer_by_keyboard(page: Page) -> None:
@@ -198,3 +203,54 @@ def test_an_english_speaking_patient_answers_on_a_390_px_phone_width(
     expect(
         page.get_by_role("heading", name="This page is not available")
     ).to_be_visible()
+
+
+def test_a_patient_consents_by_typing_their_name_or_talks_to_staff_first(
+    browser, login, live_server, clinic, setting
+):
+    """The consent page (#18) comes first when the clinic has a published document."""
+    staff, intake = setting
+    document = published_consent(clinic)
+    # Spanish at 768 px: "talk to staff first" goes on to the questions.
+    code = start_session(browser, login, live_server, staff, intake)
+    page = tablet(browser, 768)
+    enter_code(page, live_server, code, "Español", then="consent")
+    expect(page.get_by_role("heading", name=document.title)).to_be_visible()
+    page.screenshot(path=str(SHOTS / "self-report-consent-es-768.png"), full_page=True)
+    page.get_by_role("button", name="Prefiero hablar antes con el personal").tap()
+    page.wait_for_url("**/p/q/1/")
+    page.context.close()
+    self_reports.do_end(SelfReport.objects.get(intake=intake), by=staff)
+
+    # English at 390 px: the errors beside the fields, then a tick and a typed name.
+    code = start_session(browser, login, live_server, staff, intake)
+    page = tablet(browser, 390)
+    enter_code(page, live_server, code, "English", then="consent")
+    page.locator("#id_typed_name").fill("Ana Ruiz")
+    with page.expect_navigation():
+        page.get_by_role("button", name="I agree, continue").tap()
+    expect(page.get_by_role("alert")).to_contain_text('Tick "I have read this')
+    expect(page.locator("#id_typed_name")).to_have_value("Ana Ruiz")  # not lost
+    page.screenshot(path=str(SHOTS / "self-report-consent-en-390.png"), full_page=True)
+    sideways = "document.documentElement.scrollWidth - window.innerWidth"
+    assert page.evaluate(sideways) <= 0
+    page.get_by_label("I have read this and I agree").tap()
+    page.get_by_role("button", name="I agree, continue").tap()
+    page.wait_for_url("**/p/q/1/")
+    while "/p/q/" in page.url:
+        if page.locator("textarea").count():
+            page.locator("textarea").fill("none")
+        else:
+            page.locator(".tablet-option").first.tap()
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").tap()
+    expect(page.get_by_text("You agreed, signed as Ana Ruiz")).to_be_visible()
+    page.get_by_role("button", name="Send my answers").tap()
+    page.wait_for_url("**/p/done/")
+    assert page.errors == []  # type: ignore[attr-defined]
+    made = ConsentRecord.objects.get(intake=intake)
+    assert (made.method, made.typed_name, made.recorded_by) == (
+        "tablet_typed_name",
+        "Ana Ruiz",
+        staff,
+    )

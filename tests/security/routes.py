@@ -219,6 +219,9 @@ ROUTES: dict[str, Route] = {
         is_form=True,
         kwargs={"number": 1},
     ),
+    "tablet:consent": Route(
+        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, is_form=True
+    ),
     "tablet:check": Route(
         FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, is_form=True
     ),

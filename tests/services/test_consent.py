@@ -13,8 +13,13 @@ from screening.models import (
     PublishedConsentDocumentError,
     ReviewRecordIsImmutableError,
 )
-from screening.services import consent, reviews
-from tests.factories import published_consent, screened_intake
+from screening.services import consent, reviews, self_reports
+from tests.factories import (
+    IntakeFactory,
+    PatientFactory,
+    published_consent,
+    screened_intake,
+)
 from tests.services.review_documents import realistic
 from tests.services.test_reviews import decide, fresh, page_hash, reviewed, sign
 
@@ -183,3 +188,97 @@ def test_other_dispositions_are_signed_without_consent(unconsented, clinician):
     intake = fresh(intake)
     signed = reviews.do_sign_off(intake, page_sha256=page_hash(intake), by=clinician)
     assert signed.intake_id == intake.pk
+
+
+# Typed name on the tablet (#17, #18): agreed in the self-report session, recorded
+# at its finish by the staff member who started it.
+
+
+@pytest.fixture
+def tablet_session(clinic, intake_staff):
+    intake = IntakeFactory(
+        patient=PatientFactory(clinic=clinic, created_by=intake_staff),
+        created_by=intake_staff,
+    )
+    report, _code = self_reports.do_start(intake, by=intake_staff, include_pcl5=False)
+    return report
+
+
+def finish(report):
+    """Answer every page the session has (no text packs: the history check only)."""
+    for step in self_reports.plan(report):
+        choice = "none" if step.kind == "text" else str(step.options[0].value)
+        self_reports.do_answer(report, step, choice=choice, pack=None)
+    return self_reports.do_finish(report)
+
+
+def test_the_tablet_shows_the_newest_published_version_in_effect(clinic, draft):
+    assert consent.tablet_document(clinic) is None  # a draft is never shown
+    current = published_consent(clinic)
+    assert consent.tablet_document(clinic) == current
+    # A published version taking effect later waits for its date.
+    consent.do_publish_consent_document(draft, by=draft.created_by)
+    assert draft.effective_on > timezone.localdate()
+    assert consent.tablet_document(clinic) == current
+
+
+def test_an_agreement_on_the_tablet_is_recorded_at_finish(tablet_session, intake_staff):
+    document = published_consent(tablet_session.clinic)
+    assert self_reports.consent_document(tablet_session) == document
+    self_reports.do_agree_consent(tablet_session, document, typed_name=" Ana  Ruiz ")
+    assert not ConsentRecord.objects.exists()  # nothing until the finish
+
+    finish(tablet_session)
+
+    made = ConsentRecord.objects.get()
+    assert made.intake == tablet_session.intake
+    assert (made.method, made.typed_name, made.document) == (
+        "tablet_typed_name",
+        "Ana  Ruiz",
+        document,
+    )
+    assert made.recorded_by == intake_staff  # who started the session
+    assert made.consented_at == tablet_session.consent_agreed_at
+    event = AuditEvent.objects.get(action="consent.recorded")
+    assert event.actor == intake_staff
+    assert event.detail == {"document": document.pk, "method": "tablet_typed_name"}
+    assert "Ruiz" not in str(event.detail)
+    # The intake has consent now: a later session shows no consent page.
+    again, _code = self_reports.do_start(
+        tablet_session.intake, by=intake_staff, include_pcl5=False
+    )
+    assert self_reports.consent_document(again) is None
+
+
+def test_talking_to_staff_first_records_nothing_and_never_blocks_the_answers(
+    tablet_session,
+):
+    document = published_consent(tablet_session.clinic)
+    self_reports.do_skip_consent(tablet_session, document)
+    report = finish(tablet_session)
+    assert report.status == "finished"
+    assert not ConsentRecord.objects.exists()
+
+
+def test_an_agreement_in_a_session_that_never_finishes_records_nothing(
+    tablet_session, intake_staff
+):
+    document = published_consent(tablet_session.clinic)
+    self_reports.do_agree_consent(tablet_session, document, typed_name="Ana Ruiz")
+    self_reports.do_end(tablet_session, by=intake_staff)
+    assert not ConsentRecord.objects.exists()
+
+
+def test_a_consent_staff_recorded_meanwhile_is_not_recorded_twice(
+    tablet_session, intake_staff
+):
+    document = published_consent(tablet_session.clinic)
+    self_reports.do_agree_consent(tablet_session, document, typed_name="Ana Ruiz")
+    record(tablet_session.intake, intake_staff)
+    finish(tablet_session)
+    assert ConsentRecord.objects.get().method == "paper_scanned"
+
+
+def test_typed_name_consent_needs_the_name(unconsented, intake_staff):
+    with pytest.raises(consent.ConsentError, match="typed name"):
+        record(unconsented, intake_staff, method="tablet_typed_name", typed_name=" ")

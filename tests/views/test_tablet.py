@@ -7,13 +7,14 @@ from django.utils import timezone
 
 from screening.models import (
     AuditEvent,
+    ConsentRecord,
     PatientSettings,
     SectionRevision,
     SelfReport,
     SelfReportAnswer,
 )
 from screening.services import self_reports, text_packs
-from tests.factories import IntakeFactory, PatientFactory
+from tests.factories import IntakeFactory, PatientFactory, published_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +268,148 @@ def test_it_shows_the_code_only_on_the_staff_page_never_in_a_url(
     assert self_reports.normalise_code(code) not in report.code_sha256
     assert intake.patient.mrn not in code
     assert intake.patient.family_name not in code
+
+
+# The consent page (#18): typed name on the tablet.
+
+
+def test_it_asks_for_consent_first_when_the_clinic_has_a_published_document(
+    client_for, intake_staff, intake
+):
+    document = published_consent(intake.clinic)
+    tablet = Client()
+    response = enter(tablet, start(client_for(intake_staff), intake))
+    assert response.url == reverse("tablet:consent")
+    page = tablet.get(response.url).content.decode()
+    assert document.title in page
+    assert document.text in page
+
+    # Ticked but no name: the message beside the field, the tick kept.
+    refused = tablet.post(reverse("tablet:consent"), {"agree": "on", "typed_name": " "})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {"typed_name": ["Type your full name."]}
+    assert 'id="id_agree" checked' in refused.content.decode()
+
+    agreed = tablet.post(
+        reverse("tablet:consent"), {"agree": "on", "typed_name": "Ana Ruiz"}
+    )
+    assert agreed.url == reverse("tablet:question", args=[1])
+    # Question 1 goes back to the consent page; the check page shows the agreement.
+    first = tablet.get(agreed.url)
+    assert first.context["back_url"] == reverse("tablet:consent")
+    answer_all(tablet)
+    check = tablet.get(reverse("tablet:check")).content.decode()
+    assert "You agreed, signed as Ana Ruiz" in check
+    tablet.post(reverse("tablet:check"))
+
+    made = ConsentRecord.objects.get(intake=intake)
+    assert (made.method, made.typed_name, made.recorded_by) == (
+        "tablet_typed_name",
+        "Ana Ruiz",
+        intake_staff,
+    )
+
+
+def test_talking_to_staff_first_goes_on_to_the_questions(
+    client_for, intake_staff, intake
+):
+    published_consent(intake.clinic)
+    tablet = Client()
+    enter(tablet, start(client_for(intake_staff), intake))
+    response = tablet.post(reverse("tablet:consent"), {"skip": "1"})
+    assert response.url == reverse("tablet:question", args=[1])
+    answer_all(tablet)
+    check = tablet.get(reverse("tablet:check")).content.decode()
+    assert "You would like to talk to staff first" in check
+    assert tablet.post(reverse("tablet:check")).url == reverse("tablet:done")
+    assert not ConsentRecord.objects.exists()
+
+
+def test_there_is_no_consent_page_without_a_document_or_with_consent_on_record(
+    client_for, intake_staff, intake
+):
+    tablet = Client()
+    response = enter(tablet, start(client_for(intake_staff), intake))
+    assert response.url == reverse("tablet:question", args=[1])
+    assert tablet.get(reverse("tablet:consent")).url == response.url
+
+
+def test_the_consent_page_speaks_spanish(client_for, intake_staff, intake):
+    published_consent(intake.clinic)
+    tablet = Client()
+    enter(tablet, start(client_for(intake_staff), intake), language="es")
+    page = tablet.get(reverse("tablet:consent")).content.decode()
+    assert "Su nombre completo" in page
+    assert "Prefiero hablar antes con el personal" in page
+    refused = tablet.post(reverse("tablet:consent"), {"typed_name": "Ana"})
+    assert "Marque" in refused.content.decode()
+
+
+# The intake overview says what the tablet is doing (#17).
+
+
+def overview(staff, intake) -> str:
+    return staff.get(
+        reverse("screening:intake-detail", args=[intake.pk])
+    ).content.decode()
+
+
+def test_the_overview_shows_a_running_session_then_the_finished_one(
+    client_for, intake_staff, intake
+):
+    staff = client_for(intake_staff)
+    assert "data-self-report-status" not in overview(staff, intake)
+    code = start(staff, intake)
+    assert "waiting for the code on the tablet" in overview(staff, intake)
+    tablet = Client()
+    enter(tablet, code)
+    answer_all(tablet)
+    assert "the patient is answering" in overview(staff, intake)
+    tablet.post(reverse("tablet:check"))
+
+    page = overview(staff, intake)
+    assert "data-self-report-running" not in page
+    assert "The patient sent their answers on" in page
+    assert "data-self-report-conflicts" not in page
+    # The code is never on the overview.
+    assert code not in page
+    assert code.replace("-", "") not in page
+
+
+def test_the_overview_says_when_answers_wait_for_staff_until_they_save_the_section(
+    client_for, intake_staff, intake
+):
+    from screening.services import intakes
+
+    staff = client_for(intake_staff)
+    tablet = Client()
+    enter(tablet, start(staff, intake))
+    answer_all(tablet)
+    section = intake.sections.get(kind="medical_history")
+    intakes.do_save_section(
+        section,
+        {**(section.data or {}), "seizure_disorder": True},
+        missing_reasons={},
+        version=section.version,
+        by=intake_staff,
+    )
+    tablet.post(reverse("tablet:check"))
+
+    page = overview(staff, intake)
+    notice = page[page.index("data-self-report-conflicts") :].split("</div>")[0]
+    assert "Staff changed Medical history while the patient was answering" in notice
+    link = reverse("screening:intake-self-report", args=[intake.pk])
+    assert f'href="{link}"' in notice
+
+    # Staff enter the patient's answers: the notice goes.
+    section.refresh_from_db()
+    intakes.do_save_section(
+        section,
+        section.data,
+        missing_reasons=section.missing_reasons,
+        version=section.version,
+        by=intake_staff,
+    )
+    page = overview(staff, intake)
+    assert "data-self-report-conflicts" not in page
+    assert "some were left for staff" in page
