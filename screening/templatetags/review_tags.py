@@ -1,15 +1,432 @@
-"""Template filters for the clinician review: the worklist entry and reason words."""
+"""Template tags of the clinician review: the worklist entry, and the summary's flags
+and acknowledgement forms.
+
+The flags and forms are written here with format_html instead of templates included
+per flag: a summary carries one line, an evidence table, the rule in words and a form
+per flag and per missing answer, and rendering those through the template engine was
+most of the page's server time (#19). The markup is the templates' markup, escaped the
+same way (format_html escapes every value as `{{ }}` did).
+"""
 
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
-from screening import permissions
+from screening import permissions, rule_text
+from screening.templatetags.screening_tags import severity_text
 
 register = template.Library()
+_CSRF = CsrfTokenNode()
 
 
 @register.filter
 def can_review(user: Any) -> bool:
     """Whether the user is a clinician in any clinic (shows the Worklist nav entry)."""
     return permissions.can_in_any_clinic(user, permissions.REVIEW_INTAKE)
+
+
+def _csrf_input(context: template.Context) -> str:
+    """What {% csrf_token %} writes (nothing without a token), written by its node."""
+    return _CSRF.render(context)
+
+
+def _errors_as_alerts(errors: Any) -> SafeString:
+    return format_html_join(
+        "", '<div class="alert alert-danger">{}</div>', ((e,) for e in errors)
+    )
+
+
+def _error_list(errors: Any) -> SafeString:
+    return format_html_join("", "<strong>{}</strong> ", ((e,) for e in errors))
+
+
+def _radios(reason: Any, wrapper: str) -> SafeString:
+    """The reason's radio inputs, each in its form-check div (`wrapper` its class)."""
+    invalid = " is-invalid" if reason.errors else ""
+    current = reason.value()
+    autofocus = reason.field.widget.attrs.get("autofocus")
+    auto_id = reason.auto_id
+    return format_html_join(
+        "\n",
+        '<div class="{}">\n<input type="radio" class="form-check-input{}" name="{}"'
+        ' value="{}" id="{}_{}" required{}{}>\n'
+        '<label for="{}_{}" class="form-check-label">{}</label>\n</div>',
+        (
+            (
+                wrapper,
+                invalid,
+                reason.html_name,
+                value,
+                auto_id,
+                index,
+                mark_safe(" checked") if value == current else "",
+                mark_safe(" autofocus") if index == 0 and autofocus else "",
+                auto_id,
+                index,
+                label,
+            )
+            for index, (value, label) in enumerate(reason.field.choices)
+        ),
+    )
+
+
+def _note_input(note: Any, input_class: str, label_class: str) -> SafeString:
+    errors = note.errors
+    auto_id = note.auto_id
+    value = note.value()
+    return format_html(
+        '<label for="{}" class="{}">{}</label>\n'
+        '<input type="text" name="{}" maxlength="{}" class="{}{}"{}{}'
+        ' aria-describedby="{}_helptext{}" id="{}"{}>\n{}'
+        '<div id="{}_helptext" class="form-text">{}</div>',
+        auto_id,
+        label_class,
+        note.label,
+        note.html_name,
+        note.field.max_length,
+        input_class,
+        " is-invalid" if errors else "",
+        format_html(' value="{}"', value) if value else "",
+        mark_safe(' aria-invalid="true"') if errors else "",
+        auto_id,
+        f" {auto_id}_error" if errors else "",
+        auto_id,
+        mark_safe(" autofocus") if note.field.widget.attrs.get("autofocus") else "",
+        format_html(
+            '<div id="{}_error" class="invalid-feedback">{}</div>\n',
+            auto_id,
+            _error_list(errors),
+        )
+        if errors
+        else "",
+        auto_id,
+        note.help_text,
+    )
+
+
+def _reason_error(reason: Any) -> SafeString | str:
+    if not reason.errors:
+        return ""
+    return format_html(
+        '<div id="{}_error" class="invalid-feedback d-block">{}</div>\n',
+        reason.auto_id,
+        _error_list(reason.errors),
+    )
+
+
+def _described_by_error(reason: Any) -> SafeString | str:
+    if not reason.errors:
+        return ""
+    return format_html(' aria-describedby="{}_error"', reason.auto_id)
+
+
+@register.simple_tag(takes_context=True)
+def ack_form(context: template.Context, item: Any, intake: Any) -> SafeString:
+    """The acknowledgement form of one item (crispy-bootstrap5's markup for the same
+    fields, except that only the first reason carries autofocus)."""
+    form = item.form
+    reason, note = form["reason_code"], form["note"]
+    is_flag = item.kind == "flag"
+    if is_flag:
+        button = "Acknowledge again" if item.acknowledgement else "Acknowledge"
+    else:
+        button = "Accept as unknown"
+    return format_html(
+        '<form method="post" action="{}" novalidate class="ack-form mt-2 pt-2'
+        ' border-top d-print-none" aria-label="{} {}">\n{}\n{}{}{}'
+        "<fieldset>\n"
+        '<div id="div_{}" class="mb-3">\n<fieldset{}>\n'
+        '<legend class="fs-6 form-label requiredField">{}'
+        '<span class="asteriskField">*</span></legend>\n<div>\n{}\n</div>\n{}'
+        "</fieldset>\n</div>\n"
+        '<div id="div_{}" class="mb-3">\n{}\n</div>\n'
+        '<input type="hidden" name="kind" value="{}" id="{}">\n'
+        '<input type="hidden" name="code" value="{}" id="{}">\n'
+        "</fieldset>\n"
+        '<button type="submit" class="btn btn-primary btn-sm">{}</button>\n</form>',
+        reverse("screening:review-acknowledge", args=[intake.pk]),
+        "Acknowledge" if is_flag else "Accept as unknown",
+        item.code,
+        _csrf_input(context),
+        _errors_as_alerts(form.non_field_errors()),
+        _errors_as_alerts(form["kind"].errors),
+        _errors_as_alerts(form["code"].errors),
+        reason.auto_id,
+        _described_by_error(reason),
+        reason.label,
+        _radios(reason, "form-check form-check-inline"),
+        _reason_error(reason),
+        note.auto_id,
+        _note_input(note, "textinput form-control", "form-label"),
+        form["kind"].value(),
+        form["kind"].auto_id,
+        form["code"].value(),
+        form["code"].auto_id,
+        button,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def missing_form(context: template.Context, missing: Any, intake: Any) -> SafeString:
+    """Accept one missing answer as unknown for every rule waiting on it."""
+    form = missing.form
+    reason, note = form["reason_code"], form["note"]
+    return format_html(
+        '<form method="post" action="{}" novalidate class="missing-form mt-1"'
+        ' aria-label="Accept “{}” as unknown">\n{}\n{}{}'
+        '<fieldset class="mb-2"{}>\n'
+        '<legend class="fs-6 form-label mb-1">{}</legend>\n{}\n{}</fieldset>\n'
+        '<div class="mb-2">\n{}\n</div>\n'
+        '<input type="hidden" name="path" value="{}" id="{}">\n'
+        '<button type="submit" class="btn btn-primary btn-sm">'
+        "Accept as unknown for every rule waiting on it</button>\n</form>",
+        reverse("screening:review-missing-accept", args=[intake.pk]),
+        missing.label,
+        _csrf_input(context),
+        _errors_as_alerts(form.non_field_errors()),
+        _errors_as_alerts(form["path"].errors),
+        _described_by_error(reason),
+        reason.label,
+        _radios(reason, "form-check"),
+        _reason_error(reason),
+        _note_input(note, "form-control form-control-sm", "form-label mb-0"),
+        form["path"].value(),
+        form["path"].auto_id,
+    )
+
+
+def _status(item: Any) -> SafeString:
+    """The flag line's status words."""
+    if not item.needs_answer:
+        return mark_safe('<span class="status-info">For information</span>')
+    if item.acknowledgement and not item.is_pending:
+        return mark_safe('<span class="status-done">✓ Acknowledged</span>')
+    if item.is_missing_data:
+        return mark_safe('<span class="status-open">Open: answers missing</span>')
+    if item.acknowledgement:
+        return mark_safe('<span class="status-open">Changed: acknowledge again</span>')
+    return mark_safe('<span class="status-open">Not acknowledged</span>')
+
+
+def _badges(item: Any) -> SafeString:
+    """includes/_severity_badge.html for a flag."""
+    severity = item.severity or "info"
+    badge = format_html(
+        '<span class="badge severity severity-{}">{}</span>',
+        severity,
+        severity_text(item.severity),
+    )
+    if item.is_urgent:
+        return format_html(
+            '{} <span class="badge severity severity-urgent">'
+            "Urgent: same-day safety assessment</span>",
+            badge,
+        )
+    return badge
+
+
+def _entered(entry: Any) -> SafeString | str:
+    if not entry:
+        return "not entered"
+    return format_html(
+        "{}, {}{}",
+        entry.by,
+        date_filter(entry.at, "Y-m-d H:i"),
+        format_html(" ({})", entry.source) if entry.source else "",
+    )
+
+
+def _missing_reason(words: str) -> SafeString | str:
+    if not words:
+        return ""
+    return format_html(' <span class="missing-reason">({})</span>', words)
+
+
+def _answers_table(item: Any) -> SafeString | str:
+    if not item.lines:
+        return ""
+    rows = format_html_join(
+        "\n",
+        "<tr>\n<td>{}</td>\n<td>{}{}</td>\n<td>{}</td>\n</tr>",
+        (
+            (
+                line.label,
+                line.value,
+                format_html(
+                    ' <span class="missing-reason">({})</span>', line.missing_reason
+                )
+                if line.missing_reason
+                else "",
+                _entered(line.entered),
+            )
+            for line in item.lines
+        ),
+    )
+    return format_html(
+        '<table class="table table-sm answers">\n'
+        '<caption class="visually-hidden">Answers behind {}</caption>\n'
+        "<thead>\n"
+        '<tr><th scope="col">Question</th><th scope="col">Answer</th>'
+        '<th scope="col">Entered</th></tr>\n'
+        "</thead>\n<tbody>\n{}\n</tbody>\n</table>\n",
+        item.title,
+        rows,
+    )
+
+
+def _rule_lines(item: Any) -> SafeString:
+    """The rule behind a flag, in words: its threshold line, the clinic settings it
+    read and its source. The condition itself is on the rule pages."""
+    parts = []
+    if item.threshold_text:
+        parts.append(
+            format_html(
+                '<p class="mb-1 threshold-line">Flagged when: {}</p>',
+                item.threshold_text,
+            )
+        )
+    if item.settings:
+        parts.append(
+            format_html(
+                '<p class="mb-1 settings-line">Clinic settings:\n{}\n</p>',
+                "; ".join(rule_text.settings_words(item.settings or {})),
+            )
+        )
+    if item.source:
+        url = item.source.get("url")
+        parts.append(
+            format_html(
+                '<p class="mb-1 source text-break">Source: {}{}</p>',
+                rule_text.source_line(item.source or {}),
+                format_html(': <a href="{}" rel="noopener noreferrer">{}</a>', url, url)
+                if url
+                else "",
+            )
+        )
+    return format_html_join("\n", "{}", ((part,) for part in parts))
+
+
+def _resolution(item: Any) -> SafeString | str:
+    ack = item.acknowledgement
+    if ack and not item.is_pending:
+        return format_html(
+            '<p class="mb-0 acknowledged">\n{}\nby {} on {}:\n{}{}\n</p>\n',
+            "Resolved: its answers accepted as unknown"
+            if item.is_missing_data
+            else "Acknowledged",
+            ack.acknowledged_by.get_username(),
+            date_filter(ack.acknowledged_at, "Y-m-d H:i"),
+            item.reason_words,
+            format_html(". {}", ack.note) if ack.note else "",
+        )
+    if item.is_missing_data and item.is_pending:
+        return mark_safe(
+            '<p class="mb-0 open-item"><a href="#missing">Enter each answer it lists,'
+            " or accept it as unknown, under “What is missing”</a>: the flag counts as"
+            " acknowledged once every one is resolved.</p>\n"
+        )
+    if ack and item.is_pending:
+        return mark_safe(
+            '<p class="mb-0 open-item">Changed since it was acknowledged:'
+            " acknowledge it again.</p>\n"
+        )
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def flag_item(
+    context: template.Context, item: Any, expanded: bool = False
+) -> SafeString:
+    """One flag as one line: severity badge, plain title, the answers that fired it
+    in words and whether it is acknowledged. Its details (evidence, rule,
+    acknowledgement form) open on demand: <details> works without JavaScript, and
+    print.css opens it on paper. It shows open for a form just posted with an error,
+    or when `expanded` (the PDF). Needs `intake` in the context for its form."""
+    form = item.form
+    is_open = (form is not None and form.is_bound) or expanded
+    return format_html(
+        '<li class="flag-item flag-{}">\n<details id="{}"{}>\n'
+        '<summary class="flag-line">\n<span class="flag-badges">{}</span>\n'
+        '<span class="flag-title">{}</span>\n<span class="flag-answers">{}</span>\n'
+        '<span class="flag-status">\n{}\n</span>\n</summary>\n'
+        '<div class="flag-details">\n{}{}{}\n'
+        '<p class="mb-1 rule-ref">Rule <code class="rule-code">{}@{}</code></p>\n'
+        "{}{}\n</div>\n</details>\n</li>",
+        item.severity or "info",
+        item.anchor,
+        mark_safe(" open") if is_open else "",
+        _badges(item),
+        item.title,
+        item.answer_words,
+        _status(item),
+        format_html('<p class="mb-2">{}</p>\n', item.message) if item.message else "",
+        _answers_table(item),
+        _rule_lines(item),
+        item.code,
+        item.ruleset_version,
+        _resolution(item),
+        ack_form(context, item, context.get("intake")) if form else "",
+    )
+
+
+def _missing_note(missing: Any) -> SafeString | str:
+    """How a missing answer was resolved, or what the intake noted about it."""
+    acceptance = missing.acceptance
+    if acceptance and not missing.is_open:
+        return format_html(
+            '<div class="missing-accepted">Accepted as unknown by {} on {}:'
+            " {}{}</div>\n",
+            acceptance.accepted_by.get_username(),
+            date_filter(acceptance.accepted_at, "Y-m-d H:i"),
+            missing.reason_words,
+            format_html(". {}", acceptance.note) if acceptance.note else "",
+        )
+    if acceptance:
+        return format_html(
+            '<div class="missing-accepted open-item">Accepted earlier ({}), but the'
+            " screening changed since: accept it again or enter it.</div>\n",
+            missing.reason_words.lower(),
+        )
+    if missing.missing_reason:
+        return format_html(
+            '<div class="missing-accepted">Intake note: {}.</div>\n',
+            missing.missing_reason,
+        )
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def missing_item(context: template.Context, missing: Any) -> SafeString:
+    """One missing answer of "What is missing": the rules and flags waiting on it,
+    and, while it can be resolved, a link to the question and its acceptance form.
+    Needs `intake` in the context for its form."""
+    form = missing.form
+    actions: SafeString | str = ""
+    if form:
+        actions = format_html(
+            '<div class="missing-actions d-print-none">\n'
+            '<a href="{}">Enter the answer</a>\n'
+            '<details class="missing-accept"{}>\n'
+            "<summary>Accept as unknown…</summary>\n{}\n</details>\n</div>\n",
+            missing.url,
+            mark_safe(" open") if form.is_bound else "",
+            missing_form(context, missing, context.get("intake")),
+        )
+    return format_html(
+        '<li class="missing-item" id="{}">\n<div class="missing-line">\n'
+        '<span class="missing-label">{}</span>\n{}\n</div>\n'
+        '<div class="missing-waiting">Needed by: {}</div>\n{}{}</li>',
+        missing.anchor,
+        missing.label,
+        mark_safe('<span class="status-open">Open</span>')
+        if missing.is_open
+        else mark_safe('<span class="status-done">✓ Resolved</span>'),
+        missing.waiting_words,
+        _missing_note(missing),
+        actions,
+    )
