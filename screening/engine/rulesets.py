@@ -333,17 +333,24 @@ def _test_settings_problem(settings: Any) -> str | None:
     return None
 
 
+NUL_MESSAGE = "a text holds the NUL character (\\u0000), which cannot be stored"
+
+
 def json_problem(value: Any, *, max_depth: int) -> str | None:
     """What makes a JSON value unsafe to store or read further: lists and objects
-    nested deeper than max_depth, or a number that is infinite or not a number (JSON
-    columns refuse them). Walked without recursion: a hostile document cannot
-    overflow the stack."""
+    nested deeper than max_depth, a number that is infinite or not a number, or a
+    text holding the NUL character (PostgreSQL's JSON columns refuse both). Walked
+    without recursion: a hostile document cannot overflow the stack."""
     pending = [(value, 1)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, float) and not math.isfinite(item):
             return messages.not_finite_message()
+        if isinstance(item, str) and "\x00" in item:
+            return NUL_MESSAGE
         if isinstance(item, Mapping):
+            if any(isinstance(key, str) and "\x00" in key for key in item):
+                return NUL_MESSAGE
             children: Any = item.values()
         elif isinstance(item, list | tuple):
             children = item

@@ -242,6 +242,29 @@ def test_it_refuses_hostile_rule_test_facts__t_val_01__f4(draft, rule_admin_clie
     post()
 
 
+@pytest.mark.parametrize(
+    "facts", ['{"madrs_total": "\\u0000"}', '{"\\u0000": 1}', '{"a": ["x\\u0000"]}']
+)
+def test_it_refuses_a_nul_character_in_rule_test_facts_beside_the_field__t_val_01(
+    draft, rule_admin_client, facts
+):
+    # The fuzz above found it: PostgreSQL's JSON columns refuse \u0000 (a 500 before).
+    rule = draft.rules.get(code="DDI-NMDA")
+    url = reverse("screening:rule-tests-edit", args=[rule.pk])
+    data = {
+        "revision": 1,
+        "tests-TOTAL_FORMS": 1,
+        "tests-INITIAL_FORMS": 0,
+        "tests-0-name": "hostile",
+        "tests-0-facts": facts,
+        "tests-0-expect": "fired",
+    }
+    response = rule_admin_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["formset"].forms[0].errors["facts"]
+    assert "NUL character" in errors[0]
+
+
 def test_it_refuses_hostile_ruleset_files__t_val_01__f4(clinic, rule_admin_client):
     draft = drafts.do_create_draft(clinic, by=None)
     exported = rulesets.export_document(draft)
