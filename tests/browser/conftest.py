@@ -7,6 +7,15 @@ import pytest
 from django.urls import reverse
 from django_otp.oath import totp
 
+from screening.models import Intake
+from tests.factories import (
+    ClinicFactory,
+    IntakeFactory,
+    MembershipFactory,
+    PatientFactory,
+    UserFactory,
+)
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
 # test body are still synchronous and safe here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -72,3 +81,20 @@ def login(live_server):
         page.wait_for_load_state()
 
     return log_in
+
+
+@pytest.fixture
+def staff():
+    """Intake staff of a clinic of their own (the section pages' browser tests)."""
+    clinic = ClinicFactory(name="Riverside", slug="riverside")
+    user = UserFactory(username="front-desk")
+    MembershipFactory(user=user, clinic=clinic, role="intake_staff")
+    return user
+
+
+@pytest.fixture
+def intake(staff) -> Intake:
+    """A blank intake of a patient of the staff member's clinic."""
+    clinic = staff.memberships.get().clinic
+    patient = PatientFactory(clinic=clinic, created_by=staff)
+    return IntakeFactory(patient=patient, created_by=staff)

@@ -11,30 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from screening.models import Intake
-from tests.factories import (
-    ClinicFactory,
-    IntakeFactory,
-    MembershipFactory,
-    PatientFactory,
-    UserFactory,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def staff():
-    clinic = ClinicFactory(name="Riverside", slug="riverside")
-    user = UserFactory(username="front-desk")
-    MembershipFactory(user=user, clinic=clinic, role="intake_staff")
-    return user
-
-
-@pytest.fixture
-def intake(staff) -> Intake:
-    clinic = staff.memberships.get().clinic
-    patient = PatientFactory(clinic=clinic, created_by=staff)
-    return IntakeFactory(patient=patient, created_by=staff)
 
 
 def section(live_server, intake: Intake, slug: str) -> str:

@@ -201,7 +201,8 @@ def type_ahead(options: list[dict], here: int, target: int) -> list[str]:
 YES_NO = {True: "yes", False: "no"}
 
 
-def enter_reference_intake(k: Keyboard, ref: dict) -> None:
+def enter_present_sections(k: Keyboard, ref: dict) -> None:
+    """Demographics, indication and vitals: typed at every visit (never carried)."""
     d = ref["demographics"]
     k.choose("sex_for_scoring", d["sex_for_scoring"])
     k.choose("reproductive_potential", YES_NO[d["reproductive_potential"]])
@@ -224,6 +225,9 @@ def enter_reference_intake(k: Keyboard, ref: dict) -> None:
         k.fill(name, str(v[name]))
     k.save_and_continue()
 
+
+def enter_reference_intake(k: Keyboard, ref: dict) -> None:
+    enter_present_sections(k, ref)
     for part in ("medical_history", "psychiatric_history"):
         k.press_button("Mark every question not answered yet")
         k.press_button("Go to the next question not answered")

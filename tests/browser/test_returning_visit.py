@@ -16,6 +16,7 @@ from tests.browser.test_reference_intake_keys import (
     REFERENCE,
     YES_NO,
     Keyboard,
+    enter_present_sections,
     enter_reference_intake,
 )
 from tests.factories import (
@@ -69,27 +70,7 @@ def mark_the_rest_no(k: Keyboard) -> None:
 
 
 def enter_second_visit(k: Keyboard, ref: dict) -> None:
-    d = ref["demographics"]  # never carried: the present
-    k.choose("sex_for_scoring", d["sex_for_scoring"])
-    k.choose("reproductive_potential", YES_NO[d["reproductive_potential"]])
-    k.choose("pregnancy_status", d["pregnancy_status"])
-    k.fill("pregnancy_status_basis", d["pregnancy_status_basis"])
-    k.choose("breastfeeding", YES_NO[d["breastfeeding"]])
-    k.save_and_continue()
-
-    i = ref["indication"]
-    k.fill("detail", i["detail"])
-    k.choose("episode", i["episode"])
-    k.fill("current_episode_start", i["current_episode_start"])
-    k.choose("episode_severity_clinician", i["episode_severity_clinician"])
-    k.choose("augmentation_used", YES_NO[i["augmentation_used"]])
-    k.choose("ect_used", YES_NO[i["ect_used"]])
-    k.save_and_continue()
-
-    v = ref["vitals"]
-    for name in ("bp_systolic", "bp_diastolic", "heart_rate", "bmi"):
-        k.fill(name, str(v[name]))
-    k.save_and_continue()
+    enter_present_sections(k, ref)  # never carried: the present
 
     # The histories are carried, less the items asked at every visit: answered
     # afresh ("mark the rest No"), so saved edited.
