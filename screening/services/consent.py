@@ -56,6 +56,11 @@ def has_consent(intake: Intake) -> bool:
     return ConsentRecord.objects.filter(intake=intake).exists()
 
 
+VERSION_TAKEN = (
+    "This title already has that version: give the new wording a new version."
+)
+
+
 @transaction.atomic
 def do_create_consent_document(
     clinic: Clinic,
@@ -67,6 +72,12 @@ def do_create_consent_document(
     by: User,
 ) -> ConsentDocument:
     """Draft a consent document version; it may change until it is published."""
+    # Asked first, so a refusal writes nothing; the constraint still settles a race.
+    taken = ConsentDocument.objects.filter(
+        clinic=clinic, title=title.strip(), version=version.strip()
+    ).exists()
+    if taken:
+        raise ConsentError(VERSION_TAKEN)
     try:
         with transaction.atomic():
             document = ConsentDocument.objects.create(
@@ -79,9 +90,7 @@ def do_create_consent_document(
                 created_at=timezone.now(),
             )
     except IntegrityError as error:
-        raise ConsentError(
-            "This title already has that version: give the new wording a new version."
-        ) from error
+        raise ConsentError(VERSION_TAKEN) from error
     audit.record(
         audit.Event.CONSENT_DOCUMENT_DRAFTED,
         actor=by,
@@ -103,6 +112,15 @@ def do_update_consent_document(
     by: User,
 ) -> ConsentDocument:
     """Change a draft; a published version is refused, whatever the change."""
+    taken = (
+        ConsentDocument.objects.filter(
+            clinic=document.clinic, title=title.strip(), version=version.strip()
+        )
+        .exclude(pk=document.pk)
+        .exists()
+    )
+    if taken:
+        raise ConsentError(VERSION_TAKEN)
     changed = ConsentDocument.objects.filter(
         pk=document.pk, status=ConsentDocument.Status.DRAFT
     ).update(

@@ -51,6 +51,8 @@ def consent_document(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except PublishedConsentDocumentError as error:
             form.add_error(None, str(error))
+        except consent.ConsentError as error:
+            form.add_error("version", str(error))
         else:
             messages.success(request, "Draft saved.")
             return redirect("screening:consent-document", pk=document.pk)

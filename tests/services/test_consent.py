@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from screening.models import (
@@ -282,3 +283,34 @@ def test_a_consent_staff_recorded_meanwhile_is_not_recorded_twice(
 def test_typed_name_consent_needs_the_name(unconsented, intake_staff):
     with pytest.raises(consent.ConsentError, match="typed name"):
         record(unconsented, intake_staff, method="tablet_typed_name", typed_name=" ")
+
+
+def test_it_refuses_a_taken_version_without_writing(clinic, intake_staff):
+    kwargs = {
+        "title": "Consent to screening",
+        "version": "1",
+        "text": "I agree.",
+        "effective_on": datetime.date(2026, 1, 1),
+        "by": intake_staff,
+    }
+    consent.do_create_consent_document(clinic, **kwargs)
+    with (
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(consent.ConsentError),
+    ):
+        consent.do_create_consent_document(clinic, **kwargs)
+    assert not any("INSERT" in query["sql"] for query in queries.captured_queries)
+
+
+def test_it_refuses_renaming_a_draft_to_a_taken_version(clinic, intake_staff):
+    kwargs = {"text": "I agree.", "effective_on": datetime.date(2026, 1, 1)}
+    consent.do_create_consent_document(
+        clinic, title="Consent", version="1", by=intake_staff, **kwargs
+    )
+    draft = consent.do_create_consent_document(
+        clinic, title="Consent", version="2", by=intake_staff, **kwargs
+    )
+    with pytest.raises(consent.ConsentError):
+        consent.do_update_consent_document(
+            draft, title="Consent", version="1", by=intake_staff, **kwargs
+        )
