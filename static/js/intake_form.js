@@ -13,9 +13,11 @@
 //    until the [data-optional-stops] button, or an error on the box, puts them back.
 //  - [data-mark-rest-no]: on a checklist page, a button that answers No (or None,
 //    Never) to every shown question not answered yet in its [data-mark-scope] (a list of
-//    yes/no items such as DAST-10), else the page; the user's explicit action. Then a
-//    second button takes the focus to the next question still not answered. The question
-//    holding the focus is scrolled into view (the CSS outlines it).
+//    yes/no items such as DAST-10), else the page; the user's explicit action. The focus
+//    then goes on to the next question still not answered after the button (its text
+//    box or its group, as on load), so nobody Tabs past every marked one; it stays on
+//    the button when none is left. The question holding the focus is scrolled into view
+//    (the CSS outlines it).
 "use strict";
 
 (function () {
@@ -211,14 +213,10 @@
   document.querySelectorAll("[data-mark-rest-no]").forEach(function (control) {
     const form = control.closest("form");
     const result = control.querySelector("[data-mark-rest-no-result]");
-    const next = control.querySelector("[data-next-unanswered]");
     control.hidden = false;
     const scope = control.closest("[data-mark-scope]") || form;
     control.querySelector("button").addEventListener("click", function () {
       markRestNo(scope, result);
-      next.hidden = firstUnanswered(form) === null;
-    });
-    next.addEventListener("click", function () {
       focusFirstUnanswered(form, control);
     });
   });

@@ -5,6 +5,9 @@
 // what was typed: the same character again cycles among the options it starts,
 // characters typed within WAIT ms of each other make a longer prefix ("10 or more"),
 // or start a new one when no answer starts with the longer one.
+// The same works from a question's group itself (the fieldset the page focuses on load
+// or after "Mark the rest No", never an option, so a stray arrow key changes nothing):
+// the key checks the option and the focus goes to it.
 // The focus stays in the group: nothing moves on to the next question on its own.
 // The option is checked with click(), so the page hears the same click, input and
 // change events as from a mouse (drafts, conditional questions, the error summary).
@@ -61,8 +64,20 @@
     });
   }
 
+  // The option a key typed on a focused group starts from: the checked one, else the
+  // first; null unless the fieldset holds one group of options.
+  function startOf(fieldset) {
+    const radios = Array.from(fieldset.querySelectorAll('input[type="radio"]'));
+    if (!radios.length || radios.some(function (radio) { return radio.name !== radios[0].name; })) {
+      return null;
+    }
+    const options = groupOf(radios[0]);
+    return options.find(function (option) { return option.checked; }) || options[0] || null;
+  }
+
   function onKey(event) {
-    const radio = event.target;
+    const onGroup = event.target instanceof HTMLFieldSetElement;
+    const radio = onGroup ? startOf(event.target) : event.target;
     if (!(radio instanceof HTMLInputElement) || radio.type !== "radio" || !radio.name) {
       return;
     }
@@ -87,7 +102,7 @@
       return;
     }
     event.preventDefault();
-    if (target !== radio) {
+    if (target !== radio || onGroup) {
       target.focus();
     }
     if (!target.checked) {

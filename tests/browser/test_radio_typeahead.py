@@ -1,6 +1,7 @@
 """Type-ahead in groups of options (static/js/radio_typeahead.js, #16): with the focus
-on an option, typing the start of an answer's label, or a scale answer's score,
-chooses it, as in a native select; the focus stays in the question."""
+on an option, or on the question's group the page focused, typing the start of an
+answer's label, or a scale answer's score, chooses it, as in a native select; the focus
+stays in the question."""
 
 import pytest
 from django.urls import reverse
@@ -59,6 +60,25 @@ def test_typing_a_letter_checks_the_answer_it_starts_and_keeps_the_focus_there(
     page.keyboard.press("y")
     assert checked(page) == [f"{question}=yes"]
     assert focused_option(page) == f"{question}=yes"
+    leave(page)
+
+
+def test_typing_on_the_question_the_page_focused_chooses_and_arrows_do_nothing(
+    page, live_server, login, staff, intake
+):
+    login(page, staff)
+    open_section(page, live_server, intake, "medical-history")
+    group = page.locator("fieldset:focus")  # the first question not answered
+    expect(group).to_have_count(1)
+    question = group.locator("input[type=radio]").first.get_attribute("name")
+
+    for key in ("ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", " "):
+        page.keyboard.press(key)  # a stray key on the group changes no answer
+    assert checked(page) == []
+
+    page.keyboard.press("n")
+    assert checked(page) == [f"{question}=no"]
+    assert focused_option(page) == f"{question}=no"  # now in the group, on "No"
     leave(page)
 
 

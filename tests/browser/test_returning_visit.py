@@ -18,6 +18,7 @@ from tests.browser.test_reference_intake_keys import (
     Keyboard,
     enter_present_sections,
     enter_reference_intake,
+    start_first_intake,
 )
 from tests.factories import (
     ClinicFactory,
@@ -101,7 +102,7 @@ def enter_second_visit(k: Keyboard, ref: dict) -> None:
         k.choose(f"{scale}_given", "yes")
         for n, score in enumerate(scores, start=1):
             k.choose(f"{scale}_{n}", str(score))
-    k.activate("Save symptom scales")
+    k.submit("Save symptom scales")
     k.activate("Mark ready for review")
 
 
@@ -109,16 +110,7 @@ def first_visit(page, live_server, staff) -> tuple[Keyboard, Patient]:
     """The first visit exactly as the #16 test enters it."""
     page.goto(live_server.url + reverse("screening:patient-create"))
     k = Keyboard(page)
-    k.fill("mrn", "UX-0045")
-    k.fill("family_name", "Reference")
-    k.fill("given_name", "Ruth")
-    k.fill("date_of_birth", "1981-06-30")
-    k.choose("sex_for_scoring", "female")
-    k.activate("Create patient")
-    k.tab_to("primary_indication")
-    k.press(" ")
-    k.activate("Start the intake")
-    k.activate("Demographics")
+    start_first_intake(k)
     enter_reference_intake(k, json.loads(REFERENCE.read_text()))
     return k, Patient.objects.get(mrn="UX-0045")
 
@@ -164,7 +156,7 @@ def test_a_returning_patient_starts_from_the_last_intake(
     k = Keyboard(page)
     k.tab_to("primary_indication")
     k.press(" ")  # major depressive disorder; "start from" the last intake is preset
-    k.activate("Start the intake")
+    k.submit("Start the intake")
     k.activate("Demographics")
     enter_second_visit(k, ref)
 
