@@ -19,9 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REFERENCE = Path(__file__).with_name("reference-intake.json")
 BUDGET = 150  # key presses besides the characters of the typed values
 # What the pages need today (401 before the #16 work on key presses, 203 before the
-# radio type-ahead and Enter as "Save and continue", 182 before type-ahead on a focused
-# question and the focus moving on after "Mark the rest No"): a change that needs more fails
-# this test outright; the xfail below is only for BUDGET not met yet.
+# radio type-ahead and Enter as "Save and continue", 182 before type-ahead on a
+# focused question and the focus moving on after "Mark the rest No"): a change that
+# needs more fails this test outright; the xfail below is only for BUDGET not met yet.
 TODAY = 165
 
 
@@ -109,7 +109,8 @@ class Keyboard:
             # The page focused the question's group: type-ahead starts from its
             # checked option, else its first; arrow keys do nothing there.
             checked = [option["checked"] for option in options]
-            typed = type_ahead(options, checked.index(True) if any(checked) else 0, values.index(value))
+            start = checked.index(True) if any(checked) else 0
+            typed = type_ahead(options, start, values.index(value))
             if typed:
                 for key in typed:
                     self.press(key)
@@ -139,7 +140,7 @@ class Keyboard:
         return self.page.evaluate(
             "(name) => { const e = document.activeElement;"
             " return e.tagName === 'FIELDSET' && !!e.querySelector("
-            "`input[type=radio][name=\"${name}\"]`); }",
+            '`input[type=radio][name="${name}"]`); }',
             name,
         )
 
