@@ -91,14 +91,7 @@ def do_create_consent_document(
             )
     except IntegrityError as error:
         raise ConsentError(VERSION_TAKEN) from error
-    audit.record(
-        audit.Event.CONSENT_DOCUMENT_DRAFTED,
-        actor=by,
-        clinic=clinic,
-        target=document,
-        category="consent",
-    )
-    return document
+    return _audited(document, audit.Event.CONSENT_DOCUMENT_DRAFTED, by)
 
 
 @transaction.atomic
@@ -134,14 +127,7 @@ def do_update_consent_document(
             "A published consent document never changes: draft a new version."
         )
     document.refresh_from_db()
-    audit.record(
-        audit.Event.CONSENT_DOCUMENT_DRAFTED,
-        actor=by,
-        clinic=document.clinic,
-        target=document,
-        category="consent",
-    )
-    return document
+    return _audited(document, audit.Event.CONSENT_DOCUMENT_DRAFTED, by)
 
 
 @transaction.atomic
@@ -156,12 +142,15 @@ def do_publish_consent_document(
     if not changed:
         raise PublishedConsentDocumentError("This version is already published.")
     document.refresh_from_db()
+    return _audited(document, audit.Event.CONSENT_DOCUMENT_PUBLISHED, by)
+
+
+def _audited(
+    document: ConsentDocument, event: audit.Event, by: User
+) -> ConsentDocument:
+    """The document, once its audit row is appended."""
     audit.record(
-        audit.Event.CONSENT_DOCUMENT_PUBLISHED,
-        actor=by,
-        clinic=document.clinic,
-        target=document,
-        category="consent",
+        event, actor=by, clinic=document.clinic, target=document, category="consent"
     )
     return document
 
