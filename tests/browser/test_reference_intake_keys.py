@@ -34,10 +34,14 @@ class Keyboard:
 
     def __init__(self, page: Page) -> None:
         self.page, self.keys, self.characters, self.loads = page, 0, 0, 0
-        page.on("load", lambda _: self._loaded())
+        page.on("load", self._loaded)
 
-    def _loaded(self) -> None:
+    def _loaded(self, _page: Page) -> None:
         self.loads += 1
+
+    def close(self) -> None:
+        """Stop counting: the page loads of what follows are another count's."""
+        self.page.remove_listener("load", self._loaded)
 
     def press(self, key: str) -> None:
         self.page.keyboard.press(key)

@@ -112,6 +112,7 @@ def first_visit(page, live_server, staff) -> tuple[Keyboard, Patient]:
     k = Keyboard(page)
     start_first_intake(k)
     enter_reference_intake(k, json.loads(REFERENCE.read_text()))
+    k.close()
     return k, Patient.objects.get(mrn="UX-0045")
 
 
