@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from screening.backends import ModelBackendWithSecondFactor
+from screening.backends import ModelBackendWithSecondFactor, user_query
 from screening.services import accounts
 from tests.factories import TOTPDeviceFactory
 from tests.views.test_query_counts import data_queries
@@ -52,3 +52,31 @@ def test_it_asks_for_the_code_once_a_second_factor_is_set_up_elsewhere(client_as
     response = client.get(reverse("screening:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts-mfa-verify"))
+
+
+def test_it_loads_the_user_in_one_statement_whatever_form_the_id_takes(intake_staff):
+    backend = ModelBackendWithSecondFactor()
+    with CaptureQueriesContext(connection) as queries:
+        loaded = backend.get_user(str(intake_staff.pk))  # as the session keeps it
+    assert loaded == intake_staff
+    assert loaded.username == intake_staff.username
+    assert loaded.get_session_auth_hash() == intake_staff.get_session_auth_hash()
+    assert len(queries.captured_queries) == 1
+
+
+def test_it_loads_nobody_for_an_id_no_user_has_or_one_that_is_no_id(intake_staff):
+    backend = ModelBackendWithSecondFactor()
+    assert backend.get_user(intake_staff.pk + 1000) is None
+    assert backend.get_user("not a number") is None
+
+
+def test_it_reads_the_same_statement_as_the_query_it_is_declared_by(intake_staff):
+    TOTPDeviceFactory(user=intake_staff)
+    declared = user_query(intake_staff.pk).get()
+    loaded = ModelBackendWithSecondFactor().get_user(intake_staff.pk)
+    names = [field.attname for field in type(loaded)._meta.concrete_fields]
+    assert [getattr(loaded, name) for name in names] == [
+        getattr(declared, name) for name in names
+    ]
+    assert accounts.has_confirmed_device(loaded) is True
+    assert accounts.has_confirmed_device(declared) is True
