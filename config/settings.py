@@ -181,9 +181,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# Cookies and sessions: server-side sessions in the database, 15-minute sliding idle
-# limit.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Cookies and sessions: server-side sessions in the database (Django's, the row read
+# by a statement compiled once: screening/sessions.py), 15-minute sliding idle limit.
+SESSION_ENGINE = "screening.sessions"
 if HTTPS_ONLY:
     # The __Host- prefix needs HTTPS; development over plain HTTP keeps plain names.
     SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"

@@ -12,6 +12,7 @@ cookies and the CSRF token a load tool sends.
 """
 
 import json
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import RequestFactory
 from django.utils.crypto import get_random_string
-from django.utils.module_loading import import_string
 
 from screening import audit
 from screening.middleware import needs_mfa
@@ -75,7 +75,8 @@ class Command(BaseCommand):
         request = RequestFactory().get("/", HTTP_USER_AGENT=USER_AGENT)
         request.request_id = audit.new_request_id()  # type: ignore[attr-defined]
         setattr(request, BENCH_SESSION_REQUEST_FLAG, True)  # auth.bench_session
-        request.session = import_string(settings.SESSION_ENGINE).SessionStore()
+        # As SessionMiddleware finds the store: SESSION_ENGINE names a module.
+        request.session = import_module(settings.SESSION_ENGINE).SessionStore()
         # login() sets request.user only where there is one; django-otp's hook reads it.
         request.user = AnonymousUser()
         if device is not None:
