@@ -1,6 +1,5 @@
 """The authentication backend: Django's, reading the second factor with the user."""
 
-import functools
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -9,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models import QuerySet
 
+from screening import compiled
 from screening.services import accounts
 
 # A primary key no user has: it marks where a user's id goes in the compiled statement.
@@ -36,9 +36,14 @@ class ModelBackendWithSecondFactor(ModelBackend):
             pk = model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        sql, params = _user_statement(router.db_for_read(model))
-        values = [pk if value == _PLACEHOLDER_PK else value for value in params]
-        users = list(model._default_manager.raw(sql, values))
+        sql, params = compiled.statement(
+            user_query, _PLACEHOLDER_PK, router.db_for_read(model)
+        )
+        users = list(
+            model._default_manager.raw(
+                sql, compiled.values(params, _PLACEHOLDER_PK, pk)
+            )
+        )
         user = users[0] if users else None
         if user is None or not self.user_can_authenticate(user):
             return None
@@ -55,12 +60,3 @@ def user_query(pk: Any) -> QuerySet[Any]:
         )
         .filter(pk=pk)
     )
-
-
-@functools.cache
-def _user_statement(alias: str) -> tuple[str, tuple[Any, ...]]:
-    query = user_query(_PLACEHOLDER_PK).query
-    sql, params = query.get_compiler(using=alias).as_sql()
-    if list(params).count(_PLACEHOLDER_PK) != 1:
-        raise RuntimeError("the user query must take the user's id in one place")
-    return sql, tuple(params)

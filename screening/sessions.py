@@ -6,12 +6,13 @@ SELECT through the ORM cost as much as running it. Writing, expiry and clearing 
 Django's own.
 """
 
-import functools
 from typing import Any
 
 from django.contrib.sessions.backends import db
 from django.db import router
 from django.utils import timezone
+
+from screening import compiled
 
 # A session key nobody has: it marks where the key goes in the compiled statement.
 _PLACEHOLDER_KEY = "placeholder-session-key-compiled-once"
@@ -22,8 +23,10 @@ class SessionStore(db.SessionStore):
         """The unexpired row of this session key, else None (and no key), as
         Django's database store answers."""
         model = self.model
-        sql, params = _row_statement(model, router.db_for_read(model))
-        values = [self.session_key if v == _PLACEHOLDER_KEY else v for v in params]
+        sql, params = compiled.statement(
+            _session_row, _PLACEHOLDER_KEY, router.db_for_read(model)
+        )
+        values = compiled.values(params, _PLACEHOLDER_KEY, self.session_key)
         rows = list(model.objects.raw(sql, values))
         if rows and rows[0].expire_date > timezone.now():
             return rows[0]
@@ -31,10 +34,6 @@ class SessionStore(db.SessionStore):
         return None
 
 
-@functools.cache
-def _row_statement(model: Any, alias: str) -> tuple[str, tuple[Any, ...]]:
-    query = model.objects.filter(session_key=_PLACEHOLDER_KEY).query
-    sql, params = query.get_compiler(using=alias).as_sql()
-    if list(params).count(_PLACEHOLDER_KEY) != 1:
-        raise RuntimeError("the session query must take the key in one place")
-    return sql, tuple(params)
+def _session_row(key: str) -> Any:
+    """The session row of that key, expired or not (the store checks the expiry)."""
+    return db.SessionStore.get_model_class().objects.filter(session_key=key)

@@ -1,0 +1,100 @@
+"""Per-request statements the ORM compiles once per process (#19 goal 1).
+
+Every request of a logged-in person reads the same rows: the session, the user, the
+memberships. The statements never change but for one value, and building them through
+the ORM cost as much as running them, on every request of every page. Each stays
+declared as a queryset (the one declaration), is compiled on first use for the
+database it runs on, and is then run with the request's value where a placeholder was.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+
+
+@functools.cache
+def statement(
+    build: Callable[[Any], QuerySet[Any]], placeholder: Any, alias: str
+) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters of build(placeholder) on that database; the placeholder
+    must stand in exactly one place."""
+    sql, params = build(placeholder).query.get_compiler(using=alias).as_sql()
+    if list(params).count(placeholder) != 1:
+        raise RuntimeError(f"{build.__name__} must take its value in one place")
+    return sql, tuple(params)
+
+
+def values(params: tuple[Any, ...], placeholder: Any, value: Any) -> list[Any]:
+    """The parameters with the request's value in the placeholder's place."""
+    return [value if param == placeholder else param for param in params]
+
+
+def instances(
+    build: Callable[[Any], QuerySet[Any]], placeholder: Any, value: Any, alias: str
+) -> list[Model]:
+    """The objects build(value) would give, select_related ones included, from the
+    statement compiled once (what Django's ModelIterable does after compiling)."""
+    sql, params = statement(build, placeholder, alias)
+    layout = _layout(build, placeholder, alias)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values(params, placeholder, value))
+        rows = cursor.fetchall()
+    # The backend's and the fields' converters, as the compiler applies them.
+    converters = [
+        (index, found)
+        for index, col in enumerate(layout.columns)
+        if (
+            found := connection.ops.get_db_converters(col)
+            + col.get_db_converters(connection)
+        )
+    ]
+    objects = []
+    for row in rows:
+        row = list(row)
+        for index, found in converters:
+            for converter in found:
+                row[index] = converter(row[index], layout.columns[index], connection)
+        built = _build(layout.klass_info, layout.columns, row, alias)
+        if built is not None:
+            objects.append(built)
+    return objects
+
+
+class _Layout:
+    def __init__(self, columns: list[Any], klass_info: dict[str, Any]) -> None:
+        self.columns, self.klass_info = columns, klass_info
+
+
+@functools.cache
+def _layout(
+    build: Callable[[Any], QuerySet[Any]], placeholder: Any, alias: str
+) -> _Layout:
+    compiler = build(placeholder).query.get_compiler(using=alias)
+    compiler.as_sql()
+    if compiler.annotation_col_map:
+        raise RuntimeError(f"{build.__name__}: annotations are not read here")
+    return _Layout([column for column, _, _ in compiler.select], compiler.klass_info)
+
+
+def _build(
+    klass_info: dict[str, Any], columns: list[Any], row: list[Any], alias: str
+) -> Model | None:
+    """One object of the row and those selected with it (as Django's RelatedPopulator
+    builds them); None for a related row that is not there."""
+    model = klass_info["model"]
+    positions = klass_info["select_fields"]
+    names = [columns[position].target.attname for position in positions]
+    data = [row[position] for position in positions]
+    if data[names.index(model._meta.pk.attname)] is None:
+        return None
+    instance = model.from_db(alias, names, data)
+    for related in klass_info.get("related_klass_infos", []):
+        other = _build(related, columns, row, alias)
+        related["local_setter"](instance, other)
+        if other is not None:
+            related["remote_setter"](other, instance)
+    return instance

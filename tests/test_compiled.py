@@ -1,0 +1,44 @@
+"""Statements compiled once (screening/compiled.py): the same objects as the queryset
+they are declared by, in one statement, whatever the database (#19)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from screening import compiled
+from screening.models import Membership
+from screening.permissions import memberships_query
+from tests.factories import ClinicFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PLACEHOLDER = -424_242
+
+
+def row(instance) -> list:
+    return [getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields]
+
+
+def test_it_gives_the_objects_of_its_queryset_with_those_selected_with_them():
+    user = UserFactory()
+    for name in ("Riverside", "Hilltop"):
+        MembershipFactory(user=user, clinic=ClinicFactory(name=name), role="clinician")
+    MembershipFactory(role="auditor")  # someone else's
+
+    expected = list(memberships_query(user.pk))
+    with CaptureQueriesContext(connection) as queries:
+        found = compiled.instances(memberships_query, PLACEHOLDER, user.pk, "default")
+        clinics = [membership.clinic for membership in found]
+    assert len(queries.captured_queries) == 1  # the clinics came with the rows
+    assert [row(m) for m in found] == [row(m) for m in expected]
+    assert [row(c) for c in clinics] == [row(m.clinic) for m in expected]
+    assert all(isinstance(m, Membership) and not m._state.adding for m in found)
+    assert compiled.instances(memberships_query, PLACEHOLDER, -1, "default") == []
+
+
+def test_it_refuses_a_query_that_does_not_take_its_value_in_one_place():
+    def twice(pk):
+        return Membership.objects.filter(user_id=pk, clinic_id=pk)
+
+    with pytest.raises(RuntimeError, match="in one place"):
+        compiled.statement(twice, PLACEHOLDER, "default")
