@@ -8,12 +8,13 @@ from django.utils import timezone
 from screening.models import (
     AuditEvent,
     ConsentRecord,
+    IntakeSection,
     PatientSettings,
     SectionRevision,
     SelfReport,
     SelfReportAnswer,
 )
-from screening.services import self_reports, text_packs
+from screening.services import intakes, self_reports, text_packs
 from tests.factories import IntakeFactory, PatientFactory, published_consent
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,19 @@ def start(client, intake, **extra):
 
 def enter(tablet, code, language="en"):
     return tablet.post(ENTRY, {"code": code, "language": language})
+
+
+def staff_saves_the_medical_history_meanwhile(intake, staff_user) -> IntakeSection:
+    """A colleague saves the section while the patient is still answering."""
+    section = intake.sections.get(kind="medical_history")
+    intakes.do_save_section(
+        section,
+        {**(section.data or {}), "seizure_disorder": True},
+        missing_reasons={},
+        version=section.version,
+        by=staff_user,
+    )
+    return section
 
 
 def answer_all(tablet, *, item9="0", audit_q1="1"):
@@ -154,16 +168,7 @@ def test_it_leaves_a_section_staff_changed_to_staff(client_for, intake_staff, in
     tablet = Client()
     enter(tablet, code)
     answer_all(tablet)
-    section = intake.sections.get(kind="medical_history")
-    from screening.services import intakes
-
-    intakes.do_save_section(
-        section,
-        {**(section.data or {}), "seizure_disorder": True},
-        missing_reasons={},
-        version=section.version,
-        by=intake_staff,
-    )
+    staff_saves_the_medical_history_meanwhile(intake, intake_staff)
     tablet.post(reverse("tablet:check"))
     done = tablet.get(reverse("tablet:done")).content.decode()
     assert "medical_history" not in done
@@ -379,20 +384,11 @@ def test_the_overview_shows_a_running_session_then_the_finished_one(
 def test_the_overview_says_when_answers_wait_for_staff_until_they_save_the_section(
     client_for, intake_staff, intake
 ):
-    from screening.services import intakes
-
     staff = client_for(intake_staff)
     tablet = Client()
     enter(tablet, start(staff, intake))
     answer_all(tablet)
-    section = intake.sections.get(kind="medical_history")
-    intakes.do_save_section(
-        section,
-        {**(section.data or {}), "seizure_disorder": True},
-        missing_reasons={},
-        version=section.version,
-        by=intake_staff,
-    )
+    section = staff_saves_the_medical_history_meanwhile(intake, intake_staff)
     tablet.post(reverse("tablet:check"))
 
     page = overview(staff, intake)
