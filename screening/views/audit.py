@@ -13,6 +13,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods
 
 from screening import access, audit, permissions
@@ -24,6 +25,28 @@ from screening.forms.audit import (
 )
 
 PAGE_SIZE = 50
+
+
+class CappedPaginator(Paginator):
+    """Counts no further than CAP rows past the filter: an exact COUNT of a clinic's
+    whole audit trail grows with it, every view and every year, and was most of the
+    report's time (#19). Beyond the cap the report says "more than" and asks for a
+    narrower filter or the other sort order, as search pages do."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.object_list[: self.CAP + 1].count())
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.CAP
+
+    @property
+    def capped_pages(self) -> int:
+        """The pages the cap fills: a capped report has more."""
+        return self.CAP // self.per_page
 
 
 class _Echo:
@@ -86,13 +109,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     events = audit.list_events(clinics)
     events = form.filter(events) if form.is_valid() else events.none()
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(events, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    counted = {"count": min(paginator.count, paginator.CAP), "page": page.number}
     audit.record(
         audit.Event.AUDIT_VIEWED,
         request=request,
         clinic=clinic,
         category="audit",
-        detail={"count": page.paginator.count, "page": page.number},
+        detail=counted | ({"more": True} if paginator.is_capped else {}),
     )
     sort = (form.cleaned_data.get("sort") or DEFAULT_SORT) if form.is_valid() else ""
     context = {

@@ -1,12 +1,17 @@
-"""The auditors' report: finding a patient by MRN, and dates as YYYY-MM-DD (#16)."""
+"""The auditors' report: finding a patient by MRN, dates as YYYY-MM-DD (#16), and a
+count that stops at a cap (#19)."""
 
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from screening import audit
 from screening.models import AuditEvent
 from screening.services import patients
+from screening.views.audit import CappedPaginator
 from tests.factories import MembershipFactory, UserFactory
 
 REPORT = reverse("screening:audit-list")
@@ -91,3 +96,40 @@ def test_it_explains_that_the_patient_filter_takes_an_id_not_an_mrn(client_as):
     assert response.context["form"].errors["patient"] == [
         "Enter the patient id, a number; to use an MRN, find it below."
     ]
+
+
+def test_it_counts_no_further_than_its_cap_and_says_there_are_more(
+    client_as, clinic, monkeypatch
+):
+    auditor = client_as("auditor")
+    for _ in range(6):
+        audit.record(audit.Event.PATIENT_SEARCHED, clinic=clinic, category="patient")
+    monkeypatch.setattr(CappedPaginator, "CAP", 4)
+    monkeypatch.setattr("screening.views.audit.PAGE_SIZE", 2)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = auditor.get(REPORT).content.decode()
+
+    (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert "LIMIT 5" in count  # the cap and one more, never the whole trail
+    assert "More than 4 events." in html
+    assert "Page 1 of more than 2" in html
+    viewed = AuditEvent.objects.filter(action="audit.viewed").last()
+    assert viewed.detail == {"count": 4, "page": 1, "more": True}
+
+
+def test_under_its_cap_it_gives_the_exact_count(client_as, clinic, monkeypatch):
+    auditor = client_as("auditor")
+    monkeypatch.setattr(CappedPaginator, "CAP", 1_000)
+    audit.record(audit.Event.PATIENT_SEARCHED, clinic=clinic, category="patient")
+
+    response = auditor.get(REPORT)
+
+    html = response.content.decode()
+    user = response.wsgi_request.user
+    # Every row the auditor may read, counted before this view's own row.
+    expected = audit.list_events(audit.clinics_audited_by(user)).count() - 1
+
+    assert f"<p>{expected} events.</p>" in html
+    viewed = AuditEvent.objects.filter(action="audit.viewed").last()
+    assert viewed.detail == {"count": expected, "page": 1}
