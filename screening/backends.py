@@ -11,9 +11,6 @@ from django.db.models import QuerySet
 from screening import compiled
 from screening.services import accounts
 
-# A primary key no user has: it marks where a user's id goes in the compiled statement.
-_PLACEHOLDER_PK = -1_946_203_517
-
 
 class ModelBackendWithSecondFactor(ModelBackend):
     """Django's ModelBackend whose per-request user query also says whether the user
@@ -37,11 +34,11 @@ class ModelBackendWithSecondFactor(ModelBackend):
         except ValidationError:
             return None
         sql, params = compiled.statement(
-            user_query, _PLACEHOLDER_PK, router.db_for_read(model)
+            user_query, compiled.PLACEHOLDER_PK, router.db_for_read(model)
         )
         users = list(
             model._default_manager.raw(
-                sql, compiled.values(params, _PLACEHOLDER_PK, pk)
+                sql, compiled.values(params, compiled.PLACEHOLDER_PK, pk)
             )
         )
         user = users[0] if users else None

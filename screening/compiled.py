@@ -14,6 +14,9 @@ from typing import Any
 from django.db import connections
 from django.db.models import Model, QuerySet
 
+# A primary key no row has: it marks where a request's id goes in a compiled statement.
+PLACEHOLDER_PK = -1_946_203_517
+
 
 @functools.cache
 def statement(

@@ -53,8 +53,6 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
 }
 
 
-# A primary key no user has: where the user's id goes in the compiled statement.
-_PLACEHOLDER_PK: Final = -1_946_203_517
 # Request attribute holding {user id: {clinic id: Membership}} for that request.
 _MEMBERSHIPS_ATTRIBUTE: Final = "_screening_memberships"
 
@@ -77,7 +75,7 @@ def memberships_of(user: Any) -> dict[int, Membership]:
     found = {
         membership.clinic_id: membership
         for membership in compiled.instances(
-            memberships_query, _PLACEHOLDER_PK, user.pk, alias
+            memberships_query, compiled.PLACEHOLDER_PK, user.pk, alias
         )
     }
     if request is not None:
