@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Subquery, Value
+from django.db.models import Model, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -371,6 +371,19 @@ def do_sign_off(
     return signoff
 
 
+def _copied(row: Model, **changes: Any) -> Model:
+    """A new, unsaved row with every field of `row` but its primary key and `changes`
+    (by field name): a field added to the model later travels too (the typed name of
+    a tablet consent once did not)."""
+    model = type(row)
+    values = {
+        field.attname: getattr(row, field.attname)
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in changes
+    }
+    return model(**values, **changes)
+
+
 @transaction.atomic
 def do_start_addendum(intake: Intake, *, reason: str, by: User) -> Intake:
     """Start a new intake version from a signed one: sections and their history copied,
@@ -399,51 +412,18 @@ def do_start_addendum(intake: Intake, *, reason: str, by: User) -> Intake:
         IntakeSection.objects.filter(intake=locked).prefetch_related("revisions")
     )
     copies = IntakeSection.objects.bulk_create(
-        IntakeSection(
-            intake=addendum,
-            kind=section.kind,
-            data=section.data,
-            missing_reasons=section.missing_reasons,
-            confirmed_warnings=section.confirmed_warnings,
-            version=section.version,
-            updated_by_id=section.updated_by_id,
-            updated_at=section.updated_at,
-            carried_from_id=section.carried_from_id,
-            carry_state=section.carry_state,
-            carry_confirmed_by_id=section.carry_confirmed_by_id,
-            carry_confirmed_at=section.carry_confirmed_at,
-            carry_confirmed_version=section.carry_confirmed_version,
-        )
-        for section in originals
+        _copied(section, intake=addendum) for section in originals
     )
     # The field history travels with the answers, so "entered by" stays true.
     SectionRevision.objects.bulk_create(
-        SectionRevision(
-            section=copy,
-            version=revision.version,
-            data=revision.data,
-            missing_reasons=revision.missing_reasons,
-            saved_by_id=revision.saved_by_id,
-            saved_at=revision.saved_at,
-            origin=revision.origin,
-            carried_from_id=revision.carried_from_id,
-        )
+        _copied(revision, section=copy)
         for section, copy in zip(originals, copies, strict=True)
         for revision in section.revisions.all()
     )
     # The patient's consent was given for the visit, which the addendum corrects:
     # it travels with it, as recorded (append-only rows, #18).
     ConsentRecord.objects.bulk_create(
-        ConsentRecord(
-            intake=addendum,
-            document_id=given.document_id,
-            method=given.method,
-            consented_at=given.consented_at,
-            witness=given.witness,
-            reference=given.reference,
-            recorded_by_id=given.recorded_by_id,
-            recorded_at=given.recorded_at,
-        )
+        _copied(given, intake=addendum)
         for given in ConsentRecord.objects.filter(intake=locked).order_by("pk")
     )
     root_id = chain_root_id(locked)

@@ -183,6 +183,30 @@ def test_proceed_is_not_signed_without_a_consent_record(unconsented, clinician):
     assert sign(intake, clinician).intake_id == intake.pk
 
 
+def test_an_addendum_carries_the_consent_as_it_was_recorded(unconsented, clinician):
+    intake = reviewed(unconsented, clinician)
+    given = record(
+        intake,
+        clinician,
+        method=ConsentRecord.Method.TABLET_TYPED_NAME,
+        typed_name="Ruth Reference",
+        reference="",
+    )
+    sign(intake, clinician)
+
+    addendum = reviews.do_start_addendum(
+        fresh(intake), reason="A corrected medication list.", by=clinician
+    )
+
+    (carried,) = ConsentRecord.objects.filter(intake=addendum)
+    fields = [f.attname for f in ConsentRecord._meta.concrete_fields]
+    kept = [name for name in fields if name not in ("id", "intake_id")]
+    assert [getattr(carried, name) for name in kept] == [
+        getattr(given, name) for name in kept
+    ]
+    assert carried.typed_name == "Ruth Reference"
+
+
 def test_other_dispositions_are_signed_without_consent(unconsented, clinician):
     intake = reviewed(unconsented, clinician)
     decide(intake, clinician, decision="needs_more_information")
