@@ -51,6 +51,7 @@ import urllib.request
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -292,6 +293,20 @@ def wait_until_up(
     raise SystemExit(f"the server on port {port} did not start")
 
 
+def editable_intakes(clinic: Any) -> Any:
+    """The open intakes whose vitals were saved once, with a diastolic pressure, in pk
+    order: the section pages and the patient page are theirs (after django.setup())."""
+    from screening.models import Intake
+
+    return Intake.objects.filter(
+        clinic=clinic,
+        status__in=["in_progress", "ready_for_review"],
+        sections__kind="vitals",
+        sections__version=1,
+        sections__data__bp_diastolic__isnull=False,
+    ).order_by("pk")
+
+
 def plan_pages(env: dict[str, str], intake_session: dict[str, str]) -> list[Page]:
     """The pages and what they need from the seeded database (read in this process)."""
     os.environ.update(env)
@@ -316,17 +331,7 @@ def plan_pages(env: dict[str, str], intake_session: dict[str, str]) -> list[Page
         .values_list("pk", flat=True)
         .first()
     )
-    editable = list(
-        Intake.objects.filter(
-            clinic=clinic,
-            status__in=["in_progress", "ready_for_review"],
-            sections__kind="vitals",
-            sections__version=1,
-            sections__data__bp_diastolic__isnull=False,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    editable = list(editable_intakes(clinic).values_list("pk", flat=True))
     if flagged is None or len(editable) < 2:
         raise SystemExit("the seeded database has no flagged or editable intake")
     # The section page of the last editable intake gives the body every POST sends

@@ -175,18 +175,8 @@ def requests_for(name: str, sessions: dict, *, section: str = "vitals") -> dict:
     if name == "patients":
         return plan("intake", 200, lambda run: lambda c: c.get("/patients/"))
     if name == "patient":  # the patient of the first editable intake, as pages.py
-        patient = (
-            Intake.objects.filter(
-                clinic=clinic,
-                status__in=["in_progress", "ready_for_review"],
-                sections__kind="vitals",
-                sections__version=1,
-                sections__data__bp_diastolic__isnull=False,
-            )
-            .order_by("pk")
-            .values_list("patient_id", flat=True)
-            .first()
-        )
+        editable = pages.editable_intakes(clinic)
+        patient = editable.values_list("patient_id", flat=True).first()
         path = f"/patients/{patient}/"
         return plan("intake", 200, lambda run: lambda c: c.get(path))
     if name == "summary":
