@@ -9,6 +9,7 @@ database it runs on, and is then run with the request's value where a placeholde
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
@@ -18,16 +19,13 @@ from django.db.models import Model, QuerySet
 PLACEHOLDER_PK = -1_946_203_517
 
 
-@functools.cache
 def statement(
     build: Callable[[Any], QuerySet[Any]], placeholder: Any, alias: str
 ) -> tuple[str, tuple[Any, ...]]:
     """The SQL and parameters of build(placeholder) on that database; the placeholder
     must stand in exactly one place."""
-    sql, params = build(placeholder).query.get_compiler(using=alias).as_sql()
-    if list(params).count(placeholder) != 1:
-        raise RuntimeError(f"{build.__name__} must take its value in one place")
-    return sql, tuple(params)
+    compiled = _compiled(build, placeholder, alias)
+    return compiled.sql, compiled.params
 
 
 def values(params: tuple[Any, ...], placeholder: Any, value: Any) -> list[Any]:
@@ -40,16 +38,17 @@ def instances(
 ) -> list[Model]:
     """The objects build(value) would give, select_related ones included, from the
     statement compiled once (what Django's ModelIterable does after compiling)."""
-    sql, params = statement(build, placeholder, alias)
-    layout = _layout(build, placeholder, alias)
+    prepared = _compiled(build, placeholder, alias)
+    if prepared.annotations:
+        raise RuntimeError(f"{build.__name__}: annotations are not read here")
     connection = connections[alias]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values(params, placeholder, value))
+        cursor.execute(prepared.sql, values(prepared.params, placeholder, value))
         rows = cursor.fetchall()
     # The backend's and the fields' converters, as the compiler applies them.
     converters = [
         (index, found)
-        for index, col in enumerate(layout.columns)
+        for index, col in enumerate(prepared.columns)
         if (
             found := connection.ops.get_db_converters(col)
             + col.get_db_converters(connection)
@@ -60,27 +59,37 @@ def instances(
         row = list(row)
         for index, found in converters:
             for converter in found:
-                row[index] = converter(row[index], layout.columns[index], connection)
-        built = _build(layout.klass_info, layout.columns, row, alias)
+                row[index] = converter(row[index], prepared.columns[index], connection)
+        built = _build(prepared.klass_info, prepared.columns, row, alias)
         if built is not None:
             objects.append(built)
     return objects
 
 
-class _Layout:
-    def __init__(self, columns: list[Any], klass_info: dict[str, Any]) -> None:
-        self.columns, self.klass_info = columns, klass_info
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    columns: list[Any]  # the selected columns, in order
+    klass_info: dict[str, Any]  # which columns make which object (Django's own)
+    annotations: bool
 
 
 @functools.cache
-def _layout(
+def _compiled(
     build: Callable[[Any], QuerySet[Any]], placeholder: Any, alias: str
-) -> _Layout:
+) -> _Compiled:
     compiler = build(placeholder).query.get_compiler(using=alias)
-    compiler.as_sql()
-    if compiler.annotation_col_map:
-        raise RuntimeError(f"{build.__name__}: annotations are not read here")
-    return _Layout([column for column, _, _ in compiler.select], compiler.klass_info)
+    sql, params = compiler.as_sql()
+    if list(params).count(placeholder) != 1:
+        raise RuntimeError(f"{build.__name__} must take its value in one place")
+    return _Compiled(
+        sql,
+        tuple(params),
+        [column for column, _, _ in compiler.select],
+        compiler.klass_info,
+        bool(compiler.annotation_col_map),
+    )
 
 
 def _build(
