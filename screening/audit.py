@@ -92,6 +92,13 @@ _CHAIN_LOCK_KEY = 7_310_455_212
 # The events of the batch() being run in this thread or task, if any.
 _pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
 
+
+class _RequestEvents(list[AuditEvent]):
+    """The events a request recorded outside any transaction (a page's read rows, a
+    denied access), appended when its response is ready, in the transaction that saves
+    its session (#19 goal 1: one commit, not two)."""
+
+
 _HASHED_FIELDS = (
     "seq",
     "occurred_at",
@@ -213,16 +220,24 @@ def record(
         else "",
     )
     pending = _pending.get()
-    if pending is not None:  # inside batch(): appended when the batch ends
-        pending.append(event)
-    else:
+    if pending is None or (_is_request_events(pending) and connection.in_atomic_block):
+        # A row about a change is written in the change's own transaction.
         _append([event])
+    else:  # inside batch() or a request: appended when it ends
+        pending.append(event)
     return event
 
 
+def _is_request_events(pending: list[AuditEvent]) -> bool:
+    return isinstance(pending, _RequestEvents)
+
+
 def _append(events: list[AuditEvent]) -> None:
-    """Chain the events after the head and insert them: one lock, one INSERT."""
-    with transaction.atomic():
+    """Chain the events after the head and insert them: one lock, one INSERT.
+
+    Inside a caller's transaction no savepoint of its own (two round trips fewer): a
+    failed append fails the caller's change with it, as it must."""
+    with transaction.atomic(savepoint=False):
         head = _locked_chain_head()
         for event in events:
             event.seq = head.seq + 1 if head else 1
@@ -275,7 +290,8 @@ def batch() -> Iterator[None]:
     hashes are set when the outermost batch ends; an exception drops the events with
     the transaction they belong to.
     """
-    if _pending.get() is not None:
+    outer = _pending.get()
+    if outer is not None and not _is_request_events(outer):
         yield
         return
     events: list[AuditEvent] = []
@@ -284,8 +300,42 @@ def batch() -> Iterator[None]:
         yield
     finally:
         _pending.reset(token)
-    if events:
+    if outer is not None and not connection.in_atomic_block:
+        outer.extend(events)  # no transaction here: the request's commit takes them
+    elif events:
         _append(events)
+
+
+@contextmanager
+def deferred_to_response() -> Iterator[None]:
+    """Hold the rows recorded outside a transaction until append_held(), called in the
+    transaction of the caller's choice (the one that saves the session:
+    SlidingSessionMiddleware). A row recorded inside a transaction is still appended in
+    it, so no change commits without its row. Rows still held when the block ends are
+    appended then, on their own."""
+    token = _pending.set(_RequestEvents())
+    try:
+        yield
+    finally:
+        append_held()
+        _pending.reset(token)
+
+
+def holds_rows() -> bool:
+    """Whether deferred_to_response() holds rows not appended yet."""
+    pending = _pending.get()
+    return bool(pending) and _is_request_events(pending)
+
+
+def append_held() -> None:
+    """Append the rows deferred_to_response() holds, in one write."""
+    pending = _pending.get()
+    if pending is None or not _is_request_events(pending):
+        return
+    held = pending[:]
+    pending.clear()
+    if held:
+        _append(held)
 
 
 def record_for_intake(action: Event, intake: Intake, **fields: Any) -> AuditEvent:

@@ -10,9 +10,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.contrib.sessions.models import Session
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -140,7 +141,15 @@ class SlidingSessionMiddleware(SessionMiddleware):
     is at least RENEW_AFTER_SECONDS old; any other request saves it only when it
     changed. Every save records its time, which pages and background saves read to
     time the idle warning (`X-Idle-Seconds-Left`).
+
+    The audit rows the request recorded outside a transaction (a page's read rows, a
+    denied access) are appended with the session's save, in one transaction: one commit
+    a request (#19 goal 1).
     """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit.deferred_to_response():
+            return super().__call__(request)
 
     def process_view(
         self,
@@ -162,7 +171,23 @@ class SlidingSessionMiddleware(SessionMiddleware):
                 # Saved below with a new expiry: note when, truthfully.
                 session[RENEWED_AT_SESSION_KEY] = time.time()
             response["X-Idle-Seconds-Left"] = str(idle_seconds_left(session))
-        return super().process_response(request, response)
+        # Django saves a changed session unless the response is an error (5xx).
+        saves = getattr(session, "modified", False) and response.status_code < 500
+        if not (saves or audit.holds_rows()):
+            # Nothing to write: no transaction (nor a connection: a 503 page while the
+            # database is down comes through here).
+            return super().process_response(request, response)
+        interrupted = None
+        with transaction.atomic():
+            try:
+                response = super().process_response(request, response)
+            except SessionInterrupted as error:  # logged out meanwhile: rows still kept
+                interrupted = error
+            # After the session's UPDATE: the chain's lock is held only to the commit.
+            audit.append_held()
+        if interrupted is not None:
+            raise interrupted
+        return response
 
 
 class SessionLifetimeMiddleware:

@@ -4,6 +4,7 @@ by a statement compiled once (#19)."""
 import datetime
 
 import pytest
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -46,3 +47,22 @@ def test_it_saves_and_reads_back_as_django_does():
     store["colour"] = "amber"
     store.save()
     assert SessionStore(store.session_key)["colour"] == "amber"
+
+
+def test_it_saves_inside_an_open_transaction_in_one_update_without_a_savepoint():
+    store = SessionStore(saved(colour="teal"))
+    store["colour"] = "amber"
+    with CaptureQueriesContext(connection) as queries:
+        store.save()
+    [update] = [query["sql"] for query in queries.captured_queries]
+    assert update.startswith("UPDATE")
+    assert SessionStore(store.session_key)["colour"] == "amber"
+
+
+def test_saving_a_session_deleted_meanwhile_fails_and_leaves_the_transaction_usable():
+    store = SessionStore(saved(colour="teal"))
+    store["colour"] = "amber"
+    Session.objects.filter(session_key=store.session_key).delete()
+    with pytest.raises(UpdateError):
+        store.save()
+    assert Session.objects.count() == 0  # the transaction still runs statements

@@ -218,3 +218,74 @@ def test_it_renews_the_idle_timer_when_a_person_asks_to_stay_logged_in(
     )
     time_machine.shift(timedelta(minutes=14))  # 28 minutes after the page, 14 idle
     assert client.get(reverse("screening:home")).status_code == 200
+
+
+class _Transactions:
+    """Each statement a request runs and the transaction it runs in (the outermost
+    atomic block open, None in autocommit)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, int | None]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        blocks = context["connection"].atomic_blocks
+        self.statements.append((sql, id(blocks[0]) if blocks else None))
+        return execute(sql, params, many, context)
+
+    def of(self, table: str, verb: str) -> list[int | None]:
+        return [
+            block
+            for sql, block in self.statements
+            if sql.lstrip().startswith(verb) and f'"{table}"' in sql
+        ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_appends_a_pages_audit_row_in_the_commit_that_saves_the_session(
+    time_machine, member, clinic
+):
+    from django.db import connection
+
+    from tests.factories import PatientFactory
+
+    time_machine.move_to(START, tick=False)
+    client = _login(member(clinic, "intake_staff"))
+    patient = PatientFactory(clinic=clinic)
+    time_machine.shift(timedelta(seconds=61))  # the session's save is due
+    transactions = _Transactions()
+    with connection.execute_wrapper(transactions):
+        response = client.get(reverse("screening:patient-detail", args=[patient.pk]))
+    assert response.status_code == 200
+    [session_update] = transactions.of("django_session", "UPDATE")
+    [audit_insert] = transactions.of("screening_auditevent", "INSERT")
+    assert session_update is not None
+    assert audit_insert == session_update
+    assert not [sql for sql, _ in transactions.statements if "SAVEPOINT" in sql]
+    assert AuditEvent.objects.filter(action="patient.viewed", patient=patient).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_audit_rows_of_a_request_whose_session_was_ended_meanwhile(
+    member, clinic
+):
+    from django.contrib.sessions.exceptions import SessionInterrupted
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from screening import audit
+    from screening.middleware import RENEWED_AT_SESSION_KEY, SlidingSessionMiddleware
+
+    user = member(clinic, "intake_staff")
+    key = _login(user).session.session_key
+
+    def view(request):  # logged out in another tab while this page was built
+        request.session[RENEWED_AT_SESSION_KEY] = 0
+        Session.objects.filter(session_key=key).delete()
+        audit.record(audit.Event.ACCESS_DENIED, actor=user, clinic=clinic)
+        return HttpResponse("page")
+
+    request = RequestFactory().get("/")
+    request.COOKIES["sessionid"] = key
+    with pytest.raises(SessionInterrupted):
+        SlidingSessionMiddleware(view)(request)
+    assert AuditEvent.objects.filter(action="access.denied", actor=user).count() == 1
