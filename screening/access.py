@@ -1,11 +1,14 @@
 """Fetch protected objects for a user: clinic scope first (404), then role (403)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import router
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
-from screening import audit, permissions
+from screening import audit, compiled, permissions
 from screening.models import (
     Clinic,
     ClinicTestCase,
@@ -45,16 +48,11 @@ def get_clinic_for_user(request: HttpRequest, *, action: str) -> Clinic:
 
 def get_patient_for_user(request: HttpRequest, pk: int, *, action: str) -> Patient:
     """The patient if one of the user's clinics holds it (else 404); 403 on role."""
-    patient = (
-        Patient.objects.select_related("clinic")
-        .filter(
-            pk=pk, is_deleted=False, clinic__in=permissions.clinics_of(request.user)
-        )
-        .first()
-    )
-    if patient is None:
-        probed = Patient.objects.select_related("clinic").filter(pk=pk).first()
-        _deny(request, clinic=probed and probed.clinic, kind="patient", pk=pk)
+    patient = _one(Patient, patient_query, pk)
+    if patient is None or patient.clinic_id not in _clinic_ids(request):
+        if patient is None:
+            patient = Patient.objects.select_related("clinic").filter(pk=pk).first()
+        _deny(request, clinic=patient and patient.clinic, kind="patient", pk=pk)
         raise Http404
     if not permissions.can(request.user, action, clinic=patient.clinic):
         _deny(request, clinic=patient.clinic, kind="patient", pk=pk)
@@ -62,28 +60,43 @@ def get_patient_for_user(request: HttpRequest, pk: int, *, action: str) -> Patie
     return patient
 
 
+def patient_query(pk: Any) -> QuerySet[Patient]:
+    """A patient not deleted, with its clinic (compiled once: screening/compiled.py)."""
+    return Patient.objects.select_related("clinic").filter(pk=pk, is_deleted=False)
+
+
 def get_intake_for_user(request: HttpRequest, pk: int, *, action: str) -> Intake:
     """The intake if one of the user's clinics holds it (else 404); 403 on role."""
-    intake = (
-        # The sign-off row decides whether the intake is signed (issue 13 F7).
-        Intake.objects.select_related(
-            "clinic", "patient", "current_screening", "signoff"
-        )
-        .filter(
-            pk=pk,
-            patient__is_deleted=False,
-            clinic__in=permissions.clinics_of(request.user),
-        )
-        .first()
-    )
-    if intake is None:
-        probed = Intake.objects.select_related("clinic").filter(pk=pk).first()
+    intake = _one(Intake, intake_query, pk)
+    if intake is None or intake.clinic_id not in _clinic_ids(request):
+        probed = intake or Intake.objects.select_related("clinic").filter(pk=pk).first()
         _deny(request, clinic=probed and probed.clinic, kind="intake", pk=pk)
         raise Http404
     if not permissions.can(request.user, action, clinic=intake.clinic):
         _deny(request, clinic=intake.clinic, kind="intake", pk=pk)
         raise PermissionDenied
     return intake
+
+
+def intake_query(pk: Any) -> QuerySet[Intake]:
+    """An intake of a patient not deleted, with what its pages show of it; the
+    sign-off row decides whether it is signed (issue 13 F7). Compiled once
+    (screening/compiled.py): every intake page of every request reads it."""
+    return Intake.objects.select_related(
+        "clinic", "patient", "current_screening", "signoff"
+    ).filter(pk=pk, patient__is_deleted=False)
+
+
+def _one(model: type[Model], build: Callable[[Any], QuerySet[Any]], pk: int) -> Any:
+    """The object build(pk) gives, or None."""
+    alias = router.db_for_read(model)
+    found = compiled.instances(build, compiled.PLACEHOLDER_PK, pk, alias)
+    return found[0] if found else None
+
+
+def _clinic_ids(request: HttpRequest) -> dict[int, Any]:
+    """The user's clinics by id (their memberships, read once a request)."""
+    return permissions.memberships_of(request.user)
 
 
 def _in_clinic(

@@ -6,9 +6,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from screening import compiled
+from screening.access import intake_query
 from screening.models import Membership
 from screening.permissions import memberships_query
-from tests.factories import ClinicFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    ClinicFactory,
+    MembershipFactory,
+    UserFactory,
+    screened_intake,
+)
+from tests.services.review_documents import realistic
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +49,19 @@ def test_it_refuses_a_query_that_does_not_take_its_value_in_one_place():
 
     with pytest.raises(RuntimeError, match="in one place"):
         compiled.statement(twice, PLACEHOLDER, "default")
+
+
+def test_it_builds_an_intake_with_its_clinic_patient_screening_and_no_sign_off(
+    clinic, intake_staff
+):
+    intake = screened_intake(clinic, realistic(), by=intake_staff)
+    expected = intake_query(intake.pk).get()
+    with CaptureQueriesContext(connection) as queries:
+        [found] = compiled.instances(intake_query, PLACEHOLDER, intake.pk, "default")
+        related = (found.clinic, found.patient, found.current_screening)
+        assert not hasattr(found, "signoff")  # a reverse one-to-one with no row
+    assert len(queries.captured_queries) == 1
+    assert row(found) == row(expected)
+    assert [row(r) for r in related] == [
+        row(r) for r in (expected.clinic, expected.patient, expected.current_screening)
+    ]
