@@ -73,7 +73,7 @@ class Select(forms.Select):
             "",
             '\n  <option value="{}"{}>{}</option>\n',
             (
-                (str(option["value"]), _attributes(option["attrs"]), option["label"])
+                (str(option["value"]), attributes(option["attrs"]), option["label"])
                 for _, choices, _ in groups
                 for option in choices
             ),
@@ -81,7 +81,7 @@ class Select(forms.Select):
         return format_html(
             '<select name="{}"{}>{}\n</select>',
             widget["name"],
-            _attributes(widget["attrs"]),
+            attributes(widget["attrs"]),
             options,
         )
 
@@ -90,14 +90,14 @@ def option_tag(option: dict[str, Any]) -> SafeString:
     """One option's <input> (an entry of a RadioSelect's optgroups), as
     input.html writes it."""
     value = option["value"]
-    shown = f' value="{_escape(str(value))}"' if value is not None else ""
+    shown = f' value="{escape(str(value))}"' if value is not None else ""
     return SafeString(
-        f'<input type="{_escape(option["type"])}" name="{_escape(option["name"])}"'
-        f"{shown}{_attributes(option['attrs'])}>"
+        f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"'
+        f"{shown}{attributes(option['attrs'])}>"
     )
 
 
-def _attributes(attrs: dict[str, Any]) -> SafeString:
+def attributes(attrs: dict[str, Any]) -> SafeString:
     """HTML attributes as django/forms/widgets/attrs.html writes them, in order."""
     return SafeString("".join(_attribute(*item) for item in attrs.items()))
 
@@ -106,11 +106,11 @@ def _attribute(name: str, value: Any) -> str:
     if value is False:
         return ""
     if value is True:
-        return f" {_escape(name)}"
-    return f' {_escape(name)}="{_escape(str(value))}"'
+        return f" {escape(name)}"
+    return f' {escape(name)}="{escape(str(value))}"'
 
 
-def _escape(text: Any) -> str:
+def escape(text: Any) -> str:
     """conditional_escape without its lazy wrapper: a page has thousands of
     attributes, and the wrapper was a tenth of the page's time (#19)."""
     if hasattr(text, "__html__"):
