@@ -14,7 +14,8 @@ from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-from screening.forms.answers import attributes, escape, option_tag
+from screening.forms.answers import attributes, option_tag
+from screening.markup import escape
 
 # The widget templates that are input.html and nothing else.
 _INPUTS = frozenset(

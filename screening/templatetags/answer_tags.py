@@ -11,10 +11,10 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from screening.forms.answers import ON, WHY, option_tag
+from screening.markup import escape, html, html_join
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def answer_field(field: BoundField, form_show_errors: Any) -> SafeString:
     (`__on`), the reason it is not answered (`__why`) and a details note (`_detail`).
     """
     if field.is_hidden:
-        return conditional_escape(field)
+        return SafeString(escape(field))
     form = field.form
     why = _companion(form, field.name + WHY)
     kind = field.widget_type
@@ -35,7 +35,7 @@ def answer_field(field: BoundField, form_show_errors: Any) -> SafeString:
         on = _companion(form, field.name + ON)
         answer = _radio_group(field, on, why, bool(form_show_errors))
     elif kind == "checkbox":
-        answer = format_html(
+        answer = html(
             '<div class="form-check">\n{}\n'
             '<label class="form-check-label" for="{}">{}</label>\n</div>\n{}',
             field,
@@ -45,7 +45,7 @@ def answer_field(field: BoundField, form_show_errors: Any) -> SafeString:
         )
     else:
         unit = getattr(field.field, "unit", "")
-        answer = format_html(
+        answer = html(
             '<div class="answer-grid">\n'
             '<label class="answer-label" for="{}">{}</label>\n'
             '<div class="answer-body">\n'
@@ -55,13 +55,11 @@ def answer_field(field: BoundField, form_show_errors: Any) -> SafeString:
             field.label,
             " input-group" if unit else "",
             field,
-            format_html('<span class="input-group-text">{}</span>', unit)
-            if unit
-            else "",
+            html('<span class="input-group-text">{}</span>', unit) if unit else "",
             _reason(why),
             _notes(field, bool(form_show_errors)),
         )
-    return format_html(
+    return html(
         '<div class="answer" id="div_{}" data-answer>\n{}\n</div>',
         field.auto_id,
         answer,
@@ -82,7 +80,7 @@ def _radio_group(
     # a legend.
     describedby = field.aria_describedby
     date_of = _date_of(on) if on is not None else ""
-    options = format_html_join(
+    options = html_join(
         "\n",
         '<div class="form-check form-check-inline">\n{}\n'
         '<label class="form-check-label" for="{}">{}</label>\n{}\n</div>',
@@ -96,14 +94,14 @@ def _radio_group(
             for radio in field
         ),
     )
-    return format_html(
+    return html(
         '<fieldset class="answer-grid" aria-labelledby="{}_label"{}>\n'
         '<div class="answer-label" id="{}_label">{}</div>\n'
         '<div class="answer-body">\n'
         '<div class="answer-options" data-answer-main>\n{}\n</div>\n'
         "{}\n{}\n</div>\n</fieldset>",
         field.auto_id,
-        format_html(' aria-describedby="{}"', describedby) if describedby else "",
+        html(' aria-describedby="{}"', describedby) if describedby else "",
         field.auto_id,
         field.label,
         options,
@@ -114,7 +112,7 @@ def _radio_group(
 
 def _date_of(on: BoundField) -> SafeString:
     """The typed date of an event, beside its "Date" option."""
-    return format_html(
+    return html(
         '<label class="visually-hidden" for="{}">{}</label>\n{}',
         on.id_for_label,
         on.label,
@@ -125,7 +123,7 @@ def _date_of(on: BoundField) -> SafeString:
 def _reason(why: BoundField | None) -> SafeString | str:
     if why is None:
         return ""
-    return format_html(
+    return html(
         '<div class="answer-reason" data-answer-reason>\n'
         '<label class="form-label small mb-0" for="{}">If not answered, why?</label>\n'
         "{}\n</div>",
@@ -142,7 +140,7 @@ def _notes(field: BoundField, show_errors: bool) -> SafeString:
     detail = _companion(form, field.name + DETAIL)
     if detail is not None:
         parts.append(
-            format_html(
+            html(
                 '<div class="answer-detail">\n'
                 '<label class="form-label small mb-0" for="{}">Details</label>\n'
                 "{}\n</div>",
@@ -152,7 +150,7 @@ def _notes(field: BoundField, show_errors: bool) -> SafeString:
         )
     if field.help_text:
         parts.append(
-            format_html(
+            html(
                 '<div class="form-text" id="{}_helptext">{}</div>',
                 field.auto_id,
                 field.help_text,
@@ -161,10 +159,10 @@ def _notes(field: BoundField, show_errors: bool) -> SafeString:
     if show_errors:
         if field.errors:
             parts.append(
-                format_html(
+                html(
                     '<div class="invalid-feedback d-block" id="{}_error">\n{}\n</div>',
                     field.auto_id,
-                    format_html_join(
+                    html_join(
                         "", '<p class="mb-0">{}</p>', ((e,) for e in field.errors)
                     ),
                 )
@@ -173,7 +171,7 @@ def _notes(field: BoundField, show_errors: bool) -> SafeString:
             companion = _companion(form, field.name + suffix)
             if companion is not None and companion.errors:
                 parts.append(
-                    format_html_join(
+                    html_join(
                         "",
                         '<div class="invalid-feedback d-block">{}</div>',
                         ((e,) for e in companion.errors),
@@ -181,7 +179,7 @@ def _notes(field: BoundField, show_errors: bool) -> SafeString:
                 )
     warnings = getattr(form, "field_warnings", {}).get(field.name, [])
     parts.extend(
-        format_html(
+        html(
             '<div class="answer-warning" role="status">'
             "<strong>Check:</strong> {}</div>",
             warning,
