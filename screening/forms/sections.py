@@ -27,6 +27,7 @@ from screening.forms.answers import (
     EventDateField,
     ReasonField,
 )
+from screening.forms.layout import answers_written_directly
 from screening.forms.paths import (
     ABSENT,
     flatten,
@@ -183,7 +184,7 @@ class RowForm(AnswerForm):
                 for part in (name, name + WHY):
                     if part in self.fields:  # disabled: the stored value stands
                         self.fields[part].disabled = True
-        self.helper.layout = self.row_layout()
+        self.helper.layout = answers_written_directly(self.row_layout())
 
 
 class BaseRowFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
@@ -396,7 +397,7 @@ class SectionForm(AnswerForm):
         self.helper.render_hidden_fields = True
         # No autofocus: on an option, one stray arrow key would change an answer
         # (#16); static/js/intake_focus.js places the focus.
-        self.helper.layout = self.layout()
+        self.helper.layout = answers_written_directly(self.layout())
 
     # What each section defines
 
