@@ -7,13 +7,16 @@ stores in the section's `missing_reasons`. Each field's `initial_for(value)` tur
 stored intake/1 value into what the widget shows; `clean()` turns posted text back.
 """
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
 from django.forms.renderers import BaseRenderer
-from django.utils.html import format_html, format_html_join
+from django.forms.widgets import ChoiceWidget
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from screening.forms.questions import EVENT_DATE, NOT_ANSWERED, REASONS, YES_NO, Choices
@@ -51,39 +54,77 @@ class RadioSelect(forms.RadioSelect):
             option["label"],
         )
 
+    def written_options(
+        self, field: BoundField
+    ) -> list[tuple[Any, str, Any, SafeString]] | None:
+        """(value, id, label, <input>) of each option of the field, as iterating the
+        bound field gives them, without its option dictionaries and bound widgets;
+        None for grouped choices."""
+        if _grouped(self.choices):
+            return None
+        id_ = self.attrs.get("id") or field.auto_id
+        base = self.build_attrs(
+            self.attrs, field.build_widget_attrs({"id": id_} if id_ else {})
+        )
+        name = escape(field.html_name)
+        options = []
+        for index, (value, label, selected) in enumerate(
+            _marked(self.choices, field.value(), self)
+        ):
+            attrs = {**base, "checked": True} if selected else dict(base)
+            if "id" in attrs:
+                attrs["id"] = f"{attrs['id']}_{index}"
+            tag = SafeString(
+                f'<input type="{self.input_type}" name="{name}"'
+                f' value="{escape(str(value))}"{attributes(attrs)}>'
+            )
+            options.append((value, attrs.get("id", ""), label, tag))
+        return options
+
 
 class Select(forms.Select):
     """Django's Select, written here rather than through its templates (select.html
-    and, per option, select_option.html and attrs.html): every nullable answer has a
-    reason select, about 50 on a checklist page, and their templates were a quarter
-    of its server time. The markup is the templates' own (tests/forms/test_widgets.py).
-    """
+    and, per option, select_option.html and attrs.html) and without the option
+    dictionaries they are given: every nullable answer has a reason select, about 50
+    on a checklist page, and they were a quarter of its server time. The markup is the
+    templates' own (tests/forms/test_widgets.py); grouped choices go to Django."""
 
-    def _render(
+    def render(
         self,
-        template_name: str,
-        context: dict[str, Any],
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
-        widget = context["widget"]
-        groups = widget.get("optgroups", [])
-        if template_name != self.template_name or any(name for name, _, _ in groups):
-            return super()._render(template_name, context, renderer)
-        options = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>\n',
-            (
-                (str(option["value"]), attributes(option["attrs"]), option["label"])
-                for _, choices, _ in groups
-                for option in choices
-            ),
+        if self.allow_multiple_selected or _grouped(self.choices):
+            return super().render(name, value, attrs, renderer)
+        options = "".join(
+            f'\n  <option value="{escape(str(option))}"'
+            f"{' selected' if selected else ''}>{escape(label)}</option>\n"
+            for option, label, selected in _marked(self.choices, value, self)
         )
-        return format_html(
-            '<select name="{}"{}>{}\n</select>',
-            widget["name"],
-            attributes(widget["attrs"]),
-            options,
+        return SafeString(
+            f'<select name="{escape(name)}"'
+            f"{attributes(self.build_attrs(self.attrs, attrs))}>{options}\n</select>"
         )
+
+
+def _grouped(choices: Any) -> bool:
+    return any(isinstance(label, (list, tuple)) for _, label in choices)
+
+
+def _marked(
+    choices: Any, value: Any, widget: ChoiceWidget
+) -> Iterator[tuple[Any, Any, bool]]:
+    """(value, label, selected) of each choice, as ChoiceWidget.optgroups marks
+    them: the first choice equal to the value as text is selected."""
+    values = widget.format_value(value)
+    has_selected = False
+    for option, label in choices:
+        option = "" if option is None else option
+        selected = not has_selected and str(option) in values
+        has_selected |= selected
+        yield option, label, selected
 
 
 def option_tag(option: dict[str, Any]) -> SafeString:

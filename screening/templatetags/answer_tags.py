@@ -85,13 +85,8 @@ def _radio_group(
         '<div class="form-check form-check-inline">\n{}\n'
         '<label class="form-check-label" for="{}">{}</label>\n{}\n</div>',
         (
-            (
-                option_tag(radio.data),
-                radio.id_for_label,
-                radio.choice_label,
-                date_of if radio.data["value"] == "date" else "",
-            )
-            for radio in field
+            (tag, option_id, label, date_of if value == "date" else "")
+            for value, option_id, label, tag in _options(field)
         ),
     )
     return html(
@@ -108,6 +103,24 @@ def _radio_group(
         _reason(why),
         _notes(field, show_errors),
     )
+
+
+def _options(field: BoundField) -> list[tuple[Any, str, Any, SafeString]]:
+    """(value, id, label, <input>) of each radio option."""
+    widget = field.field.widget
+    written = getattr(widget, "written_options", None)
+    options = written(field) if written is not None else None
+    if options is None:
+        options = [
+            (
+                radio.data["value"],
+                radio.id_for_label,
+                radio.choice_label,
+                option_tag(radio.data),
+            )
+            for radio in field
+        ]
+    return options
 
 
 def _date_of(on: BoundField) -> SafeString:

@@ -63,11 +63,25 @@ POSTED = {
 }
 
 
+ANSWERED = {
+    "smoker": "yes",
+    "smoker__why": "declined",
+    "last_seizure": "date",
+    "last_seizure__on": "2026-01-02",
+    "weight": "70",
+}
+
+
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("data", [None, POSTED], ids=["blank", "with errors"])
+@pytest.mark.parametrize(
+    "data", [None, POSTED, ANSWERED], ids=["blank", "with errors", "answered"]
+)
 @pytest.mark.parametrize("show_errors", [True, False])
-def test_it_writes_what_the_templates_wrote(name, data, show_errors):
+@pytest.mark.parametrize("disabled", [False, True], ids=["", "disabled"])
+def test_it_writes_what_the_templates_wrote(name, data, show_errors, disabled):
     form = AnswersForm(data)
+    for field in form.fields.values():
+        field.disabled = disabled
     form.is_valid()
     form.field_warnings = {"weight": ["Unusual <weight>. Check it."]}
 
