@@ -1,11 +1,12 @@
 """Template tags of the clinician review: the worklist entry, and the summary's flags
 and acknowledgement forms.
 
-The flags and forms are written here with format_html instead of templates included
+The flags and forms are written here with screening.markup instead of templates included
 per flag: a summary carries one line, an evidence table, the rule in words and a form
 per flag and per missing answer, and rendering those through the template engine was
 most of the page's server time (#19). The markup is the templates' markup, escaped the
-same way (format_html escapes every value as `{{ }}` did).
+same way (markup.html escapes every value as `{{ }}` did, as format_html would,
+without its lazy wrappers).
 """
 
 from typing import Any
@@ -14,10 +15,10 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from screening import permissions, rule_text
+from screening.markup import html, html_join
 from screening.templatetags.screening_tags import severity_text
 
 register = template.Library()
@@ -36,13 +37,13 @@ def _csrf_input(context: template.Context) -> str:
 
 
 def _errors_as_alerts(errors: Any) -> SafeString:
-    return format_html_join(
+    return html_join(
         "", '<div class="alert alert-danger">{}</div>', ((e,) for e in errors)
     )
 
 
 def _error_list(errors: Any) -> SafeString:
-    return format_html_join("", "<strong>{}</strong> ", ((e,) for e in errors))
+    return html_join("", "<strong>{}</strong> ", ((e,) for e in errors))
 
 
 def _radios(reason: Any, wrapper: str) -> SafeString:
@@ -51,7 +52,7 @@ def _radios(reason: Any, wrapper: str) -> SafeString:
     current = reason.value()
     autofocus = reason.field.widget.attrs.get("autofocus")
     auto_id = reason.auto_id
-    return format_html_join(
+    return html_join(
         "\n",
         '<div class="{}">\n<input type="radio" class="form-check-input{}" name="{}"'
         ' value="{}" id="{}_{}" required{}{}>\n'
@@ -79,7 +80,7 @@ def _note_input(note: Any, input_class: str, label_class: str) -> SafeString:
     errors = note.errors
     auto_id = note.auto_id
     value = note.value()
-    return format_html(
+    return html(
         '<label for="{}" class="{}">{}</label>\n'
         '<input type="text" name="{}" maxlength="{}" class="{}{}"{}{}'
         ' aria-describedby="{}_helptext{}" id="{}"{}>\n{}'
@@ -91,13 +92,13 @@ def _note_input(note: Any, input_class: str, label_class: str) -> SafeString:
         note.field.max_length,
         input_class,
         " is-invalid" if errors else "",
-        format_html(' value="{}"', value) if value else "",
+        html(' value="{}"', value) if value else "",
         mark_safe(' aria-invalid="true"') if errors else "",
         auto_id,
         f" {auto_id}_error" if errors else "",
         auto_id,
         mark_safe(" autofocus") if note.field.widget.attrs.get("autofocus") else "",
-        format_html(
+        html(
             '<div id="{}_error" class="invalid-feedback">{}</div>\n',
             auto_id,
             _error_list(errors),
@@ -112,7 +113,7 @@ def _note_input(note: Any, input_class: str, label_class: str) -> SafeString:
 def _reason_error(reason: Any) -> SafeString | str:
     if not reason.errors:
         return ""
-    return format_html(
+    return html(
         '<div id="{}_error" class="invalid-feedback d-block">{}</div>\n',
         reason.auto_id,
         _error_list(reason.errors),
@@ -122,7 +123,7 @@ def _reason_error(reason: Any) -> SafeString | str:
 def _described_by_error(reason: Any) -> SafeString | str:
     if not reason.errors:
         return ""
-    return format_html(' aria-describedby="{}_error"', reason.auto_id)
+    return html(' aria-describedby="{}_error"', reason.auto_id)
 
 
 @register.simple_tag(takes_context=True)
@@ -136,7 +137,7 @@ def ack_form(context: template.Context, item: Any, intake: Any) -> SafeString:
         button = "Acknowledge again" if item.acknowledgement else "Acknowledge"
     else:
         button = "Accept as unknown"
-    return format_html(
+    return html(
         '<form method="post" action="{}" novalidate class="ack-form mt-2 pt-2'
         ' border-top d-print-none" aria-label="{} {}">\n{}\n{}{}{}'
         "<fieldset>\n"
@@ -176,7 +177,7 @@ def missing_form(context: template.Context, missing: Any, intake: Any) -> SafeSt
     """Accept one missing answer as unknown for every rule waiting on it."""
     form = missing.form
     reason, note = form["reason_code"], form["note"]
-    return format_html(
+    return html(
         '<form method="post" action="{}" novalidate class="missing-form mt-1"'
         ' aria-label="Accept “{}” as unknown">\n{}\n{}{}'
         '<fieldset class="mb-2"{}>\n'
@@ -216,13 +217,13 @@ def _status(item: Any) -> SafeString:
 def _badges(item: Any) -> SafeString:
     """includes/_severity_badge.html for a flag."""
     severity = item.severity or "info"
-    badge = format_html(
+    badge = html(
         '<span class="badge severity severity-{}">{}</span>',
         severity,
         severity_text(item.severity),
     )
     if item.is_urgent:
-        return format_html(
+        return html(
             '{} <span class="badge severity severity-urgent">'
             "Urgent: same-day safety assessment</span>",
             badge,
@@ -233,33 +234,31 @@ def _badges(item: Any) -> SafeString:
 def _entered(entry: Any) -> SafeString | str:
     if not entry:
         return "not entered"
-    return format_html(
+    return html(
         "{}, {}{}",
         entry.by,
         date_filter(entry.at, "Y-m-d H:i"),
-        format_html(" ({})", entry.source) if entry.source else "",
+        html(" ({})", entry.source) if entry.source else "",
     )
 
 
 def _missing_reason(words: str) -> SafeString | str:
     if not words:
         return ""
-    return format_html(' <span class="missing-reason">({})</span>', words)
+    return html(' <span class="missing-reason">({})</span>', words)
 
 
 def _answers_table(item: Any) -> SafeString | str:
     if not item.lines:
         return ""
-    rows = format_html_join(
+    rows = html_join(
         "\n",
         "<tr>\n<td>{}</td>\n<td>{}{}</td>\n<td>{}</td>\n</tr>",
         (
             (
                 line.label,
                 line.value,
-                format_html(
-                    ' <span class="missing-reason">({})</span>', line.missing_reason
-                )
+                html(' <span class="missing-reason">({})</span>', line.missing_reason)
                 if line.missing_reason
                 else "",
                 _entered(line.entered),
@@ -267,7 +266,7 @@ def _answers_table(item: Any) -> SafeString | str:
             for line in item.lines
         ),
     )
-    return format_html(
+    return html(
         '<table class="table table-sm answers">\n'
         '<caption class="visually-hidden">Answers behind {}</caption>\n'
         "<thead>\n"
@@ -285,14 +284,14 @@ def _rule_lines(item: Any) -> SafeString:
     parts = []
     if item.threshold_text:
         parts.append(
-            format_html(
+            html(
                 '<p class="mb-1 threshold-line">Flagged when: {}</p>',
                 item.threshold_text,
             )
         )
     if item.settings:
         parts.append(
-            format_html(
+            html(
                 '<p class="mb-1 settings-line">Clinic settings:\n{}\n</p>',
                 "; ".join(rule_text.settings_words(item.settings or {})),
             )
@@ -300,21 +299,21 @@ def _rule_lines(item: Any) -> SafeString:
     if item.source:
         url = item.source.get("url")
         parts.append(
-            format_html(
+            html(
                 '<p class="mb-1 source text-break">Source: {}{}</p>',
                 rule_text.source_line(item.source or {}),
-                format_html(': <a href="{}" rel="noopener noreferrer">{}</a>', url, url)
+                html(': <a href="{}" rel="noopener noreferrer">{}</a>', url, url)
                 if url
                 else "",
             )
         )
-    return format_html_join("\n", "{}", ((part,) for part in parts))
+    return html_join("\n", "{}", ((part,) for part in parts))
 
 
 def _resolution(item: Any) -> SafeString | str:
     ack = item.acknowledgement
     if ack and not item.is_pending:
-        return format_html(
+        return html(
             '<p class="mb-0 acknowledged">\n{}\nby {} on {}:\n{}{}\n</p>\n',
             "Resolved: its answers accepted as unknown"
             if item.is_missing_data
@@ -322,7 +321,7 @@ def _resolution(item: Any) -> SafeString | str:
             ack.acknowledged_by.get_username(),
             date_filter(ack.acknowledged_at, "Y-m-d H:i"),
             item.reason_words,
-            format_html(". {}", ack.note) if ack.note else "",
+            html(". {}", ack.note) if ack.note else "",
         )
     if item.is_missing_data and item.is_pending:
         return mark_safe(
@@ -349,7 +348,7 @@ def flag_item(
     or when `expanded` (the PDF). Needs `intake` in the context for its form."""
     form = item.form
     is_open = (form is not None and form.is_bound) or expanded
-    return format_html(
+    return html(
         '<li class="flag-item flag-{}">\n<details id="{}"{}>\n'
         '<summary class="flag-line">\n<span class="flag-badges">{}</span>\n'
         '<span class="flag-title">{}</span>\n<span class="flag-answers">{}</span>\n'
@@ -364,7 +363,7 @@ def flag_item(
         item.title,
         item.answer_words,
         _status(item),
-        format_html('<p class="mb-2">{}</p>\n', item.message) if item.message else "",
+        html('<p class="mb-2">{}</p>\n', item.message) if item.message else "",
         _answers_table(item),
         _rule_lines(item),
         item.code,
@@ -378,22 +377,22 @@ def _missing_note(missing: Any) -> SafeString | str:
     """How a missing answer was resolved, or what the intake noted about it."""
     acceptance = missing.acceptance
     if acceptance and not missing.is_open:
-        return format_html(
+        return html(
             '<div class="missing-accepted">Accepted as unknown by {} on {}:'
             " {}{}</div>\n",
             acceptance.accepted_by.get_username(),
             date_filter(acceptance.accepted_at, "Y-m-d H:i"),
             missing.reason_words,
-            format_html(". {}", acceptance.note) if acceptance.note else "",
+            html(". {}", acceptance.note) if acceptance.note else "",
         )
     if acceptance:
-        return format_html(
+        return html(
             '<div class="missing-accepted open-item">Accepted earlier ({}), but the'
             " screening changed since: accept it again or enter it.</div>\n",
             missing.reason_words.lower(),
         )
     if missing.missing_reason:
-        return format_html(
+        return html(
             '<div class="missing-accepted">Intake note: {}.</div>\n',
             missing.missing_reason,
         )
@@ -408,7 +407,7 @@ def missing_item(context: template.Context, missing: Any) -> SafeString:
     form = missing.form
     actions: SafeString | str = ""
     if form:
-        actions = format_html(
+        actions = html(
             '<div class="missing-actions d-print-none">\n'
             '<a href="{}">Enter the answer</a>\n'
             '<details class="missing-accept"{}>\n'
@@ -417,7 +416,7 @@ def missing_item(context: template.Context, missing: Any) -> SafeString:
             mark_safe(" open") if form.is_bound else "",
             missing_form(context, missing, context.get("intake")),
         )
-    return format_html(
+    return html(
         '<li class="missing-item" id="{}">\n<div class="missing-line">\n'
         '<span class="missing-label">{}</span>\n{}\n</div>\n'
         '<div class="missing-waiting">Needed by: {}</div>\n{}{}</li>',

@@ -4,10 +4,10 @@ from datetime import date, datetime
 from typing import Any
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
+from screening.markup import html, html_join
 from screening.templatetags.screening_tags import outcome_text
 
 register = template.Library()
@@ -30,14 +30,14 @@ _SEVERITIES = (
 
 @register.simple_tag
 def worklist_cells(intake: Any, screening: Any, now: datetime) -> SafeString:
-    """A worklist row's cells after the patient's name, escaped by format_html.
+    """A worklist row's cells after the patient's name, escaped by markup.html.
 
     Written here, not as a template included per row with a dozen filters: the
     worklist's 25 to 50 rows were most of its rendering (#19). `screening` is the
     intake's current screening (None: not screened); `now` the page's time.
     """
     patient = intake.patient
-    return format_html(
+    return html(
         _CELLS,
         patient.mrn,
         _day(patient.date_of_birth) or "not recorded",
@@ -57,7 +57,7 @@ def _day(value: date | None) -> str:
 def _outcome(screening: Any) -> SafeString | str:
     if not screening:
         return "Not screened"
-    return format_html(
+    return html(
         '<span class="badge worklist-outcome worklist-outcome-{}"'
         ' data-outcome="{}">{}</span>',
         screening.outcome,
@@ -68,7 +68,7 @@ def _outcome(screening: Any) -> SafeString | str:
 
 def _flags(screening: Any) -> SafeString:
     """A badge per severity with flags, then the rules not evaluable; else "none"."""
-    badges = format_html_join(
+    badges = html_join(
         "\n",
         '<span class="badge worklist-severity worklist-severity-{}">{} {}</span>',
         (
@@ -78,9 +78,9 @@ def _flags(screening: Any) -> SafeString:
         ),
     )
     if screening.not_evaluable_count:
-        not_evaluable = format_html(
+        not_evaluable = html(
             '<span class="small text-nowrap">{} not evaluable</span>',
             screening.not_evaluable_count,
         )
-        return format_html("{}\n{}", badges, not_evaluable) if badges else not_evaluable
+        return html("{}\n{}", badges, not_evaluable) if badges else not_evaluable
     return badges or mark_safe('<span class="small">none</span>')
