@@ -66,6 +66,9 @@ class AnswerForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.field_template = FIELD_TEMPLATE
+        # No widget of ours has media (the CSP allows no inline script either): asking
+        # every widget of a 40-answer page for it cost more than a query (#19).
+        self.helper.include_media = False
         for name, field in list(self.fields.items()):
             if isinstance(field, EventDateField):
                 self.fields[name + ON] = DateAnswerField(
