@@ -7,6 +7,7 @@ stores in the section's `missing_reasons`. Each field's `initial_for(value)` tur
 stored intake/1 value into what the widget shows; `clean()` turns posted text back.
 """
 
+import copy
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -27,7 +28,29 @@ ON = "__on"  # suffix of the date companion of an event-date field
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
-class RadioSelect(forms.RadioSelect):
+class _SharedChoicesWidget(ChoiceWidget):
+    """A choice widget whose choices are its field's, fixed when declared: each form's
+    copy shares them rather than copying and normalising them again (Django's copy
+    does, per widget per form: a tenth of building a scales page). Its attributes are
+    still the copy's own (errors and autofocus change them)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "_SharedChoicesWidget":
+        copied = copy.copy(self)
+        copied.attrs = self.attrs.copy()
+        memo[id(self)] = copied
+        return copied
+
+
+class SharedChoicesField(forms.ChoiceField):
+    """A ChoiceField whose choices are fixed when declared: each form's copy shares
+    them (see _SharedChoicesWidget). Setting other choices on a copy still works: the
+    setter replaces the list, it never changes the shared one."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "SharedChoicesField":
+        return forms.Field.__deepcopy__(self, memo)  # type: ignore[return-value]
+
+
+class RadioSelect(_SharedChoicesWidget, forms.RadioSelect):
     """Django's RadioSelect, each option's <input> written here rather than rendered
     through four nested templates (radio_option, input_option, input, attrs): a scales
     page has about 200 options, and their template rendering was a third of the page's
@@ -82,7 +105,7 @@ class RadioSelect(forms.RadioSelect):
         return options
 
 
-class Select(forms.Select):
+class Select(_SharedChoicesWidget, forms.Select):
     """Django's Select, written here rather than through its templates (select.html
     and, per option, select_option.html and attrs.html) and without the option
     dictionaries they are given: every nullable answer has a reason select, about 50
@@ -169,7 +192,7 @@ class AnswerField:
         return value
 
 
-class YesNoField(AnswerField, forms.ChoiceField):
+class YesNoField(AnswerField, SharedChoicesField):
     def __init__(self, *, label: str, nullable: bool = True, **kwargs: Any) -> None:
         self.nullable = nullable
         choices = YES_NO + ([("", NOT_ANSWERED)] if nullable else [])
@@ -190,7 +213,7 @@ class YesNoField(AnswerField, forms.ChoiceField):
         return {True: "yes", False: "no"}.get(value, "") if value is not None else ""
 
 
-class ChoiceAnswerField(AnswerField, forms.ChoiceField):
+class ChoiceAnswerField(AnswerField, SharedChoicesField):
     """One of a fixed list (an intake/1 enum), or not answered."""
 
     def __init__(
@@ -249,7 +272,7 @@ class GivenField(ChoiceAnswerField):
         return "" if value is None else "yes"
 
 
-class ReasonField(forms.ChoiceField):
+class ReasonField(SharedChoicesField):
     """Why a question is not answered; stored only while its answer is null."""
 
     def __init__(self) -> None:
@@ -262,6 +285,15 @@ class ReasonField(forms.ChoiceField):
 
     def clean(self, value: Any) -> str | None:
         return super().clean(value) or None
+
+    @staticmethod
+    def copied() -> "ReasonField":
+        """A new reason field, a copy of one built once: building one normalises its
+        choices again each time (every nullable answer of every form has one)."""
+        return copy.deepcopy(_REASON)
+
+
+_REASON = ReasonField()
 
 
 def _number_messages(

@@ -75,7 +75,7 @@ class AnswerForm(forms.Form):
                     label=f"Date of: {field.label}"
                 )
             if isinstance(field, AnswerField) and field.has_reason:
-                self.fields[name + WHY] = ReasonField()
+                self.fields[name + WHY] = ReasonField.copied()
 
     @classmethod
     def path_of(cls, name: str) -> str:

@@ -65,3 +65,22 @@ def test_a_select_with_groups_is_left_to_django():
 
     assert "<optgroup" in str(GroupedForm()["answer"])
     assert str(GroupedForm()["answer"]) == str(DjangoForm()["answer"])
+
+
+def test_each_form_shares_an_answers_fixed_choices_but_not_its_attributes():
+    from screening.forms.answers import ReasonField, YesNoField
+
+    class Pair(forms.Form):
+        smoker = YesNoField(label="Smokes")
+        smoker__why = ReasonField()
+
+    first, second = Pair(), Pair()
+    assert first.fields["smoker"].choices is second.fields["smoker"].choices
+    first.fields["smoker"].widget.attrs["class"] += " is-invalid"
+    assert "is-invalid" not in second.fields["smoker"].widget.attrs["class"]
+    first.fields["smoker__why"].choices = [("", "None")]  # replaced, never changed
+    assert len(second.fields["smoker__why"].choices) > 1
+    assert len(ReasonField.copied().choices) == len(
+        second.fields["smoker__why"].choices
+    )
+    assert ReasonField.copied().widget is not ReasonField.copied().widget
