@@ -49,15 +49,9 @@ def get_clinic_for_user(request: HttpRequest, *, action: str) -> Clinic:
 def get_patient_for_user(request: HttpRequest, pk: int, *, action: str) -> Patient:
     """The patient if one of the user's clinics holds it (else 404); 403 on role."""
     patient = _one(Patient, patient_query, pk)
-    if patient is None or patient.clinic_id not in _clinic_ids(request):
-        if patient is None:
-            patient = Patient.objects.select_related("clinic").filter(pk=pk).first()
-        _deny(request, clinic=patient and patient.clinic, kind="patient", pk=pk)
-        raise Http404
-    if not permissions.can(request.user, action, clinic=patient.clinic):
-        _deny(request, clinic=patient.clinic, kind="patient", pk=pk)
-        raise PermissionDenied
-    return patient
+    clinic = patient.clinic if patient else _probed_clinic(Patient, pk)
+    _in_clinic(request, patient, clinic, kind="patient", pk=pk)
+    return _with_role(request, patient, clinic, action=action, kind="patient")
 
 
 def patient_query(pk: Any) -> QuerySet[Patient]:
@@ -68,14 +62,9 @@ def patient_query(pk: Any) -> QuerySet[Patient]:
 def get_intake_for_user(request: HttpRequest, pk: int, *, action: str) -> Intake:
     """The intake if one of the user's clinics holds it (else 404); 403 on role."""
     intake = _one(Intake, intake_query, pk)
-    if intake is None or intake.clinic_id not in _clinic_ids(request):
-        probed = intake or Intake.objects.select_related("clinic").filter(pk=pk).first()
-        _deny(request, clinic=probed and probed.clinic, kind="intake", pk=pk)
-        raise Http404
-    if not permissions.can(request.user, action, clinic=intake.clinic):
-        _deny(request, clinic=intake.clinic, kind="intake", pk=pk)
-        raise PermissionDenied
-    return intake
+    clinic = intake.clinic if intake else _probed_clinic(Intake, pk)
+    _in_clinic(request, intake, clinic, kind="intake", pk=pk)
+    return _with_role(request, intake, clinic, action=action, kind="intake")
 
 
 def intake_query(pk: Any) -> QuerySet[Intake]:
@@ -94,16 +83,23 @@ def _one(model: type[Model], build: Callable[[Any], QuerySet[Any]], pk: int) -> 
     return found[0] if found else None
 
 
-def _clinic_ids(request: HttpRequest) -> dict[int, Any]:
-    """The user's clinics by id (their memberships, read once a request)."""
-    return permissions.memberships_of(request.user)
+def _probed_clinic(model: type[Model], pk: int) -> Clinic | None:
+    """The clinic of a row the user may not see (deleted, or not there: None), for
+    the audit row of the refusal."""
+    probed = model.objects.select_related("clinic").filter(pk=pk).first()
+    return probed.clinic if probed else None  # type: ignore[attr-defined]
 
 
 def _in_clinic(
     request: HttpRequest, obj: Any, clinic: Clinic | None, *, kind: str, pk: int
 ) -> Any:
     """The object if its clinic is one of the user's (else 404); 403 on role."""
-    if obj is None or clinic not in permissions.clinics_of(request.user):
+    # The memberships the request read once, not a query of the user's clinics.
+    if (
+        obj is None
+        or clinic is None
+        or clinic.pk not in permissions.memberships_of(request.user)
+    ):
         _deny(request, clinic=clinic, kind=kind, pk=pk)
         raise Http404
     return obj

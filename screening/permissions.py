@@ -96,13 +96,6 @@ def memberships_query(user_pk: Any) -> QuerySet[Membership]:
     )
 
 
-def clinics_of(user: Any) -> QuerySet[Clinic]:
-    """The clinics the user belongs to (none for anonymous users)."""
-    if not getattr(user, "is_authenticated", False):
-        return Clinic.objects.none()
-    return Clinic.objects.filter(memberships__user=user)
-
-
 def role_in(user: Any, clinic: Clinic) -> str | None:
     membership = memberships_of(user).get(getattr(clinic, "pk", 0))
     return membership.role if membership else None
