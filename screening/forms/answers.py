@@ -89,7 +89,6 @@ class RadioSelect(_SharedChoicesWidget, forms.RadioSelect):
         base = self.build_attrs(
             self.attrs, field.build_widget_attrs({"id": id_} if id_ else {})
         )
-        name = escape(field.html_name)
         options = []
         for index, (value, label, selected) in enumerate(
             _marked(self.choices, field.value(), self)
@@ -97,11 +96,13 @@ class RadioSelect(_SharedChoicesWidget, forms.RadioSelect):
             attrs = {**base, "checked": True} if selected else dict(base)
             if "id" in attrs:
                 attrs["id"] = f"{attrs['id']}_{index}"
-            tag = SafeString(
-                f'<input type="{self.input_type}" name="{name}"'
-                f' value="{escape(str(value))}"{attributes(attrs)}>'
-            )
-            options.append((value, attrs.get("id", ""), label, tag))
+            option = {
+                "type": self.input_type,
+                "name": field.html_name,
+                "value": value,
+                "attrs": attrs,
+            }
+            options.append((value, attrs.get("id", ""), label, option_tag(option)))
         return options
 
 
