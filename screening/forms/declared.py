@@ -24,7 +24,7 @@ from screening.forms.answers import (
     TextAnswerField,
     YesNoField,
 )
-from screening.forms.layout import MarkRestNo, Rows, hidden_if, shown_if
+from screening.forms.layout import MarkRestNo, QuickScores, Rows, hidden_if, shown_if
 from screening.forms.sections import SectionForm
 from screening.questionnaire.model import (
     CHOICE,
@@ -444,8 +444,43 @@ def skipped_items(instrument: Instrument, value: Any, section: str) -> list[str]
     ]
 
 
+def takes_quick_scores(instrument: Instrument) -> bool:
+    """A symptom scale whose items are all asked and each scored by one digit, as
+    typed from the paper form (its answers show their scores, `scored_choices`)."""
+    return (
+        instrument.path.startswith("scales.")
+        and instrument.scoring.method == "sum"
+        and instrument.is_list
+        and 0 < instrument.scoring.item_max <= 9
+        and not any(item.asked_if for item in instrument.items)
+    )
+
+
+def quick_score_boxes(page: Page) -> list[dict[str, Any]]:
+    """What the quick-entry box of each such instrument of the page needs."""
+    return [
+        {
+            "id": f"quick-{each.form_prefix}",
+            "name": each.name,
+            "length": each.length,
+            "max": each.scoring.item_max,
+            "given": given_name(each),
+            "items": " ".join(each.field_name(i) for i in range(each.length)),
+        }
+        for each in page_instruments(page)
+        if takes_quick_scores(each)
+    ]
+
+
 class InstrumentsForm(DeclaredSectionForm):
     """A page of instruments (and perhaps lists and questions besides)."""
+
+    def layout(self) -> Layout:
+        layout = super().layout()
+        boxes = quick_score_boxes(self.page())
+        if boxes:
+            layout.fields.insert(0, QuickScores(boxes))
+        return layout
 
     @classmethod
     def declare_paths(cls) -> None:

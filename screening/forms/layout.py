@@ -47,6 +47,24 @@ class MarkRestNo(LayoutObject):
         return SafeString(render_to_string(self.template, {"label": self.label}))
 
 
+class QuickScores(LayoutObject):
+    """Quick entry of symptom scales from a paper form (#16): per instrument, one box
+    that takes the item scores in order, one digit each, and checks the answers below
+    as they are typed (static/js/quick_scores.js). The box has no name: the answers
+    are what the form sends, so a page without the script is the same form."""
+
+    template = "screening/intakes/includes/_quick_scores.html"
+
+    def __init__(self, boxes: list[dict[str, Any]]) -> None:
+        self.boxes = boxes
+        self.fields: list[Any] = []
+
+    def render(
+        self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any
+    ) -> SafeString:
+        return SafeString(render_to_string(self.template, {"boxes": self.boxes}))
+
+
 class Rows(LayoutObject):
     """The rows of a RowsBlock: one fieldset per row, Remove, and Add another."""
 

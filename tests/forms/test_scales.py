@@ -1,7 +1,12 @@
 """Scales: PHQ-9, GAD-7, PCL-5, and the clinician-entered C-SSRS screener and MADRS."""
 
-import pytest
+import re
 
+import pytest
+from crispy_forms.utils import render_crispy_form
+
+from screening import questionnaire
+from screening.forms.declared import quick_score_boxes
 from screening.forms.scales import ClinicianScalesForm, ScalesForm
 from screening.services.documents import intake_document
 
@@ -24,6 +29,31 @@ def test_it_offers_the_phq9_as_given_on_a_new_intake(bind):
 
     assert form["phq9_given"].value() == "yes"
     assert form["gad7_given"].value() == ""
+
+
+def test_the_scales_page_has_a_quick_entry_box_per_summed_scale_of_one_digit_items():
+    boxes = quick_score_boxes(questionnaire.page("scales"))
+
+    assert [(b["name"], b["length"], b["max"]) for b in boxes] == [
+        ("PHQ-9", 9, 3),
+        ("GAD-7", 7, 3),
+        ("PCL-5", 20, 4),
+    ]
+    assert boxes[0]["items"] == " ".join(f"phq9_{n}" for n in range(1, 10))
+    assert boxes[0]["given"] == "phq9_given"
+    # Not the clinician's C-SSRS (branching yes/no) or MADRS (a total), nor AUDIT-C
+    # and DAST-10, whose answers are words (the substance use page).
+    assert quick_score_boxes(questionnaire.page("")) == []
+    assert quick_score_boxes(questionnaire.page("substance-use")) == []
+
+
+def test_the_quick_entry_boxes_come_first_on_the_scales_page_and_send_nothing(bind):
+    markup = render_crispy_form(bind(ScalesForm))
+    box = re.search(r'<input [^>]*id="quick-phq9"[^>]*>', markup)
+
+    assert markup.index("data-quick-scores") < markup.index('name="phq9_given"')
+    assert box is not None
+    assert "name=" not in box.group(0)  # the answers are what the form sends
 
 
 def test_it_saves_the_scales(bind, save, intake):
