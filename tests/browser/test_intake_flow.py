@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from screening.models import Intake
+from tests.browser.section_pages import leave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,13 +81,6 @@ def test_enter_in_a_text_box_saves_and_continues_to_the_next_section(
     expect(page.get_by_role("heading", name="Medical history")).to_be_visible()
     expect(page.get_by_text("Vital signs saved.")).to_be_visible()
     assert intake.sections.get(kind="vitals").data["bp_systolic"] == 128
-
-
-def leave(page: Page) -> None:
-    """Leave without saving, once the page has answered: the draft posts its changes
-    started are then done, not still writing while the test database is emptied."""
-    page.get_by_role("link", name="Back to the intake without saving").click()
-    page.wait_for_load_state()
 
 
 def checked(page: Page) -> list[str]:

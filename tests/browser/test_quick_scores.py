@@ -3,22 +3,14 @@ one box per scale takes the item scores in order and checks the answers below as
 are typed; the answers are what the form saves."""
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from screening.models import Intake
+from tests.browser.section_pages import leave, open_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHQ9_BOX = "PHQ-9: 9 scores, 0\u20133 each"
 GAD7_BOX = "GAD-7: 7 scores, 0\u20133 each"
-
-
-def open_scales(page: Page, live_server, intake: Intake) -> None:
-    page.goto(
-        live_server.url
-        + reverse("screening:intake-section-edit", args=[intake.pk, "scales"])
-    )
 
 
 def answers(page: Page, scale: str) -> list[str]:
@@ -39,18 +31,11 @@ def type_digits(page: Page, text: str) -> None:
         page.keyboard.type(character)
 
 
-def leave(page: Page) -> None:
-    """Leave once the page has answered, so no draft post is still writing while the
-    test database is emptied."""
-    page.get_by_role("link", name="Back to the intake without saving").click()
-    page.wait_for_load_state()
-
-
 def test_the_scores_typed_in_a_box_check_the_answers_and_are_what_is_saved(
     page, live_server, login, staff, intake
 ):
     login(page, staff)
-    open_scales(page, live_server, intake)
+    open_section(page, live_server, intake, "scales")
     phq9 = page.get_by_label(PHQ9_BOX)
     # No PHQ-9 item answered yet: the page puts the focus on its box.
     expect(phq9).to_be_focused()
@@ -81,7 +66,7 @@ def test_a_digit_out_of_range_is_said_beside_the_box_and_answers_nothing(
     page, live_server, login, staff, intake
 ):
     login(page, staff)
-    open_scales(page, live_server, intake)
+    open_section(page, live_server, intake, "scales")
     type_digits(page, "3372")
     status = page.locator("#quick-phq9-status")
     expect(status).to_have_text(
@@ -105,7 +90,7 @@ def test_an_answer_changed_below_rewrites_the_box(
     page, live_server, login, staff, intake
 ):
     login(page, staff)
-    open_scales(page, live_server, intake)
+    open_section(page, live_server, intake, "scales")
     box = page.get_by_label(PHQ9_BOX)
     type_digits(page, "3322")
     page.locator("input[name=phq9_2][value='0']").check()
@@ -119,11 +104,11 @@ def test_the_boxes_show_the_saved_answers_when_the_page_opens_again(
     page, live_server, login, staff, intake
 ):
     login(page, staff)
-    open_scales(page, live_server, intake)
+    open_section(page, live_server, intake, "scales")
     type_digits(page, "012")
     page.get_by_role("button", name="Save symptom scales").click()
     page.wait_for_load_state()
-    open_scales(page, live_server, intake)
+    open_section(page, live_server, intake, "scales")
     box = page.get_by_label(PHQ9_BOX)
     expect(box).to_have_value("012")
     # Some PHQ-9 items have answers: the page focuses the first one not answered.

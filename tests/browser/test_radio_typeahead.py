@@ -4,19 +4,11 @@ answer's label, or a scale answer's score, chooses it, as in a native select; th
 stays in the question."""
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from screening.models import Intake
+from tests.browser.section_pages import leave, open_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def open_section(page: Page, live_server, intake: Intake, slug: str) -> None:
-    page.goto(
-        live_server.url
-        + reverse("screening:intake-section-edit", args=[intake.pk, slug])
-    )
 
 
 def focused_option(page: Page) -> str:
@@ -31,13 +23,6 @@ def checked(page: Page) -> list[str]:
         "inputs => inputs.map(i => i.name + '=' + i.value)"
         ".filter(a => !a.endsWith('='))"
     )
-
-
-def leave(page: Page) -> None:
-    """Leave once the page has answered, so no draft post is still writing while the
-    test database is emptied."""
-    page.get_by_role("link", name="Back to the intake without saving").click()
-    page.wait_for_load_state()
 
 
 def test_typing_a_letter_checks_the_answer_it_starts_and_keeps_the_focus_there(
