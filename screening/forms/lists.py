@@ -123,7 +123,6 @@ class ListSectionForm(SectionForm):
 
     row_form: ClassVar[type[RowForm]]
     legend: ClassVar[str]
-    asked = asked_field("Was this asked?")
 
     def make_blocks(self) -> None:
         rows = questionnaire.row_list(self.section)
@@ -166,4 +165,9 @@ for _form, _slug in (
 ):
     _page = questionnaire.page(_slug)
     _form.section, _form.title = _page.section, _page.title
-    _form.legend = questionnaire.row_list(_page.section).legend
+    _list = questionnaire.row_list(_page.section)
+    _form.legend = _list.legend
+    _form.base_fields = {
+        "asked": asked_field(_list.asked_label, _list.none_label),
+        **_form.base_fields,
+    }

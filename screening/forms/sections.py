@@ -208,7 +208,8 @@ class BaseRowFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
 class RowsBlock:
     """A list answer: "Was this asked?" in the section form, and the rows (a formset).
 
-    Not asked -> null, Asked: none -> [], Asked: listed below -> the rows, in order.
+    Not asked -> null, none (in the list's words: "No known allergies") -> [],
+    Listed below -> the rows, in order.
     """
 
     NOT_ASKED, NONE, ROWS = "", "none", "rows"
@@ -297,26 +298,20 @@ class RowsBlock:
         asked = self.owner.answer(self.asked)
         if asked is None and self.asked in self.owner.errors:
             return None
-        if asked is None:
+        words = dict(self.owner.fields[self.asked].choices)
+        if asked is None or asked == self.NONE:
             if self.kept:
+                chosen = words[self.NOT_ASKED if asked is None else self.NONE]
                 self.owner.add_error(
                     self.asked,
-                    "You chose \u201cNot asked\u201d but filled in rows: choose "
-                    "\u201cAsked: listed below\u201d, or remove the rows.",
+                    f"You chose \u201c{chosen}\u201d but filled in rows: choose "
+                    f"\u201c{words[self.ROWS]}\u201d, or remove the rows.",
                 )
-            return None
-        if asked == self.NONE:
-            if self.kept:
-                self.owner.add_error(
-                    self.asked,
-                    "You chose \u201cAsked: none\u201d but filled in rows: choose "
-                    "\u201cAsked: listed below\u201d, or remove the rows.",
-                )
-            return []
+            return None if asked is None else []
         if not self.kept:
             self.owner.add_error(
                 self.asked,
-                "Fill in at least one row, or choose \u201cAsked: none\u201d.",
+                f"Fill in at least one row, or choose \u201c{words[self.NONE]}\u201d.",
             )
         return [form.build_row() for form in self.kept]
 
@@ -330,11 +325,12 @@ class RowsBlock:
         return self.kept[index] if index < len(self.kept) else None
 
 
-def asked_field(label: str) -> ChoiceAnswerField:
+def asked_field(label: str, none_label: str) -> ChoiceAnswerField:
+    """Whether a list was asked: none (in the list's words), listed below, or not."""
     return ChoiceAnswerField(
         choices=[
-            (RowsBlock.NONE, "Asked: none"),
-            (RowsBlock.ROWS, "Asked: listed below"),
+            (RowsBlock.NONE, none_label),
+            (RowsBlock.ROWS, "Listed below"),
         ],
         null_label="Not asked",
         label=label,

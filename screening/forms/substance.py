@@ -88,7 +88,9 @@ class SubstanceUseForm(InstrumentsForm):
 declare(SubstanceUseForm, "substance-use")
 SubstanceUseForm.declare_paths()
 for _rows in questionnaire.section("substance_use").lists:
-    SubstanceUseForm.base_fields[asked_name(_rows)] = asked_field(_rows.asked_label)
+    SubstanceUseForm.base_fields[asked_name(_rows)] = asked_field(
+        _rows.asked_label, _rows.none_label
+    )
     SubstanceUseForm.paths = {
         **SubstanceUseForm.paths,
         asked_name(_rows): _rows.path.split(".")[1],

@@ -183,6 +183,9 @@ class RowList:
     legend: str
     row: tuple[Question, ...]  # paths `<list>[].<name>`
     asked_label: str = "Was this asked?"
+    # The answer "asked, and there are none", in the list's own words ("No known
+    # allergies"): it starts with a letter of its own, so typing it chooses it (#16).
+    none_label: str = "None"
     required: bool = True
     max_items: int = 50  # intake-format.md §1 erratum: every list holds at most 50
     entry: str = STAFF

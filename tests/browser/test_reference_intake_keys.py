@@ -21,8 +21,9 @@ BUDGET = 150  # key presses besides the characters of the typed values
 # What the pages need today (401 before the #16 work on key presses, 203 before the
 # radio type-ahead and Enter as "Save and continue", 182 before type-ahead on a
 # focused question and the focus moving on after "Mark the rest No", 164 before the
-# scales' quick-entry boxes): a change that needs more fails this test.
-TODAY = 132
+# scales' quick-entry boxes, 132 before the lists' "none" answers in their own words):
+# a change that needs more fails this test.
+TODAY = 129
 
 
 class Keyboard:

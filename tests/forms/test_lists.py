@@ -143,7 +143,7 @@ def test_it_records_asked_and_none_as_an_empty_list(bind, save, intake):
     ("asked", "rows", "message"),
     [
         ("", {"rows-0-substance": "penicillin"}, "Not asked"),
-        ("none", {"rows-0-substance": "penicillin"}, "Asked: none"),
+        ("none", {"rows-0-substance": "penicillin"}, "No known allergies"),
         ("rows", {}, "at least one row"),
     ],
 )

@@ -71,6 +71,7 @@ ALLERGIES: Final = _list_section(
             "Known allergies (ketamine or esketamine hypersensitivity is asked in the "
             "medical history)"
         ),
+        none_label=_("No known allergies"),
         carried_over=True,
         row=(
             Question(
@@ -99,6 +100,7 @@ MEDICATIONS: Final = _list_section(
         _("Current medications"),
         _("Medication"),
         _("Medications taken now (past antidepressants go under trials)"),
+        none_label=_("No current medications"),
         carried_over=True,
         row=(
             Question(
@@ -135,6 +137,7 @@ ANTIDEPRESSANT_TRIALS: Final = _list_section(
         _("Antidepressant trials"),
         _("Trial"),
         _("One row per trial of one drug, from any episode"),
+        none_label=_("No antidepressant trials"),
         carried_over=True,
         row=(
             Question(

@@ -28,6 +28,7 @@ DISORDERS: Final = RowList(
     _("Substance use disorder"),
     _("Substance use disorders"),
     asked_label=_("Were diagnosed substance use disorders asked about?"),
+    none_label=_("None diagnosed"),
     form_prefix="sud",
     carried_over=True,
     row=(
