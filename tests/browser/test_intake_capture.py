@@ -99,13 +99,18 @@ def create_patient_and_start_intake(page: Page, live_server) -> None:
     save(page, "Create patient")
     expect(page.get_by_role("heading", name="Keyes, Robin")).to_be_visible()
 
-    # A new patient's page puts the focus on the "Start an intake" heading, never on a
-    # field (issue #16); the date is today already.
-    expect(page.get_by_role("heading", name="Start an intake")).to_be_focused()
-    expect(page.locator("#id_intake_on")).not_to_be_focused()
-    page.locator("#id_intake_on").focus()
-    page.keyboard.press("Tab")
-    page.keyboard.press(" ")  # Major depressive disorder
+    # A new patient's page puts the focus on the primary indication's group, never on
+    # an option or a field (issue #16); the date is today already. Its first letter
+    # chooses an answer, and the focus stays in the group.
+    indication = page.locator("#div_id_primary_indication fieldset")
+    expect(indication).to_be_focused()
+    page.keyboard.press("ArrowDown")  # on the group, not an option: changes nothing
+    expect(page.locator("[name=primary_indication]:checked")).to_have_count(0)
+    page.keyboard.press("p")
+    expect(page.locator("#id_primary_indication_2")).to_be_checked()  # PTSD
+    expect(page.locator("#id_primary_indication_2")).to_be_focused()
+    page.keyboard.press("m")
+    expect(page.locator("#id_primary_indication_0")).to_be_checked()  # MDD
     save(page, "Start the intake")
     expect(page.get_by_role("heading", name="Intake of")).to_be_visible()
 
