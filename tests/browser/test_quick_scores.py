@@ -106,8 +106,8 @@ def test_the_boxes_show_the_saved_answers_when_the_page_opens_again(
     login(page, staff)
     open_section(page, live_server, intake, "scales")
     type_digits(page, "012")
-    page.get_by_role("button", name="Save symptom scales").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save symptom scales").click()
     open_section(page, live_server, intake, "scales")
     box = page.get_by_label(PHQ9_BOX)
     expect(box).to_have_value("012")
