@@ -1,12 +1,16 @@
 """audit.record() and audit.batch(): one chain, whoever writes and however many."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test import RequestFactory
+from django.utils import timezone
 
 from screening import audit
 from screening.models import AuditEvent
+from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +32,37 @@ def test_it_appends_a_batch_when_the_block_ends(intake_staff, clinic):
     assert [e.action for e in written] == ["intake.updated", "intake.screened"]
     assert (first.seq, second.seq) == (head.seq + 1, head.seq + 2)
     assert (first.prev_hash, second.prev_hash) == (head.row_hash, first.row_hash)
+    assert chain_is_intact()
+
+
+def test_it_stores_every_value_it_hashed(intake_staff, clinic):
+    """What is read back hashes to the row_hash computed before the write: every
+    kind of value (times, ids, an address, the detail as JSON, empty ones) goes in
+    as it was hashed."""
+    patient = PatientFactory(clinic=clinic, created_by=intake_staff)
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="192.0.2.7", HTTP_USER_AGENT="Browser/1.0"
+    )
+    request.user, request.request_id = intake_staff, "a" * 32
+    with audit.batch():
+        full = audit.record(
+            audit.Event.PATIENT_VIEWED,
+            request=request,
+            clinic=clinic,
+            patient=patient,
+            target=patient,
+            category="patient",
+            object_version=3,
+            detail={"page": "patients", "count": 2, "nested": {"ok": True}},
+            activity_at=timezone.now() - timedelta(days=2),
+        )
+        bare = audit.record(audit.Event.AUTH_LOGIN_FAILED)
+
+    for written in (full, bare):
+        stored = AuditEvent.objects.get(seq=written.seq)
+        assert audit.compute_row_hash(stored) == written.row_hash
+        assert stored.detail == written.detail
+    assert AuditEvent.objects.get(seq=full.seq).source_ip == "192.0.2.7"
     assert chain_is_intact()
 
 

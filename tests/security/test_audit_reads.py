@@ -7,6 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from screening import audit
 from screening.models import AuditEvent
 from screening.views.patients import PAGE_SIZE
 from tests.factories import IntakeFactory, PatientFactory
@@ -33,6 +34,11 @@ def _assert_one_batch(rows, patients, clinic):
         assert row.object_id == str(row.patient_id)
         assert row.actor_id is not None
         assert row.data_category == "patient"
+        # One read by one person from one place: the request's fields on every row.
+        assert audit.compute_row_hash(row) == row.row_hash
+        shared = ("actor_id", "actor_role", "request_id", "user_agent_hash", "detail")
+        first = rows[0]
+        assert [getattr(row, f) for f in shared] == [getattr(first, f) for f in shared]
 
 
 def test_it_audits_each_patient_on_every_page_of_the_list__f2(
