@@ -45,6 +45,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # the index on it and occurred_at (Meta) covers it
     )
     patient = models.ForeignKey(
         "screening.Patient",
@@ -52,6 +53,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # the index on it and occurred_at (Meta) covers it
     )
     data_category = models.CharField(max_length=30, blank=True)
     action = models.CharField(max_length=40)
@@ -67,8 +69,11 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent_hash = models.CharField(max_length=64, blank=True)
-    prev_hash = models.CharField(max_length=64, unique=True)
-    row_hash = models.CharField(max_length=64, unique=True)
+    # Unique by the constraints below: a unique field would get a second index on
+    # PostgreSQL for LIKE (varchar_pattern_ops) that nothing uses, and each index is
+    # written on every append (issue #19).
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -77,6 +82,11 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["clinic", "occurred_at"]),
             models.Index(fields=["patient", "occurred_at"]),
+        ]
+        constraints = [
+            # One row per link: a second row after the same one is a fork.
+            models.UniqueConstraint(fields=["prev_hash"], name="audit_prev_unique"),
+            models.UniqueConstraint(fields=["row_hash"], name="audit_row_unique"),
         ]
 
     def __str__(self) -> str:
