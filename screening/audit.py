@@ -401,7 +401,10 @@ def record_patients_shown(
             if patient.pk in seen:
                 continue
             seen.add(patient.pk)
-            if first is not None and clinic is not None and pending is not None:
+            same_clinic = clinic is not None or (
+                first is not None and patient.clinic_id == first.clinic_id
+            )
+            if first is not None and same_clinic and pending is not None:
                 # The same row for another patient of the same clinic: copied, not
                 # built again (actor, role, address and agent are the request's).
                 pending.append(_for_patient(first, patient))

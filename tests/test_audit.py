@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from screening import audit
 from screening.models import AuditEvent
-from tests.factories import PatientFactory
+from tests.factories import MembershipFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,28 @@ def test_it_stores_every_value_it_hashed(intake_staff, clinic):
         assert audit.compute_row_hash(stored) == written.row_hash
         assert stored.detail == written.detail
     assert AuditEvent.objects.get(seq=full.seq).source_ip == "192.0.2.7"
+    assert chain_is_intact()
+
+
+def test_a_list_of_two_clinics_patients_audits_each_in_its_own_clinic(
+    intake_staff, clinic, other_clinic
+):
+    MembershipFactory(user=intake_staff, clinic=other_clinic, role="clinician")
+    shown = [
+        PatientFactory(clinic=where, created_by=intake_staff)
+        for where in (clinic, clinic, other_clinic, other_clinic, clinic)
+    ]
+    request = RequestFactory().get("/patients/")
+    request.user, request.request_id = intake_staff, "c" * 32
+
+    audit.record_patients_shown(request, shown, page="patient_list")
+
+    rows = list(AuditEvent.objects.filter(request_id="c" * 32).order_by("seq"))
+    assert [(r.patient_id, r.clinic_id) for r in rows] == [
+        (p.pk, p.clinic_id) for p in shown
+    ]
+    roles = {clinic.pk: "intake_staff", other_clinic.pk: "clinician"}
+    assert [r.actor_role for r in rows] == [roles[r.clinic_id] for r in rows]
     assert chain_is_intact()
 
 
