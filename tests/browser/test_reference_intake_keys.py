@@ -55,16 +55,18 @@ class Keyboard:
     def active(self) -> dict:
         return self.page.evaluate(
             "() => { const e = document.activeElement; return {name: e.name || '',"
-            " type: e.type || '', value: e.value || '', text: e.textContent || '',"
+            " id: e.id || '', type: e.type || '', value: e.value || '',"
+            " text: e.textContent || '',"
             " link: e.tagName === 'A' || e.tagName === 'BUTTON'}; }"
         )
 
-    def before(self, name: str = "", text: str = "") -> bool:
-        """Whether the control (by name, or a shown button or link by its text) comes
-        before the focus on the page: a skilled user who sees the page goes back with
-        Shift+Tab rather than round it."""
+    def before(self, name: str = "", text: str = "", id_: str = "") -> bool:
+        """Whether the control (by name, by id, or a shown button or link by its text)
+        comes before the focus on the page: a skilled user who sees the page goes back
+        with Shift+Tab rather than round it."""
         return self.page.evaluate(
-            "([name, text]) => { const target = name"
+            "([name, text, id]) => { const target = id"
+            " ? document.getElementById(id) : name"
             " ? document.getElementsByName(name)[0]"
             " : [...document.querySelectorAll('a, button')].find(e =>"
             " e.textContent.includes(text) && e.getClientRects().length"
@@ -73,19 +75,23 @@ class Keyboard:
             " return !!target && here !== document.body && target !== here"
             " && !!(target.compareDocumentPosition(here)"
             " & Node.DOCUMENT_POSITION_FOLLOWING); }",
-            [name, text],
+            [name, text, id_],
         )
 
-    def tab_to(self, name: str = "", text: str = "") -> None:
-        key = "Shift+Tab" if self.before(name, text) else "Tab"
+    def tab_to(self, name: str = "", text: str = "", id_: str = "") -> None:
+        """Tab (or Shift+Tab) to a control by name, by id (a box without a name), or a
+        button or link by its text."""
+        key = "Shift+Tab" if self.before(name, text, id_) else "Tab"
         for _ in range(400):
             now = self.active()
-            if (name and now["name"] == name) or (
-                text and now["link"] and text in now["text"]
+            if (
+                (id_ and now["id"] == id_)
+                or (name and now["name"] == name)
+                or (text and now["link"] and text in now["text"])
             ):
                 return
             self.press(key)
-        raise AssertionError(f"never reached {name or text}")
+        raise AssertionError(f"never reached {id_ or name or text}")
 
     def press_button(self, text: str) -> None:
         """A button that acts on the page without loading another."""
@@ -152,21 +158,7 @@ class Keyboard:
 
     def fill_box(self, id_: str, text: str) -> None:
         """A text box without a name (a quick-entry box), found by its id."""
-        key = (
-            "Shift+Tab"
-            if self.page.evaluate(
-                "(id) => !!(document.getElementById(id).compareDocumentPosition("
-                "document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING)",
-                id_,
-            )
-            else "Tab"
-        )
-        for _ in range(400):
-            if self.page.evaluate("() => document.activeElement.id") == id_:
-                break
-            self.press(key)
-        else:
-            raise AssertionError(f"never reached #{id_}")
+        self.tab_to(id_=id_)
         self.type(text)
 
     def pick(self, name: str, value: str) -> None:
