@@ -297,16 +297,25 @@ def wait_until_up(
 
 def editable_intakes(clinic: Any) -> Any:
     """The open intakes whose vitals were saved once, with a diastolic pressure, in pk
-    order: the section pages and the patient page are theirs (after django.setup())."""
+    order: the section pages and the patient page are theirs (after django.setup()).
+
+    Not those with a PHQ-9 item 9 answer of 1 or more: the seed screens without the
+    urgent pathway, so a save re-screening one would raise its marker and every later
+    run's worklist would carry more urgent rows than the run before.
+    """
     from screening.models import Intake
 
-    return Intake.objects.filter(
-        clinic=clinic,
-        status__in=["in_progress", "ready_for_review"],
-        sections__kind="vitals",
-        sections__version=1,
-        sections__data__bp_diastolic__isnull=False,
-    ).order_by("pk")
+    return (
+        Intake.objects.filter(
+            clinic=clinic,
+            status__in=["in_progress", "ready_for_review"],
+            sections__kind="vitals",
+            sections__version=1,
+            sections__data__bp_diastolic__isnull=False,
+        )
+        .exclude(current_screening__result__derived__phq9_item9__gte=1)
+        .order_by("pk")
+    )
 
 
 def plan_pages(env: dict[str, str], intake_session: dict[str, str]) -> list[Page]:

@@ -10,7 +10,8 @@ requested through Django's test client under production settings on the seeded b
 database: no network, no gunicorn, one request at a time. Printed per page: median and
 p95 server time, SQL statements per request and the time spent in them, and the Python
 function calls of one request (counted by cProfile: unlike milliseconds, the count does
-not move with the machine's load, so a before/after comparison holds on a busy machine);
+not move with the machine's load, so a before/after comparison holds on a busy machine)
+and the garbage collector's mean time a request;
 with --profile N, the N functions with the most cumulative time. A companion to
 pages.py: pages.py says how fast, this says why.
 """
@@ -23,6 +24,7 @@ import os
 import pstats
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -50,6 +52,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", type=int, default=0, help="functions to list")
     parser.add_argument(
+        "--sort",
+        default="cumulative",
+        choices=("cumulative", "tottime", "ncalls"),
+        help="the order of --profile's listing (tottime: a function's own time)",
+    )
+    parser.add_argument(
         "--sql", action="store_true", help="print the statements of the last request"
     )
     parser.add_argument(
@@ -75,7 +83,7 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} CPUs, load average {load}")
     print(
         f"{'page':14} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'SQL ms':>7}"
-        f" {'calls':>8}"
+        f" {'GC ms':>6} {'calls':>8}"  # GC ms: the collector's mean a request
     )
     for name in options.pages:
         measure(name, sessions, options)
@@ -95,7 +103,8 @@ def measure(name: str, sessions: dict, options: argparse.Namespace) -> None:
     session = sessions[plan["role"]]
     client = Client(HTTP_X_FORWARDED_PROTO="https", enforce_csrf_checks=False)
     client.cookies[session["session_cookie"]] = session["session_key"]
-    elapsed, queries, sql_ms = [], [], []
+    elapsed, queries, sql_ms, gc_ms = [], [], [], []
+    collecting, stop_collecting = gc_timer()
     profiler = cProfile.Profile()
     total = options.requests + 10
     origins: list[str] = []
@@ -104,6 +113,7 @@ def measure(name: str, sessions: dict, options: argparse.Namespace) -> None:
     for run in range(total):
         request = plan["next"](run)
         origins.clear()
+        collecting.clear()
         connection.queries_log.clear()  # CaptureQueriesContext keeps at most 9,000
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
@@ -118,8 +128,10 @@ def measure(name: str, sessions: dict, options: argparse.Namespace) -> None:
             elapsed.append(ms)
             queries.append(len(captured.captured_queries))
             sql_ms.append(sum(float(q["time"]) for q in captured) * 1000)
+            gc_ms.append(sum(collecting) * 1000)
+    stop_collecting()
     statements = [
-        f"  {origin:48} {query['sql'][:110]}"
+        f"  {float(query['time']) * 1000:6.2f} ms {origin:48} {query['sql'][:100]}"
         for query, origin in zip(captured.captured_queries, origins, strict=False)
     ]
     # One more request, counted: the Python function calls of one request.
@@ -132,12 +144,30 @@ def measure(name: str, sessions: dict, options: argparse.Namespace) -> None:
     print(
         f"{name:14} {benchdb.percentile(elapsed, 0.5):7.2f}"
         f" {benchdb.percentile(elapsed, 0.95):7.2f} {max(queries):7d}"
-        f" {benchdb.percentile(sql_ms, 0.5):7.2f} {calls:8d}"
+        f" {benchdb.percentile(sql_ms, 0.5):7.2f} {sum(gc_ms) / len(gc_ms):6.2f}"
+        f" {calls:8d}"
     )
     if options.sql:
         print("\n".join(statements))
     if options.profile:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(options.profile)
+        pstats.Stats(profiler).sort_stats(options.sort).print_stats(options.profile)
+
+
+def gc_timer() -> tuple[list[float], Callable[[], None]]:
+    """A list that gets the seconds of each garbage collection, and what stops it."""
+    import gc
+
+    durations: list[float] = []
+    started = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            durations.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(callback)
+    return durations, lambda: gc.callbacks.remove(callback)
 
 
 def origin_recorder(origins: list[str]):
