@@ -61,7 +61,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         )
         # Evaluates the page's rows once; the template reuses them.
         audit.record_patients_shown(request, page.object_list, page="patient_list")
-    context = {"form": form, "page": page, "searched": searched, "clinics": clinics}
+    context = {
+        "form": form,
+        "page": page,
+        "searched": searched,
+        "clinics": clinics,
+        "show_clinic": len(clinics) > 1,
+    }
     return render(request, "screening/patients/list.html", context)
 
 

@@ -2,8 +2,9 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
+from django.urls import reverse
 
-from screening.templatetags.worklist_tags import worklist_cells
+from screening.templatetags.worklist_tags import worklist_cells, worklist_row
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -79,3 +80,42 @@ def test_it_says_an_intake_is_not_screened_without_flags():
 
     assert '<td data-label="Outcome">Not screened</td>' in html
     assert flags_cell(html) == ""
+
+
+def listed(**changes):
+    patient = SimpleNamespace(
+        mrn="A<1>", date_of_birth=date(1980, 5, 17), display_name="Doe, <Jo>"
+    )
+    fields = {
+        "pk": 12,
+        "patient": patient,
+        "is_urgent": False,
+        "current_screening": screening(caution=2),
+    }
+    return intake(**{**fields, **changes})
+
+
+def test_a_row_links_the_escaped_name_to_the_summary_and_names_the_mrn_unseen():
+    row = worklist_row(listed(), NOW)
+
+    url = reverse("screening:review-summary", args=[12])
+    assert row.startswith('<tr class="worklist-row" data-intake="12">')
+    assert (
+        f'<a href="{url}">Doe, &lt;Jo&gt;<span class="visually-hidden">'
+        ", MRN A&lt;1&gt;</span></a>"
+    ) in row
+    assert "urgent" not in row
+    assert flags_cell(row) == (
+        '<span class="badge worklist-severity worklist-severity-caution">'
+        "2 caution</span>"
+    )
+    assert row.endswith("</tr>")
+
+
+def test_an_urgent_row_is_marked_before_the_name():
+    row = worklist_row(listed(is_urgent=True), NOW)
+
+    assert row.startswith('<tr class="worklist-row worklist-urgent" data-intake="12">')
+    assert row.index('<span class="badge urgent-marker">Urgent</span>') < row.index(
+        "Doe, &lt;Jo&gt;"
+    )
