@@ -53,7 +53,10 @@ def document_answers(document: dict[str, Any]) -> dict[str, SectionAnswers]:
     }
 
 
-@transaction.atomic
+# No savepoint when called inside another transaction (a save, an import): nothing
+# catches its errors halfway there, so the whole transaction fails with it, and a
+# savepoint is two more round trips a request (#19).
+@transaction.atomic(savepoint=False)
 def do_store_sections(
     answered: Iterable[tuple[Intake, Mapping[str, SectionAnswers]]],
     *,

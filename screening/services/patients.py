@@ -12,7 +12,10 @@ from screening import audit
 from screening.models import Clinic, Patient
 
 
-@transaction.atomic
+# No savepoint when called inside another transaction (a save, an import): nothing
+# catches its errors halfway there, so the whole transaction fails with it, and a
+# savepoint is two more round trips a request (#19).
+@transaction.atomic(savepoint=False)
 def do_create_patient(
     clinic: Clinic,
     *,

@@ -50,7 +50,10 @@ def run_engine(
     return result["outcome"], result
 
 
-@transaction.atomic
+# No savepoint when called inside another transaction (a save, an import): nothing
+# catches its errors halfway there, so the whole transaction fails with it, and a
+# savepoint is two more round trips a request (#19).
+@transaction.atomic(savepoint=False)
 def do_screen_intake(
     intake: Intake,
     *,

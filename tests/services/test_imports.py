@@ -4,6 +4,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -515,3 +517,34 @@ def test_it_round_trips_generated_documents(clinic, intake_staff, document, mrn_
     assert not report.is_refused, report.errors
     exported = exports.export_document(report.imported[0].intake)
     assert_exported_normal_form(exported, document)
+
+
+def test_it_takes_one_savepoint_for_the_batch_not_one_per_step(clinic, intake_staff):
+    # The patient, the sections and the screening are written inside the batch's own
+    # transaction: a savepoint each would be two more round trips per document (#19).
+    with CaptureQueriesContext(connection) as captured:
+        import_one(BASE, clinic, intake_staff)
+
+    savepoints = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SAVEPOINT")
+    ]
+    # The test's own transaction makes the batch's atomic block one savepoint.
+    assert len(savepoints) == 1, savepoints
+
+
+def test_a_failure_after_the_patient_is_written_leaves_nothing(
+    clinic, intake_staff, monkeypatch
+):
+    def engine_down(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the screening failed")
+
+    monkeypatch.setattr(imports.screenings, "do_screen_intake", engine_down)
+    before = row_counts()
+
+    with pytest.raises(RuntimeError):
+        import_one(BASE, clinic, intake_staff)
+
+    assert row_counts() == before
+    assert not Patient.objects.filter(clinic=clinic).exists()
