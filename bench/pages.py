@@ -4,6 +4,7 @@ Usage:
     .venv/bin/python bench/pages.py --intakes 10000     # 2 rounds, 10 s per page
     .venv/bin/python bench/pages.py --check             # exit 1 when over a goal
     .venv/bin/python bench/pages.py --smoke             # CI: tiny data, 2 s per page
+    .venv/bin/python bench/pages.py --reuse --against HEAD~3   # a change, one run
 
 One run: a fresh PostgreSQL database (intake_bench_pages on 127.0.0.1), migrated and
 seeded (setup_demo's clinic and users, then generate_intakes), collectstatic for
@@ -30,7 +31,13 @@ The section POST goes to a different intake each time (each at its section's cur
 version, so every save succeeds; a 409 would be an error) and stops, its requests per
 second then not printed, when the intakes would come round again before its time is up
 (a fast machine); the import POSTs a small
-valid intake/1 document with a new MRN each time. Exit status: 0 when every page
+valid intake/1 document with a new MRN each time.
+
+With --against REV the app is also served as it was at REV (`git archive`, the same
+virtualenv and database) and each page is driven on the two in turn, which one first
+alternating by round; a second table gives each page's p50 now and at REV. Runs on
+this shared machine moved every ratio by a fifth from one to the next: a change
+measured within one run is the comparison that holds. Exit status: 0 when every page
 answered as expected, 1 on errors (or, with --check, a page over its goal), 2 when wrk
 is missing.
 """
@@ -57,11 +64,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import itertools
+
 from bench import benchdb
 
 HOST = "127.0.0.1"  # loopback only
 # Free loopback ports, chosen at start (two runs on one machine never collide).
-APP_PORT = BARE_PORT = SESSION_PORT = 0
+APP_PORT = BARE_PORT = SESSION_PORT = AGAINST_PORT = 0
 # The only backend of bench/bare/session_settings.py (the app has its own, #19).
 BARE_BACKEND = "django.contrib.auth.backends.ModelBackend"
 DATABASE = "intake_bench_pages"
@@ -79,7 +88,8 @@ class Page:
     expect: int
     body: str = ""
     content_type: str = ""
-    server: str = "app"  # "app", "bare" or "bare_session" (the two baselines)
+    # "app", "bare" or "bare_session" (the two baselines), or "against" (--against)
+    server: str = "app"
 
 
 @dataclass
@@ -128,6 +138,13 @@ def main() -> int:
         "--smoke", action="store_true", help="tiny data, one round, 2 s per page"
     )
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also serve the app as it was at this git revision, on the same database"
+        " and beside the current one, and drive each page on both in turn: the"
+        " change per page in one run (its migrations must be the current ones)",
+    )
     options = parser.parse_args()
     if options.smoke:
         # Errors only: a few requests per page, one at a time per worker, one round.
@@ -171,8 +188,9 @@ def combined(results: list[Result]) -> Result:
 
 
 def run(url: str, options: argparse.Namespace) -> list[Result]:
-    global APP_PORT, BARE_PORT, SESSION_PORT
+    global APP_PORT, BARE_PORT, SESSION_PORT, AGAINST_PORT
     APP_PORT, BARE_PORT, SESSION_PORT = free_port(), free_port(), free_port()
+    AGAINST_PORT = free_port()
     env = benchdb.production_env(url, CONN_MAX_AGE=str(options.conn_max_age))
     benchdb.manage("collectstatic", "--noinput", "-v0", env=env)
     sessions = benchdb.sessions(
@@ -182,7 +200,7 @@ def run(url: str, options: argparse.Namespace) -> list[Result]:
     sessions["bare"] = benchdb.sessions(
         ("auditor",), options.connections, env=env, backend=BARE_BACKEND
     )["auditor"]
-    servers = []
+    servers, scratch_trees = [], []
     try:
         servers.append(gunicorn("config.wsgi:application", APP_PORT, env, options))
         bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare.settings"}
@@ -193,10 +211,19 @@ def run(url: str, options: argparse.Namespace) -> list[Result]:
         servers.append(
             gunicorn("bench.bare.wsgi:application", SESSION_PORT, session_env, options)
         )
+        if options.against:
+            tree = checkout(options.against, env)
+            scratch_trees.append(tree)
+            servers.append(
+                gunicorn("config.wsgi:application", AGAINST_PORT, env, options, tree)
+            )
+            wait_until_up(AGAINST_PORT, "/healthz")
         wait_until_up(APP_PORT, "/healthz")
         wait_until_up(BARE_PORT, "/")
         wait_until_up(SESSION_PORT, "/", accept=(403,))
         pages = plan_pages(env, sessions["intake"][0])
+        if options.against:
+            pages = with_twins(pages, options.against)
         print(
             f"app on {HOST}:{APP_PORT}, bare on {HOST}:{BARE_PORT}, bare logged in"
             f" on {HOST}:{SESSION_PORT}; "
@@ -209,23 +236,78 @@ def run(url: str, options: argparse.Namespace) -> list[Result]:
             # Round after round over every page, so a change in the machine's load
             # reaches every page alike; POSTs to sections take other intakes each
             # round (a second save at the same version would be a 409).
+            # With --against a page and its twin alternate, in turn first.
             rounds = []
             for number in range(options.rounds):
-                rounds.append(
-                    [
-                        drive(
-                            in_round(page, number, options.rounds),
-                            sessions,
-                            options,
-                            Path(scratch),
-                        )
-                        for page in pages
-                    ]
-                )
+                order = in_turn(pages, first_twin=number % 2 == 1)
+                driven = {
+                    index: drive(
+                        in_round(pages[index], number, options.rounds),
+                        sessions,
+                        options,
+                        Path(scratch),
+                    )
+                    for index in order
+                }
+                rounds.append([driven[index] for index in range(len(pages))])
             return [combined(list(results)) for results in zip(*rounds, strict=True)]
     finally:
         for server in servers:
             stop(server)
+        for tree in scratch_trees:
+            shutil.rmtree(tree, ignore_errors=True)
+
+
+def checkout(rev: str, env: dict[str, str]) -> Path:
+    """The project's files at `rev` in a scratch directory, static files collected."""
+    tree = Path(tempfile.mkdtemp(prefix="bench-pages-against-"))
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", rev],
+        cwd=benchdb.ROOT,
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=tree,
+        env=env,
+        check=True,
+    )
+    return tree
+
+
+def with_twins(pages: list[Page], rev: str) -> list[Page]:
+    """Each app page followed by its twin on the app at `rev`; a POST to distinct
+    intakes gives every other intake to the twin (a path is posted to once)."""
+    twinned = []
+    for page in pages:
+        if page.server != "app":
+            twinned.append(page)
+            continue
+        paths = page.paths
+        if len(paths) > 1:
+            page = dataclasses.replace(page, paths=paths[0::2])
+        twinned.append(page)
+        twinned.append(
+            dataclasses.replace(
+                page,
+                name=f"{page.name} @{rev}",
+                paths=paths[1::2] if len(paths) > 1 else paths,
+                server="against",
+            )
+        )
+    return twinned
+
+
+def in_turn(pages: list[Page], *, first_twin: bool) -> list[int]:
+    """The order to drive the pages in: as listed, or each twin before its page."""
+    order = list(range(len(pages)))
+    if first_twin:
+        for index, page in enumerate(pages):
+            if page.server == "against":
+                order[index - 1], order[index] = index, index - 1
+    return order
 
 
 def free_port() -> int:
@@ -235,7 +317,11 @@ def free_port() -> int:
 
 
 def gunicorn(
-    app: str, port: int, env: dict[str, str], options: argparse.Namespace
+    app: str,
+    port: int,
+    env: dict[str, str],
+    options: argparse.Namespace,
+    tree: Path = benchdb.ROOT,
 ) -> subprocess.Popen[bytes]:
     """The same gunicorn settings for the app and the bare baseline."""
     return subprocess.Popen(
@@ -258,7 +344,7 @@ def gunicorn(
             "60",
             "--no-control-socket",  # gunicorn's default path is one per machine
         ],
-        cwd=benchdb.ROOT,
+        cwd=tree,
         env=env,
         start_new_session=True,  # its own process group: stopped as a whole
     )
@@ -531,9 +617,12 @@ def wrk(
     options: argparse.Namespace,
     scratch: Path,
 ) -> subprocess.CompletedProcess[str]:
-    port = {"app": APP_PORT, "bare": BARE_PORT, "bare_session": SESSION_PORT}[
-        page.server
-    ]
+    port = {
+        "app": APP_PORT,
+        "bare": BARE_PORT,
+        "bare_session": SESSION_PORT,
+        "against": AGAINST_PORT,
+    }[page.server]
     chosen = sessions.get(page.role, [])
     config = {
         "method": page.method,
@@ -611,8 +700,9 @@ def report(results: list[Result], options: argparse.Namespace) -> list[str]:
         f" {options.intakes} intakes; wrk -t{options.threads} -c{options.connections}"
         f" -d{options.seconds}s per page; {options.rounds} round(s), the lower p50"
     )
+    width = max(34, *(len(r.page.name) for r in results))
     header = (
-        f"{'page':34} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'page':{width}} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'errors':>7} {'p50/bare':>9} {'p50/logged-in bare':>19} {'goal':>6}"
     )
     print(header)
@@ -629,10 +719,12 @@ def report(results: list[Result], options: argparse.Namespace) -> list[str]:
             mark = "  over goal"
             over.append(r.page.name)
         print(
-            f"{r.page.name:34} {r.requests:8d} {shown_rate:>8} "
+            f"{r.page.name:{width}} {r.requests:8d} {shown_rate:>8} "
             f"{r.p50_ms:8.2f} {r.p99_ms:8.2f} {error_share:>7} {r.p50_ms / bare:8.1f}x"
             f" {ratio:18.2f}x {'' if goal is None else f'{goal:.1f}x':>6}{mark}"
         )
+        if r.page.server == "against":
+            continue  # in the comparison below, not among the measured pages
         rows.append(
             {
                 "page": r.page.name,
@@ -653,11 +745,40 @@ def report(results: list[Result], options: argparse.Namespace) -> list[str]:
         " database sessions and authentication: the floor any logged-in page stands"
         f" on. {len(over)} page(s) over the goal."
     )
-    Path(options.json).write_text(
-        json.dumps({"load_average": load, "rows": rows}, indent=1) + "\n"
-    )
+    figures: dict[str, Any] = {"load_average": load, "rows": rows}
+    if options.against:
+        figures["against"] = compare(results, options.against)
+    Path(options.json).write_text(json.dumps(figures, indent=1) + "\n")
     print(f"wrote {options.json}")
     return over
+
+
+def compare(results: list[Result], rev: str) -> dict[str, Any]:
+    """Print and return each page's p50 now against its twin's at `rev` (driven in
+    turn in the same run, so the machine's load reached both alike)."""
+    print(
+        f"\nagainst {rev}, same run, page and twin in turn (lower p50 of the rounds):"
+    )
+    header = f"{'page':34} {'p50 ms now':>10} {'p50 ms at ' + rev:>20} {'change':>7}"
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for now, then in itertools.pairwise(results):
+        if then.page.server != "against" or now.page.server != "app":
+            continue
+        change = now.p50_ms / then.p50_ms - 1 if then.p50_ms else float("nan")
+        print(
+            f"{now.page.name:34} {now.p50_ms:10.2f} {then.p50_ms:20.2f} {change:+7.1%}"
+        )
+        rows.append(
+            {
+                "page": now.page.name,
+                "p50_ms": round(now.p50_ms, 3),
+                "p50_ms_then": round(then.p50_ms, 3),
+                "change": round(change, 4),
+            }
+        )
+    return {"rev": rev, "rows": rows}
 
 
 if __name__ == "__main__":
