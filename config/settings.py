@@ -52,17 +52,6 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
     "DISABLE_SERVER_SIDE_CURSORS", default=False
 )
 
-# Prepared statements (#19): with the parameters bound on the server, psycopg prepares
-# a statement the fifth time a connection runs it, and PostgreSQL then plans it once
-# per connection, not on every request (planning the worklist's three list queries
-# took longer than running them). Needs persistent connections (CONN_MAX_AGE) to pay.
-# Behind pgbouncer in transaction mode: pgbouncer 1.21+ with max_prepared_statements
-# set, or DB_PREPARED_STATEMENTS=false (docs/scaling.md).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DB_PREPARED_STATEMENTS", default=True
-):
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
-
 CSRF_TRUSTED_ORIGINS = [
     f"{'https' if HTTPS_ONLY else 'http'}://{host}"
     for host in ALLOWED_HOSTS
