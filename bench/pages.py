@@ -236,7 +236,8 @@ def run(url: str, options: argparse.Namespace) -> list[Result]:
             # Round after round over every page, so a change in the machine's load
             # reaches every page alike; POSTs to sections take other intakes each
             # round (a second save at the same version would be a 409).
-            # With --against a page and its twin alternate, in turn first.
+            # With --against a page and its twin run one after the other, the twin
+            # first in every other round.
             rounds = []
             for number in range(options.rounds):
                 order = in_turn(pages, first_twin=number % 2 == 1)
