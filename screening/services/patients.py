@@ -12,10 +12,7 @@ from screening import audit
 from screening.models import Clinic, Patient
 
 
-# No savepoint when called inside another transaction (a save, an import): nothing
-# catches its errors halfway there, so the whole transaction fails with it, and a
-# savepoint is two more round trips a request (#19).
-@transaction.atomic(savepoint=False)
+@transaction.atomic  # its own savepoint: the patient form catches a taken MRN
 def do_create_patient(
     clinic: Clinic,
     *,
