@@ -6,7 +6,13 @@ from screening.links import pk_url
 
 @pytest.mark.parametrize(
     "name",
-    ["screening:review-summary", "screening:patient-detail", "screening:intake-detail"],
+    [
+        "screening:review-summary",
+        "screening:patient-detail",
+        "screening:intake-detail",
+        "screening:review-acknowledge",
+        "screening:review-missing-accept",
+    ],
 )
 @pytest.mark.parametrize("pk", [1, 42, 8086421357])
 def test_it_gives_the_url_reverse_gives(name, pk):

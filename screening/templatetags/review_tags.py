@@ -14,10 +14,10 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from screening import permissions, rule_text
+from screening.links import pk_url
 from screening.markup import html, html_join
 from screening.templatetags.screening_tags import severity_text
 
@@ -150,7 +150,7 @@ def ack_form(context: template.Context, item: Any, intake: Any) -> SafeString:
         '<input type="hidden" name="code" value="{}" id="{}">\n'
         "</fieldset>\n"
         '<button type="submit" class="btn btn-primary btn-sm">{}</button>\n</form>',
-        reverse("screening:review-acknowledge", args=[intake.pk]),
+        pk_url("screening:review-acknowledge", intake.pk),
         "Acknowledge" if is_flag else "Accept as unknown",
         item.code,
         _csrf_input(context),
@@ -186,7 +186,7 @@ def missing_form(context: template.Context, missing: Any, intake: Any) -> SafeSt
         '<input type="hidden" name="path" value="{}" id="{}">\n'
         '<button type="submit" class="btn btn-primary btn-sm">'
         "Accept as unknown for every rule waiting on it</button>\n</form>",
-        reverse("screening:review-missing-accept", args=[intake.pk]),
+        pk_url("screening:review-missing-accept", intake.pk),
         missing.label,
         _csrf_input(context),
         _errors_as_alerts(form.non_field_errors()),
