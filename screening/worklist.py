@@ -13,10 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from django.db.models import BooleanField, F, QuerySet
+from django.db import connections, router
+from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import OrderBy, RawSQL
 
-from screening.models import Clinic, Intake
+from screening import compiled
+from screening.models import Clinic, Intake, ReReview, UrgentMarker
 
 PAGE_SIZE: Final = 25
 # The default filter: what needs a clinician now. The paged list holds the intakes
@@ -174,4 +176,48 @@ def list_worklist_page(
         rows=page,
         next_cursor=Cursor.of(page[-1]) if len(found) > size else None,
         previous_cursor=Cursor.of(page[0]) if page and after is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class OpenLists:
+    """Whether the lists above the worklist have rows: open urgent markers, open
+    re-reviews."""
+
+    urgent: bool
+    rereviews: bool
+
+
+def open_lists(clinic: Clinic) -> OpenLists:
+    """Which of the two lists above the worklist have open rows: one short statement.
+
+    Most of the time neither has any, and each list's own query (joined to its
+    intakes, patients and screenings) cost more to build and plan than this costs to
+    run (#19); the lists are read only when this says they have rows. The statement is
+    compiled once per process (screening/compiled.py).
+    """
+    alias = router.db_for_read(Clinic)
+    sql, params = compiled.statement(open_lists_query, compiled.PLACEHOLDER_PK, alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, compiled.values(params, compiled.PLACEHOLDER_PK, clinic.pk))
+        row = cursor.fetchone()
+    return OpenLists(bool(row[0]), bool(row[1])) if row else OpenLists(False, False)
+
+
+def open_lists_query(clinic_id: Any) -> QuerySet[Any]:
+    """The one declaration of open_lists()' statement: an EXISTS over each list's
+    partial index of open rows (migration 0011)."""
+    return (
+        Clinic.objects.filter(pk=clinic_id)
+        .order_by()
+        .values_list(
+            Exists(
+                UrgentMarker.objects.filter(
+                    clinic=OuterRef("pk"), cleared_at__isnull=True
+                )
+            ),
+            Exists(
+                ReReview.objects.filter(clinic=OuterRef("pk"), closed_at__isnull=True)
+            ),
+        )
     )

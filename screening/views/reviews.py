@@ -57,11 +57,12 @@ def review_worklist(request: HttpRequest) -> HttpResponse:
     )
     # Urgent intakes head every page, whatever the filter; re-reviews head the first
     # page of the lists they belong to.
-    urgent_rows = urgent.list_open(clinic)
+    has_open = worklist.open_lists(clinic)
+    urgent_rows = urgent.list_open(clinic) if has_open.urgent else []
     shows_rereviews = filters["status"] in (worklist.NEEDS_CLINICIAN, "")
     rereviews = (
         rereview.list_open(clinic, user=request.user)
-        if shows_rereviews and after is None and before is None
+        if has_open.rereviews and shows_rereviews and after is None and before is None
         else []
     )
     # Each row names its patient: a read of each (#13 F2), once per patient.

@@ -17,16 +17,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from devtools import generated
 from devtools.generated_documents import GENERATED_UNTIL, generated_document
-from screening import audit
+from screening import audit, worklist
 from screening.forms.intakes import SECTION_FORMS
 from screening.json_numbers import AnswerEncoder
 from screening.models import Intake, RescreenJob, Screening
-from screening.services import rulesets
+from screening.services import rereview, rulesets
 from tests.factories import screened_intake
 from tests.forms.posting import browser_post
+from tests.services.test_rereview import CHANGES, eu_guide_published, signed_intake
+from tests.services.test_urgent import HIGH
+from tests.services.test_urgent import document as urgent_document
 
 # Target: 12 per page, every page's whole request included. Every request pays at most
 # 5 of them: the session, the user (with whether they have set up a second factor, in
@@ -148,6 +152,23 @@ def test_it_keeps_the_worklist_queries_constant(client_as, clinic, intake_staff)
         )
     assert counts == [counts[0]] * len(counts), counts
     assert counts[0] <= MAX_QUERIES, counts
+
+
+def test_it_reads_the_lists_above_the_worklist_only_when_they_have_rows(
+    client_as, clinic, intake_staff, clinician
+):
+    client = client_as("clinician")
+    generated.do_generate_intakes(clinic, 5, seed=5, by=intake_staff)
+    none_open = count_get(client, reverse("screening:review-worklist"))
+
+    screened_intake(clinic, urgent_document(item9=0, cssrs=HIGH), by=intake_staff)
+    signed_intake(clinic, CHANGES, staff=intake_staff, clinician=clinician)
+    rereview.do_queue_rereviews(eu_guide_published(clinic, published_at=timezone.now()))
+    assert worklist.open_lists(clinic) == worklist.OpenLists(True, True)
+    both_open = count_get(client, reverse("screening:review-worklist"))
+
+    assert both_open == none_open + 2, (none_open, both_open)
+    assert both_open <= MAX_QUERIES, both_open
 
 
 def test_it_keeps_the_summary_queries_constant(client_as, intakes_of_size):
