@@ -57,12 +57,20 @@ def test_it_stores_every_value_it_hashed(intake_staff, clinic):
             activity_at=timezone.now() - timedelta(days=2),
         )
         bare = audit.record(audit.Event.AUTH_LOGIN_FAILED)
+        edge = audit.record(
+            audit.Event.PATIENT_VIEWED,
+            request=RequestFactory().get("/", REMOTE_ADDR="2001:db8::7"),
+            clinic=clinic,
+            detail={"page": "é — “quoted”", "list": [1, None, 2.5]},
+            activity_at=timezone.now().replace(microsecond=0),
+        )
 
-    for written in (full, bare):
+    for written in (full, bare, edge):
         stored = AuditEvent.objects.get(seq=written.seq)
         assert audit.compute_row_hash(stored) == written.row_hash
         assert stored.detail == written.detail
     assert AuditEvent.objects.get(seq=full.seq).source_ip == "192.0.2.7"
+    assert AuditEvent.objects.get(seq=edge.seq).source_ip == "2001:db8::7"
     assert chain_is_intact()
 
 
