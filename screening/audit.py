@@ -285,8 +285,8 @@ def _insert_statement() -> tuple[str, tuple[models.Field[Any, Any], ...]]:
     columns = ", ".join(quote(f.column) for f in fields)
     typed = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
     table = quote(AuditEvent._meta.db_table)
-    # The model's own names and types; the rows are the one bound parameter.
-    sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS rows({typed})"  # noqa: S608, E501
+    # The rows are the one bound parameter.
+    sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS rows({typed})"  # noqa: S608, E501 - the model's own names
     return sql, fields
 
 
