@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 
 # A primary key no row has: it marks where a request's id goes in a compiled statement.
@@ -64,6 +64,18 @@ def instances(
         if built is not None:
             objects.append(built)
     return objects
+
+
+def rows(build: Callable[[Any], QuerySet[Any]], pk: Any) -> list[Model]:
+    """instances() of build(pk) on the database its model is read from, with
+    PLACEHOLDER_PK standing for the primary key: the common case of a page's rows
+    that belong to one intake, patient or user."""
+    return instances(build, PLACEHOLDER_PK, pk, router.db_for_read(_model(build)))
+
+
+@functools.cache
+def _model(build: Callable[[Any], QuerySet[Any]]) -> type[Model]:
+    return build(PLACEHOLDER_PK).model
 
 
 @dataclass(frozen=True)

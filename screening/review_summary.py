@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from django.db.models import Prefetch
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from screening import rule_text
+from screening import compiled, rule_text
 from screening.engine.vocabulary import summed_lists, summed_name
 from screening.forms.intakes import CLINICIAN_FORM, SECTION_FORMS
 from screening.forms.sections import SectionForm
@@ -367,11 +367,7 @@ def _missing_items(
     state: ReviewState,
     document: dict[str, Any],
 ) -> list[MissingItem]:
-    acceptances = list(
-        MissingAnswerAcceptance.objects.filter(intake=intake).select_related(
-            "accepted_by"
-        )
-    )
+    acceptances = compiled.rows(acceptances_query, intake.pk)
     answers = missing_data.list_missing_answers(
         screening, state, acceptances, missing_data.get_rule_titles(screening)
     )
@@ -536,25 +532,56 @@ def _versions(intake: Intake) -> list[Version]:
     return versions
 
 
+def sections_query(intake_id: Any) -> QuerySet[IntakeSection]:
+    return IntakeSection.objects.filter(intake_id=intake_id)
+
+
+def revisions_query(intake_id: Any) -> QuerySet[SectionRevision]:
+    return (
+        SectionRevision.objects.filter(section__intake_id=intake_id)
+        .select_related("saved_by", "carried_from")
+        .order_by("version")
+    )
+
+
+def acknowledgements_query(intake_id: Any) -> QuerySet[Acknowledgement]:
+    return Acknowledgement.objects.filter(intake_id=intake_id).select_related(
+        "acknowledged_by"
+    )
+
+
+def dispositions_query(intake_id: Any) -> QuerySet[Disposition]:
+    return Disposition.objects.filter(intake_id=intake_id).select_related("decided_by")
+
+
+def acceptances_query(intake_id: Any) -> QuerySet[MissingAnswerAcceptance]:
+    return MissingAnswerAcceptance.objects.filter(intake_id=intake_id).select_related(
+        "accepted_by"
+    )
+
+
+def _revisions_by_kind(
+    intake: Intake, sections: list[IntakeSection]
+) -> dict[str, list[SectionRevision]]:
+    """Each section's field history, oldest first; each revision knows its section
+    (the sign-off hashes read revision.section), as a prefetch would have left it."""
+    by_id = {section.pk: section for section in sections}
+    found: dict[str, list[SectionRevision]] = {s.kind: [] for s in sections}
+    for revision in compiled.rows(revisions_query, intake.pk):
+        section = by_id[revision.section_id]  # type: ignore[attr-defined]
+        revision.section = section
+        found[section.kind].append(revision)
+    return found
+
+
 def build_summary(intake: Intake) -> ReviewSummary:
     """Everything the summary shows, for an intake fetched through access."""
-    sections = list(
-        IntakeSection.objects.filter(intake=intake).prefetch_related(
-            Prefetch(
-                "revisions",
-                queryset=SectionRevision.objects.select_related(
-                    "saved_by", "carried_from"
-                ).order_by("version"),
-            )
-        )
-    )
-    revisions_by_kind = {s.kind: list(s.revisions.all()) for s in sections}
-    acknowledgements = list(
-        Acknowledgement.objects.filter(intake=intake).select_related("acknowledged_by")
-    )
-    dispositions = list(
-        Disposition.objects.filter(intake=intake).select_related("decided_by")
-    )
+    # Each of these statements is compiled once per process (screening/compiled.py):
+    # building them through the ORM cost more than running them (#19).
+    sections: list[Any] = compiled.rows(sections_query, intake.pk)
+    revisions_by_kind = _revisions_by_kind(intake, sections)
+    acknowledgements = compiled.rows(acknowledgements_query, intake.pk)
+    dispositions = compiled.rows(dispositions_query, intake.pk)
     versions = _versions(intake)
     current = next(version for version in versions if version.is_current)
     signoff = current.signoff

@@ -9,6 +9,7 @@ from screening import compiled
 from screening.access import intake_query
 from screening.models import Membership
 from screening.permissions import memberships_query
+from screening.review_summary import sections_query
 from tests.factories import (
     ClinicFactory,
     MembershipFactory,
@@ -65,3 +66,15 @@ def test_it_builds_an_intake_with_its_clinic_patient_screening_and_no_sign_off(
     assert [row(r) for r in related] == [
         row(r) for r in (expected.clinic, expected.patient, expected.current_screening)
     ]
+
+
+def test_rows_reads_by_primary_key_on_the_models_database(clinic, intake_staff):
+    intake = screened_intake(clinic, realistic(), by=intake_staff)
+    expected = list(sections_query(intake.pk))
+
+    with CaptureQueriesContext(connection) as queries:
+        found = compiled.rows(sections_query, intake.pk)
+
+    assert len(queries.captured_queries) == 1
+    assert [row(section) for section in found] == [row(s) for s in expected]
+    assert len(found) > 1

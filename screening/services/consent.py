@@ -1,12 +1,14 @@
 """Consent on record (#18): documents kept by the clinic admin, records per intake."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from screening import audit
+from screening import audit, compiled
 from screening.models import (
     Clinic,
     ConsentDocument,
@@ -30,12 +32,18 @@ def list_published(clinic: Clinic) -> list[ConsentDocument]:
 
 
 def current_consent(intake: Intake) -> ConsentRecord | None:
-    """The intake's newest consent record (records are append-only)."""
+    """The intake's newest consent record (records are append-only); its statement
+    is compiled once (screening/compiled.py): the summary and the intake overview
+    read it on every request."""
+    found = compiled.rows(current_consent_query, intake.pk)
+    return found[0] if found else None  # type: ignore[return-value]
+
+
+def current_consent_query(intake_id: Any) -> QuerySet[ConsentRecord]:
     return (
-        ConsentRecord.objects.filter(intake=intake)
+        ConsentRecord.objects.filter(intake_id=intake_id)
         .select_related("document", "recorded_by")
-        .order_by("-recorded_at", "-pk")
-        .first()
+        .order_by("-recorded_at", "-pk")[:1]
     )
 
 
