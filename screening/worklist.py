@@ -9,7 +9,9 @@ user pages is never shown twice. The intake id is negated so that every column r
 one direction, which a row comparison needs to use the index.
 """
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -93,7 +95,7 @@ class WorklistPage:
 
 
 def current_screenings(
-    clinic: Clinic, *, status: str = "", outcome: str = ""
+    clinic: Clinic | int, *, status: str = "", outcome: str = ""
 ) -> QuerySet[Intake]:
     """The clinic's intakes joined to their current screening, which holds the counts
     the worklist sorts by.
@@ -143,6 +145,20 @@ def _beyond(cursor: Cursor, *, after: bool) -> RawSQL:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _first_page(status: str, outcome: str, size: int) -> Callable[[Any], QuerySet[Any]]:
+    """The declaration of a filter's first page, by clinic id. Its statement is
+    compiled once per process (screening/compiled.py): the first page is the one
+    most requests ask for, and building it through the ORM cost as much as running
+    it (#19). The filters' values are few (the filter form's choices)."""
+
+    def first_page(clinic_id: Any) -> QuerySet[Any]:
+        rows = current_screenings(clinic_id, status=status, outcome=outcome)
+        return _ordered(rows, descending=True)[: size + 1]
+
+    return first_page
+
+
 def list_worklist_page(
     clinic: Clinic,
     *,
@@ -153,6 +169,13 @@ def list_worklist_page(
     size: int = PAGE_SIZE,
 ) -> WorklistPage:
     """One page of the worklist, after or before a cursor; one query."""
+    if after is None and before is None:
+        found = compiled.rows(_first_page(status, outcome, size), clinic.pk)
+        return WorklistPage(
+            rows=found[:size],
+            next_cursor=Cursor.of(found[size - 1]) if len(found) > size else None,
+            previous_cursor=None,
+        )
     rows: Any = current_screenings(clinic, status=status, outcome=outcome)
     if before is not None:
         # Walk backwards from the cursor, then show the page in worklist order.
@@ -168,14 +191,14 @@ def list_worklist_page(
             next_cursor=Cursor.of(page[-1]) if page else None,
             previous_cursor=Cursor.of(page[0]) if page and has_more else None,
         )
-    if after is not None:
-        rows = rows.filter(_beyond(after, after=True))
-    found = list(_ordered(rows, descending=True)[: size + 1])
+    found = list(
+        _ordered(rows.filter(_beyond(after, after=True)), descending=True)[: size + 1]
+    )
     page = found[:size]
     return WorklistPage(
         rows=page,
         next_cursor=Cursor.of(page[-1]) if len(found) > size else None,
-        previous_cursor=Cursor.of(page[0]) if page and after is not None else None,
+        previous_cursor=Cursor.of(page[0]) if page else None,
     )
 
 
