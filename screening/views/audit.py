@@ -3,7 +3,6 @@
 import csv
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -13,7 +12,6 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods
 
 from screening import access, audit, permissions
@@ -23,32 +21,9 @@ from screening.forms.audit import (
     AuditFilterForm,
     PatientLookupForm,
 )
+from screening.paging import CappedPaginator
 
 PAGE_SIZE = 50
-
-
-class CappedPaginator(Paginator):
-    """Counts no further than CAP rows past the filter: an exact COUNT of a clinic's
-    whole audit trail grows with it, every view and every year, and was most of the
-    report's time (#19). Beyond the cap the report says "more than" and asks for a
-    narrower filter or the other sort order, as search pages do. 1,000 rows are 20
-    pages of 50; counting 10,000 was still the report's slowest statement (the
-    filter's OR of clinic and members reads the rows one by one)."""
-
-    CAP = 1_000
-
-    @cached_property
-    def count(self) -> int:
-        return int(self.object_list[: self.CAP + 1].count())
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count > self.CAP
-
-    @property
-    def capped_pages(self) -> int:
-        """The pages the cap fills: a capped report has more."""
-        return self.CAP // self.per_page
 
 
 class _Echo:

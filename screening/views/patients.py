@@ -12,6 +12,7 @@ from screening import access, audit, permissions
 from screening.forms.intakes import IntakeCreateForm
 from screening.forms.patients import PatientForm, PatientSearchForm
 from screening.models import Clinic
+from screening.paging import CappedPaginator
 from screening.services import carry_over, patients
 
 PAGE_SIZE = 50
@@ -56,7 +57,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 category="patient",
                 detail={"result_count": found.count()},
             )
-        page = Paginator(found.select_related("clinic"), PAGE_SIZE).get_page(
+        # A search's count is exact (it says how many matched); the whole list's is
+        # capped, past which the page asks for a search.
+        paging = Paginator if searched else CappedPaginator
+        page = paging(found.select_related("clinic"), PAGE_SIZE).get_page(
             None if searched else request.GET.get("page")
         )
         # Evaluates the page's rows once; the template reuses them.

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from screening import audit
 from screening.models import AuditEvent
+from screening.paging import CappedPaginator
 from screening.services import patients
-from screening.views.audit import CappedPaginator
 from tests.factories import MembershipFactory, UserFactory
 
 REPORT = reverse("screening:audit-list")

@@ -4,10 +4,13 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from screening.models import AuditEvent, Patient
+from screening.paging import CappedPaginator
 from tests.factories import PatientFactory
 
 LIST_URL = reverse("screening:patient-list")
@@ -45,6 +48,33 @@ def test_it_lists_only_the_clinics_own_patients(client_as, patients):
     assert "Lindqvist" in response.text
     assert "Moreau" in response.text
     assert "Lindgren" not in response.text
+
+
+def test_it_counts_the_whole_list_no_further_than_its_cap_and_asks_for_a_search(
+    client_as, patients, clinic, intake_staff, monkeypatch
+):
+    for number in range(4):
+        PatientFactory(clinic=clinic, mrn=f"C-{number}", created_by=intake_staff)
+    monkeypatch.setattr(CappedPaginator, "CAP", 4)
+    monkeypatch.setattr("screening.views.patients.PAGE_SIZE", 2)
+    client = client_as("intake_staff")
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(LIST_URL).content.decode()
+
+    (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert "LIMIT 5" in count  # the cap and one more, never the whole list
+    assert "More than 4 patients, by name. Search by name, MRN or date of birth" in html
+    assert "Page 1 of more than 2" in html
+    searched = client.post(LIST_URL, {"q": "C-"}).content.decode()
+    assert "4 patients found" in searched  # a search's count is exact
+
+
+def test_under_its_cap_the_list_gives_the_number_of_pages(client_as, patients):
+    html = client_as("intake_staff").get(LIST_URL).content.decode()
+
+    assert "More than" not in html
+    assert "Page 1 of" not in html  # one page: no page navigation
 
 
 def test_it_searches_by_post_and_audits_only_the_count(client_as, patients):
