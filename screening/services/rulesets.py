@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from screening import engine
+from screening import compiled, engine
 from screening.models import Clinic, Rule, RulesetVersion
 
 DEFAULT_RULESET_FILE = Path(settings.BASE_DIR) / "fixtures" / "default_ruleset.json"
@@ -182,18 +182,19 @@ def full_settings(ruleset: RulesetVersion) -> dict[str, Any]:
 
 
 def get_active_ruleset(clinic: Clinic) -> RulesetVersion:
-    """The clinic's newest published ruleset, or the shipped default (one query)."""
-    ruleset = (
-        RulesetVersion.objects.filter(
-            Q(clinic=clinic, status=RulesetVersion.Status.PUBLISHED)
-            | Q(label=default_ruleset_document()["version"])
-        )
-        .order_by(F("clinic_id").asc(nulls_last=True), "-number")
-        .first()
-    )
-    if ruleset is None:
+    """The clinic's newest published ruleset, or the shipped default (one query,
+    compiled once per process: every section save, import and screening reads it)."""
+    found = compiled.rows(active_ruleset_query, clinic.pk)
+    if not found:
         raise MissingDefaultRulesetError(NO_DEFAULT)
-    return ruleset
+    return found[0]  # type: ignore[return-value]
+
+
+def active_ruleset_query(clinic_id: Any) -> QuerySet[RulesetVersion]:
+    return RulesetVersion.objects.filter(
+        Q(clinic_id=clinic_id, status=RulesetVersion.Status.PUBLISHED)
+        | Q(label=default_ruleset_document()["version"])
+    ).order_by(F("clinic_id").asc(nulls_last=True), "-number")[:1]
 
 
 def get_engine_ruleset(ruleset: RulesetVersion) -> engine.Ruleset:
