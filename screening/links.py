@@ -14,6 +14,17 @@ from django.urls import get_script_prefix, reverse
 _MARKER = 8_086_421_357
 
 
+def url(name: str) -> str:
+    """reverse(name) for a URL that takes no argument."""
+    return _without_args(name, get_script_prefix())
+
+
+@functools.cache
+def _without_args(name: str, prefix: str) -> str:
+    # `prefix` is in the key, as for _around_key.
+    return reverse(name)
+
+
 def pk_url(name: str, pk: int) -> str:
     """reverse(name, args=[pk]) for a URL that takes one integer key."""
     head, tail = _around_key(name, get_script_prefix())

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse, set_script_prefix
 
-from screening.links import pk_url
+from screening.links import pk_url, url
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,14 @@ def test_it_refuses_a_url_without_one_key():
 def test_it_refuses_a_key_that_is_not_a_number():
     with pytest.raises(ValueError):  # noqa: PT011
         pk_url("screening:patient-detail", "1/../admin")
+
+
+@pytest.mark.parametrize("name", ["screening:home", "screening:patient-list"])
+def test_a_url_without_a_key_is_the_one_reverse_gives_under_each_prefix(name):
+    assert url(name) == reverse(name)
+    set_script_prefix("/clinic-a/")
+    try:
+        assert url(name) == reverse(name)
+        assert url(name).startswith("/clinic-a/")
+    finally:
+        set_script_prefix("/")

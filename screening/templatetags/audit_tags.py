@@ -1,12 +1,9 @@
-"""Template tags of the audit report: its navigation entry and its rows."""
-
-from typing import Any
+"""Template tags of the audit report: its rows."""
 
 from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from screening import permissions
 from screening.markup import html
 from screening.models import AuditEvent
 
@@ -31,12 +28,6 @@ _ROW = (
     '  <td><small class="font-monospace">{}</small></td>\n'
     "</tr>"
 )
-
-
-@register.filter
-def can_view_audit(user: Any) -> bool:
-    """Whether the user is an auditor in any clinic (shows the nav entry)."""
-    return permissions.can_in_any_clinic(user, permissions.VIEW_AUDIT)
 
 
 @register.simple_tag

@@ -1,5 +1,5 @@
-"""Template tags of the clinician review: the worklist entry, and the summary's flags
-and acknowledgement forms.
+"""Template tags of the clinician review: the summary's flags and acknowledgement
+forms.
 
 The flags and forms are written here with screening.markup instead of templates included
 per flag: a summary carries one line, an evidence table, the rule in words and a form
@@ -16,19 +16,13 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString, mark_safe
 
-from screening import permissions, rule_text
+from screening import rule_text
 from screening.links import pk_url
 from screening.markup import html, html_join
 from screening.templatetags.screening_tags import severity_text
 
 register = template.Library()
 _CSRF = CsrfTokenNode()
-
-
-@register.filter
-def can_review(user: Any) -> bool:
-    """Whether the user is a clinician in any clinic (shows the Worklist nav entry)."""
-    return permissions.can_in_any_clinic(user, permissions.REVIEW_INTAKE)
 
 
 def _csrf_input(context: template.Context) -> str:

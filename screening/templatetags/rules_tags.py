@@ -1,20 +1,13 @@
-"""Template filters of the rule editor: the nav entry and how a value is shown."""
+"""Template filters of the rule editor: how a value is shown."""
 
 import json
 from typing import Any
 
 from django import template
 
-from screening import permissions
 from screening.json_numbers import AnswerEncoder
 
 register = template.Library()
-
-
-@register.filter
-def can_view_rules(user: Any) -> bool:
-    """Whether the user may open the rules in any of their clinics (nav entry)."""
-    return permissions.can_in_any_clinic(user, permissions.VIEW_RULES)
 
 
 @register.filter

@@ -5,7 +5,6 @@ from typing import Any
 from django import template
 from django.forms import BoundField
 
-from screening import permissions
 from screening.questionnaire.labels import answer_text
 from screening.questionnaire.labels import question_label as label_of
 
@@ -93,9 +92,3 @@ def outcome_css(outcome: str) -> str:
 @register.filter
 def severity_text(severity: str) -> str:
     return SEVERITIES.get(severity, severity)
-
-
-@register.filter
-def can_view_patients(user: Any) -> bool:
-    """Whether the user sees patients in any of their clinics (the nav link)."""
-    return permissions.can_in_any_clinic(user, permissions.VIEW_PATIENT)

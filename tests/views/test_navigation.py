@@ -1,5 +1,8 @@
 """The navigation bar: folds behind "Menu", an account menu, nothing at the 2FA step."""
 
+import re
+
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -51,3 +54,25 @@ def test_it_shows_only_log_out_at_the_second_login_step(clinic):
     assert "Log out" in html
     assert reverse("screening:patient-list") not in html
     assert reverse("accounts-password") not in html
+
+
+@pytest.mark.parametrize(
+    ("role", "entries"),
+    [
+        ("intake_staff", ["Home", "Patients", "Import"]),
+        ("clinician", ["Home", "Patients", "Import", "Worklist", "Rules"]),
+        ("rule_admin", ["Home", "Rules"]),
+        ("auditor", ["Home", "Audit log"]),
+        ("clinic_admin", ["Home", "Clinic settings"]),
+    ],
+)
+def test_it_links_each_page_the_role_may_open_and_no_other(client_as, role, entries):
+    client = client_as(role)
+    html = client.get(reverse("screening:home"), follow=True).content.decode()
+
+    nav = re.search(r'<ul class="navbar-nav">(.*?)</ul>', html, re.S)
+    assert nav is not None
+    shown = re.findall(r'<a class="nav-link" href="([^"]+)">([^<]+)</a>', nav[1])
+    assert [words for _, words in shown] == entries
+    for target, _ in shown:
+        assert client.get(target).status_code == 200, target
