@@ -8,10 +8,9 @@ stored intake/1 value into what the widget shows; `clean()` turns posted text ba
 """
 
 import copy
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.forms import BoundField
@@ -21,11 +20,40 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from screening.forms.questions import EVENT_DATE, NOT_ANSWERED, REASONS, YES_NO, Choices
+from screening.forms.written import chosen, first_index, kept
 from screening.markup import escape
 
 WHY = "__why"  # suffix of the reason companion of a nullable field
 ON = "__on"  # suffix of the date companion of an event-date field
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+T = TypeVar("T")
+
+
+def shallow_copy(thing: T) -> T:
+    """copy.copy of a field or widget (an object with only a __dict__ as its state),
+    without copy's generic reduce protocol: each page copies every field of its form
+    and each field's widget, some 250 objects on a scales page (#19 goal 2)."""
+    copied = object.__new__(type(thing))
+    copied.__dict__.update(thing.__dict__)
+    return copied
+
+
+def field_copy(field: T, memo: dict[int, Any]) -> T:
+    """Django's Field.__deepcopy__ (its own widget, error messages and validators;
+    shared choices stay shared), with shallow_copy for copy.copy."""
+    copied: Any = shallow_copy(field)
+    memo[id(field)] = copied
+    widget = copied.widget
+    if type(widget).__deepcopy__ is forms.Widget.__deepcopy__:
+        copied.widget = shallow_copy(widget)
+        copied.widget.attrs = widget.attrs.copy()
+        memo[id(widget)] = copied.widget
+    else:
+        copied.widget = copy.deepcopy(widget, memo)
+    copied.error_messages = copied.error_messages.copy()
+    copied.validators = copied.validators[:]
+    return copied  # type: ignore[no-any-return]
 
 
 class _SharedChoicesWidget(ChoiceWidget):
@@ -35,10 +63,15 @@ class _SharedChoicesWidget(ChoiceWidget):
     still the copy's own (errors and autofocus change them)."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "_SharedChoicesWidget":
-        copied = copy.copy(self)
+        copied = shallow_copy(self)
         copied.attrs = self.attrs.copy()
         memo[id(self)] = copied
         return copied
+
+    def has_declared_choices(self) -> bool:
+        """Whether the choices are still the ones its field declared: only their
+        markup is kept (screening/forms/written.py), as they never change."""
+        return self.choices is getattr(self, "declared_choices", None)
 
 
 class SharedChoicesField(forms.ChoiceField):
@@ -46,8 +79,12 @@ class SharedChoicesField(forms.ChoiceField):
     them (see _SharedChoicesWidget). Setting other choices on a copy still works: the
     setter replaces the list, it never changes the shared one."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget.declared_choices = self.widget.choices  # type: ignore[attr-defined]
+
     def __deepcopy__(self, memo: dict[int, Any]) -> "SharedChoicesField":
-        return forms.Field.__deepcopy__(self, memo)  # type: ignore[return-value]
+        return field_copy(self, memo)
 
 
 class RadioSelect(_SharedChoicesWidget, forms.RadioSelect):
@@ -77,32 +114,38 @@ class RadioSelect(_SharedChoicesWidget, forms.RadioSelect):
             option["label"],
         )
 
-    def written_options(
-        self, field: BoundField
-    ) -> list[tuple[Any, str, Any, SafeString]] | None:
-        """(value, id, label, <input>) of each option of the field, as iterating the
-        bound field gives them, without its option dictionaries and bound widgets;
-        None for grouped choices."""
-        if _grouped(self.choices):
-            return None
+    def option_attrs(self, field: BoundField) -> dict[str, Any]:
+        """The attributes each option's <input> has, as iterating the bound field
+        gives them (the id gets the option's index)."""
         id_ = self.attrs.get("id") or field.auto_id
-        base = self.build_attrs(
+        return self.build_attrs(
             self.attrs, field.build_widget_attrs({"id": id_} if id_ else {})
         )
+
+    def option_inputs(
+        self, name: str, attrs: dict[str, Any]
+    ) -> list[tuple[Any, str, Any, SafeString, SafeString]] | None:
+        """(value, id, label, <input>, <input> checked) of each option, for the
+        field's html name and option_attrs(); None for grouped choices."""
+        if _grouped(self.choices):
+            return None
         options = []
-        for index, (value, label, selected) in enumerate(
-            _marked(self.choices, field.value(), self)
-        ):
-            attrs = {**base, "checked": True} if selected else dict(base)
-            if "id" in attrs:
-                attrs["id"] = f"{attrs['id']}_{index}"
-            option = {
-                "type": self.input_type,
-                "name": field.html_name,
-                "value": value,
-                "attrs": attrs,
-            }
-            options.append((value, attrs.get("id", ""), label, option_tag(option)))
+        for index, (value, label) in enumerate(self.choices):
+            value = "" if value is None else value
+            own = dict(attrs)
+            if "id" in own:
+                own["id"] = f"{own['id']}_{index}"
+            option = {"type": self.input_type, "name": name, "value": value}
+            # "checked" comes after the other attributes, where Django adds it.
+            options.append(
+                (
+                    value,
+                    own.get("id", ""),
+                    label,
+                    option_tag({**option, "attrs": own}),
+                    option_tag({**option, "attrs": {**own, "checked": True}}),
+                )
+            )
         return options
 
 
@@ -120,35 +163,43 @@ class Select(_SharedChoicesWidget, forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
-        if self.allow_multiple_selected or _grouped(self.choices):
+        if self.allow_multiple_selected:
             return super().render(name, value, attrs, renderer)
+        final = self.build_attrs(self.attrs, attrs)
+        if self.has_declared_choices():
+            key = (Select, id(self.choices), name, *final.items())
+            written = kept(key, self.choices, lambda: self._written(name, final))
+        else:
+            written = self._written(name, final)
+        if written is None:  # grouped choices
+            return super().render(name, value, attrs, renderer)
+        head, values, plain, marked = written
+        index = chosen(values, self.format_value(value))
         options = "".join(
-            f'\n  <option value="{escape(str(option))}"'
-            f"{' selected' if selected else ''}>{escape(label)}</option>\n"
-            for option, label, selected in _marked(self.choices, value, self)
+            marked[at] if at == index else option for at, option in enumerate(plain)
         )
-        return SafeString(
-            f'<select name="{escape(name)}"'
-            f"{attributes(self.build_attrs(self.attrs, attrs))}>{options}\n</select>"
-        )
+        return SafeString(f"{head}{options}\n</select>")
+
+    def _written(
+        self, name: str, attrs: dict[str, Any]
+    ) -> tuple[str, dict[str, int], list[str], list[str]] | None:
+        """The <select> tag, each option's first position, and each option unmarked
+        and marked selected."""
+        if _grouped(self.choices):
+            return None
+        plain, marked, values = [], [], []
+        for option, label in self.choices:
+            text = "" if option is None else str(option)
+            values.append(text)
+            quoted, shown = escape(text), escape(label)
+            plain.append(f'\n  <option value="{quoted}">{shown}</option>\n')
+            marked.append(f'\n  <option value="{quoted}" selected>{shown}</option>\n')
+        head = f'<select name="{escape(name)}"{attributes(attrs)}>'
+        return head, first_index(values), plain, marked
 
 
 def _grouped(choices: Any) -> bool:
     return any(isinstance(label, (list, tuple)) for _, label in choices)
-
-
-def _marked(
-    choices: Any, value: Any, widget: ChoiceWidget
-) -> Iterator[tuple[Any, Any, bool]]:
-    """(value, label, selected) of each choice, as ChoiceWidget.optgroups marks
-    them: the first choice equal to the value as text is selected."""
-    values = widget.format_value(value)
-    has_selected = False
-    for option, label in choices:
-        option = "" if option is None else option
-        selected = not has_selected and str(option) in values
-        has_selected |= selected
-        yield option, label, selected
 
 
 def option_tag(option: dict[str, Any]) -> SafeString:
@@ -188,6 +239,9 @@ class AnswerField:
     @property
     def has_reason(self) -> bool:
         return self.nullable and getattr(self, "reason", True)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "AnswerField":
+        return field_copy(self, memo)
 
     def initial_for(self, value: Any) -> Any:
         return value

@@ -3,17 +3,18 @@
 from typing import Any
 
 from crispy_forms.layout import Div, Fieldset, Layout, LayoutObject
-from crispy_forms.utils import TEMPLATE_PACK
+from crispy_forms.utils import TEMPLATE_PACK, flatatt
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from screening.markup import escape
 from screening.templatetags.answer_tags import answer_field
 
 
 def grid_row(*cells: tuple[str, int]) -> Div:
     """A Bootstrap row of fields side by side: (field name, column width from md up)."""
-    return Div(
-        *(Div(name, css_class=f"col-md-{width}") for name, width in cells),
+    return WrittenDiv(
+        *(WrittenDiv(name, css_class=f"col-md-{width}") for name, width in cells),
         css_class="row",
     )
 
@@ -24,11 +25,11 @@ def shown_if(condition: str, *fields: Any) -> Div:
     The server decides what a hidden question stores; static/js/intake_form.js only
     hides the fields while the condition is false, for convenience.
     """
-    return Div(*fields, data_show_if=condition)
+    return WrittenDiv(*fields, data_show_if=condition)
 
 
 def hidden_if(condition: str, *fields: Any) -> Div:
-    return Div(*fields, data_hide_if=condition)
+    return WrittenDiv(*fields, data_hide_if=condition)
 
 
 class MarkRestNo(LayoutObject):
@@ -114,12 +115,77 @@ class Answer(LayoutObject):
         return SafeString(f"\n\n{markup}\n")
 
 
+class WrittenDiv(Div):
+    """crispy's Div, its markup written here: crispy renders bootstrap5/layout/div.html
+    per div, with a context of its own, and a list row has a dozen divs (#19 goal 2).
+    The markup is the template's own, to the byte (tests/forms/test_layout.py)."""
+
+    def __init__(
+        self,
+        *fields: Any,
+        css_id: str | None = None,
+        css_class: str | None = None,
+        template: str | None = None,
+        **attrs: Any,
+    ) -> None:
+        # crispy's Div.__init__, but a div with no attributes skips flatatt: its
+        # lazy-aware escaping of nothing was a fifth of building a list's rows.
+        self.fields = list(fields)
+        self.css_class = css_class
+        self.css_id = css_id
+        self.template = template or self.template
+        self.flat_attrs = flatatt(attrs) if attrs else SafeString("")
+
+    def render(
+        self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any
+    ) -> SafeString:
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return SafeString(
+            f"<div {_attribute('id', self.css_id)} \n    "
+            f"{_attribute('class', self.css_class)} {self.flat_attrs}>\n"
+            f"        {fields}\n</div>\n"
+        )
+
+
+class WrittenFieldset(Fieldset):
+    """crispy's Fieldset, its markup written here, as bootstrap5/layout/fieldset.html
+    writes it (see WrittenDiv). A legend with template syntax goes to crispy, which
+    renders the legend as a template."""
+
+    def render(
+        self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any
+    ) -> SafeString:
+        legend = str(self.legend) if self.legend else ""
+        if "{" in legend:
+            return super().render(form, context, template_pack, **kwargs)  # type: ignore[no-any-return]
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return SafeString(
+            f"<fieldset {_attribute('id', self.css_id)} \n    "
+            f"{_attribute('class', self.css_class)}\n    {self.flat_attrs}>\n    "
+            f"{f'<legend>{legend}</legend>' if legend else ''}\n    "
+            f"{fields} \n</fieldset>\n"
+        )
+
+
+def _attribute(name: str, value: Any) -> str:
+    """The id or class the layout templates write: none when empty."""
+    return f'{name}="{escape(value)}"' if value else ""
+
+
 def answers_written_directly(layout: LayoutObject) -> LayoutObject:
     """The layout with each field it names in a Layout, Div or Fieldset made an
-    Answer (in place). Any other layout object keeps its own rendering."""
+    Answer, and each plain Div and Fieldset written directly (in place). Any other
+    layout object keeps its own rendering."""
     for index, item in enumerate(layout.fields):
         if isinstance(item, str):
             layout.fields[index] = Answer(item)
-        elif isinstance(item, (Layout, Div, Fieldset)):
+            continue
+        # Only the crispy classes themselves, on their own templates: a subclass or
+        # another template writes other markup.
+        if type(item) is Div and item.template == Div.template:
+            item.__class__ = WrittenDiv
+        elif type(item) is Fieldset and item.template == Fieldset.template:
+            item.__class__ = WrittenFieldset
+        if isinstance(item, (Layout, Div, Fieldset)):
             answers_written_directly(item)
     return layout

@@ -93,10 +93,12 @@ class AnswerForm(forms.Form):
     ) -> dict[str, Any]:
         """Widget values for a stored value; `base` is the full path of that value."""
         initial: dict[str, Any] = {}
+        base_parts = parse_path(base)  # each path parsed once: a page has 40 to 120
         for name in cls.answer_names():
             field = cls.base_fields[name]
-            path = join_path([*parse_path(base), *parse_path(cls.path_of(name))])
-            stored = value_at(value, parse_path(cls.path_of(name)))
+            parts = parse_path(cls.path_of(name))
+            path = join_path([*base_parts, *parts])
+            stored = value_at(value, parts)
             stored = None if stored is ABSENT else stored
             initial[name] = field.initial_for(stored)  # type: ignore[attr-defined]
             if isinstance(field, EventDateField) and isinstance(stored, str):

@@ -14,6 +14,7 @@ from django.forms import BoundField
 from django.utils.safestring import SafeString, mark_safe
 
 from screening.forms.answers import ON, WHY, option_tag
+from screening.forms.written import chosen, first_index, kept
 from screening.markup import escape, html, html_join
 
 register = template.Library()
@@ -30,7 +31,7 @@ def answer_field(field: BoundField, form_show_errors: Any) -> SafeString:
         return SafeString(escape(field))
     form = field.form
     why = _companion(form, field.name + WHY)
-    kind = field.widget_type
+    kind = _widget_type(field)
     if kind == "radioselect":
         on = _companion(form, field.name + ON)
         answer = _radio_group(field, on, why, bool(form_show_errors))
@@ -66,6 +67,18 @@ def answer_field(field: BoundField, form_show_errors: Any) -> SafeString:
     )
 
 
+def _widget_type(field: BoundField) -> str:
+    """BoundField.widget_type, its regular expression run once per widget class."""
+    widget_class = type(field.field.widget)
+    kind = _WIDGET_TYPES.get(widget_class)
+    if kind is None:
+        kind = _WIDGET_TYPES[widget_class] = field.widget_type
+    return kind
+
+
+_WIDGET_TYPES: dict[type, str] = {}
+
+
 def _companion(form: Any, name: str) -> BoundField | None:
     return form[name] if name in form.fields else None
 
@@ -80,15 +93,6 @@ def _radio_group(
     # a legend.
     describedby = field.aria_describedby
     date_of = _date_of(on) if on is not None else ""
-    options = html_join(
-        "\n",
-        '<div class="form-check form-check-inline">\n{}\n'
-        '<label class="form-check-label" for="{}">{}</label>\n{}\n</div>',
-        (
-            (tag, option_id, label, date_of if value == "date" else "")
-            for value, option_id, label, tag in _options(field)
-        ),
-    )
     return html(
         '<fieldset class="answer-grid" aria-labelledby="{}_label"{}>\n'
         '<div class="answer-label" id="{}_label">{}</div>\n'
@@ -99,28 +103,76 @@ def _radio_group(
         html(' aria-describedby="{}"', describedby) if describedby else "",
         field.auto_id,
         field.label,
-        options,
+        _options(field, date_of),
         _reason(why),
         _notes(field, show_errors),
     )
 
 
-def _options(field: BoundField) -> list[tuple[Any, str, Any, SafeString]]:
-    """(value, id, label, <input>) of each radio option."""
+# One radio option in its wrapper: <input>, its label, and what follows the option.
+_OPTION = (
+    '<div class="form-check form-check-inline">\n{}\n'
+    '<label class="form-check-label" for="{}">{}</label>\n{}\n</div>'
+)
+_OPTION_HEAD = _OPTION.removesuffix("{}\n</div>")
+
+
+def _options(field: BoundField, date_of: str) -> SafeString:
+    """The radio options, each in its wrapper; the typed date of an event follows its
+    "Date" option."""
     widget = field.field.widget
-    written = getattr(widget, "written_options", None)
-    options = written(field) if written is not None else None
-    if options is None:
-        options = [
+    option_attrs = getattr(widget, "option_attrs", None)
+    written = None
+    if option_attrs is not None:
+        name, attrs = field.html_name, option_attrs(field)
+        if widget.has_declared_choices():
+            key = (_options, id(widget.choices), name, *attrs.items())
+            written = kept(key, widget.choices, lambda: _wrapped(widget, name, attrs))
+        else:
+            written = _wrapped(widget, name, attrs)
+    if written is None:  # not our widget, or grouped choices: Django's own options
+        return html_join(
+            "\n",
+            _OPTION,
             (
-                radio.data["value"],
-                radio.id_for_label,
-                radio.choice_label,
-                option_tag(radio.data),
-            )
-            for radio in field
-        ]
-    return options
+                (
+                    option_tag(radio.data),
+                    radio.id_for_label,
+                    radio.choice_label,
+                    date_of if radio.data["value"] == "date" else "",
+                )
+                for radio in field
+            ),
+        )
+    values, rows = written
+    index = chosen(values, widget.format_value(field.value()))
+    return SafeString(
+        "\n".join(
+            (marked if at == index else plain)
+            + (date_of if value == "date" else "")
+            + "\n</div>"
+            for at, (value, plain, marked) in enumerate(rows)
+        )
+    )
+
+
+def _wrapped(
+    widget: Any, name: str, attrs: dict[str, Any]
+) -> tuple[dict[str, int], list[tuple[Any, str, str]]] | None:
+    """Each option's first position, and each option's markup up to what follows
+    the option, unchecked and checked."""
+    inputs = widget.option_inputs(name, attrs)
+    if inputs is None:
+        return None
+    rows = [
+        (
+            value,
+            html(_OPTION_HEAD, tag, option_id, label),
+            html(_OPTION_HEAD, checked, option_id, label),
+        )
+        for value, option_id, label, tag, checked in inputs
+    ]
+    return first_index([str(value) for value, *_ in inputs]), rows
 
 
 def _date_of(on: BoundField) -> SafeString:
@@ -170,24 +222,26 @@ def _notes(field: BoundField, show_errors: bool) -> SafeString:
             )
         )
     if show_errors:
-        if field.errors:
+        # The form's own error lists: what each BoundField.errors would look up.
+        errors = form.errors
+        own = errors.get(field.name)
+        if own:
             parts.append(
                 html(
                     '<div class="invalid-feedback d-block" id="{}_error">\n{}\n</div>',
                     field.auto_id,
-                    html_join(
-                        "", '<p class="mb-0">{}</p>', ((e,) for e in field.errors)
-                    ),
+                    html_join("", '<p class="mb-0">{}</p>', ((e,) for e in own)),
                 )
             )
         for suffix in (ON, WHY, DETAIL):
-            companion = _companion(form, field.name + suffix)
-            if companion is not None and companion.errors:
+            name = field.name + suffix
+            companion = errors.get(name) if name in form.fields else None
+            if companion:
                 parts.append(
                     html_join(
                         "",
                         '<div class="invalid-feedback d-block">{}</div>',
-                        ((e,) for e in companion.errors),
+                        ((e,) for e in companion),
                     )
                 )
     warnings = getattr(form, "field_warnings", {}).get(field.name, [])

@@ -1,15 +1,18 @@
 """Answers in a section layout are written directly (screening/forms/layout.py), not
-through crispy's field template: every section page, list rows and errors included,
-is the same page both ways."""
+through crispy's field template, and so are its divs and fieldsets: every section
+page, list rows and errors included, is the same page both ways."""
 
 import re
 
 import pytest
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.template import Context
 from django.urls import reverse
 
 from screening.forms import sections
 from screening.forms.intakes import SECTION_FORMS
-from screening.forms.layout import Answer
+from screening.forms.layout import Answer, WrittenDiv
 from tests.factories import screened_intake
 from tests.services.review_documents import realistic
 from tests.views.test_intakes import page_post
@@ -68,3 +71,49 @@ def test_an_answer_keeps_its_name_for_crispys_lookups():
     )
     assert isinstance(layout.fields[0], Answer)
     assert [pointer.name for pointer in layout.get_field_names()] == ["first", "second"]
+
+
+DIVS = [
+    {},
+    {"css_class": "row"},
+    {"css_id": "a<b", "css_class": 'x "y"', "data_show_if": "smoker=yes"},
+]
+
+
+@pytest.mark.parametrize("kwargs", DIVS)
+@pytest.mark.parametrize("legend", ["", "Known <i>allergies</i>", "Of {{ who }}"])
+def test_divs_and_fieldsets_are_the_markup_crispys_templates_write(kwargs, legend):
+    class NoteForm(forms.Form):
+        note = forms.CharField(required=False)
+
+    def rendered(layout: Layout) -> str:
+        context = Context({"who": "me", "form_show_errors": True})
+        return layout.render(NoteForm(), context)
+
+    def layout() -> Layout:
+        return Layout(Fieldset(legend, Div("note", **kwargs), **kwargs))
+
+    ours = rendered(sections.answers_written_directly(layout()))
+    crispys = sections.answers_written_directly(layout())
+    # Back to crispy's own classes (and templates); the answer is still written.
+    crispys.fields[0].__class__ = Fieldset
+    crispys.fields[0].fields[0].__class__ = Div
+
+    assert ours == rendered(crispys)
+    assert "data-answer" in ours
+    assert "{{" not in ours
+
+
+@pytest.mark.parametrize("kwargs", DIVS)
+def test_a_written_div_is_made_as_crispys_div(kwargs):
+    written, crispys = WrittenDiv("note", **kwargs), Div("note", **kwargs)
+
+    assert [written.fields, written.css_id, written.css_class] == [
+        crispys.fields,
+        crispys.css_id,
+        crispys.css_class,
+    ]
+    assert (written.template, written.flat_attrs) == (
+        crispys.template,
+        crispys.flat_attrs,
+    )
