@@ -64,7 +64,7 @@ def test_it_counts_the_whole_list_no_further_than_its_cap_and_asks_for_a_search(
 
     (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert "LIMIT 5" in count  # the cap and one more, never the whole list
-    assert "More than 4 patients, by name. Search by name, MRN or date of birth" in html
+    assert "More than 4 patients, listed by name. Search by name, MRN" in html
     assert "Page 1 of more than 2" in html
     searched = client.post(LIST_URL, {"q": "C-"}).content.decode()
     assert "4 patients found" in searched  # a search's count is exact
