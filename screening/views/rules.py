@@ -42,7 +42,11 @@ def rule_index(request: HttpRequest) -> HttpResponse:
     context = {
         "clinic": clinic,
         "active": active,
-        "rules": active.rules.all(),
+        # What the table shows (and the ruleset the related manager sets on each):
+        # not each rule's expression, tests and notes, which it never shows.
+        "rules": active.rules.only(
+            "ruleset", "code", "severity", "title", "source", "enabled", "is_retired"
+        ),
         "draft": rulesets.get_draft(clinic),
         "versions": rulesets.list_versions(clinic),
         "jobs": RescreenJob.objects.filter(clinic=clinic).select_related("ruleset")[:5],
