@@ -44,25 +44,28 @@ def _clinics(request: HttpRequest) -> list[Clinic]:
 def patient_list(request: HttpRequest) -> HttpResponse:
     clinics = _clinics(request)
     form = PatientSearchForm(_posted(request))
-    found = patients.list_patients(clinics)
     searched = form.is_bound and form.is_valid()
+    found = (
+        patients.search_patients(clinics, form.cleaned_data["q"])
+        if searched
+        else patients.list_patients(clinics)
+    )
+    # A search's count is exact (it says how many matched); the whole list's is
+    # capped, past which the page asks for a search.
+    paging = Paginator if searched else CappedPaginator
+    paginator = paging(found.select_related("clinic"), PAGE_SIZE)
     with audit.batch():
         if searched:
-            found = patients.search_patients(clinics, form.cleaned_data["q"])
             # The count only: the search text is PHI and never reaches a log or a URL.
+            # The paginator's count, read once for the row and the page.
             audit.record(
                 audit.Event.PATIENT_SEARCHED,
                 request=request,
                 clinic=clinics[0],
                 category="patient",
-                detail={"result_count": found.count()},
+                detail={"result_count": paginator.count},
             )
-        # A search's count is exact (it says how many matched); the whole list's is
-        # capped, past which the page asks for a search.
-        paging = Paginator if searched else CappedPaginator
-        page = paging(found.select_related("clinic"), PAGE_SIZE).get_page(
-            None if searched else request.GET.get("page")
-        )
+        page = paginator.get_page(None if searched else request.GET.get("page"))
         # Evaluates the page's rows once; the template reuses them.
         audit.record_patients_shown(request, page.object_list, page="patient_list")
     context = {

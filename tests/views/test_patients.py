@@ -66,8 +66,12 @@ def test_it_counts_the_whole_list_no_further_than_its_cap_and_asks_for_a_search(
     assert "LIMIT 5" in count  # the cap and one more, never the whole list
     assert "More than 4 patients, listed by name. Search by name, MRN" in html
     assert "Page 1 of more than 2" in html
-    searched = client.post(LIST_URL, {"q": "C-"}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        searched = client.post(LIST_URL, {"q": "C-"}).content.decode()
     assert "4 patients found" in searched  # a search's count is exact
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1  # one count for the page and the audit row
+    assert "LIMIT" not in counts[0]
 
 
 def test_under_its_cap_the_list_gives_the_number_of_pages(client_as, patients):
