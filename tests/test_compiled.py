@@ -9,7 +9,11 @@ from screening import compiled
 from screening.access import intake_query
 from screening.models import Membership
 from screening.permissions import memberships_query
-from screening.review_summary import sections_query
+from screening.review_summary import (
+    acknowledgements_query,
+    revisions_query,
+    sections_query,
+)
 from tests.factories import (
     ClinicFactory,
     MembershipFactory,
@@ -78,3 +82,48 @@ def test_rows_reads_by_primary_key_on_the_models_database(clinic, intake_staff):
     assert len(queries.captured_queries) == 1
     assert [row(section) for section in found] == [row(s) for s in expected]
     assert len(found) > 1
+
+
+def test_together_reads_each_builds_rows_in_one_round_trip_on_postgresql(
+    clinic, intake_staff
+):
+    intake = screened_intake(clinic, realistic(), by=intake_staff)
+    builds = (sections_query, revisions_query, acknowledgements_query)
+    expected = {build: [row(r) for r in build(intake.pk)] for build in builds}
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        compiled.together(intake.pk, *builds),
+    ):
+        found = {build: compiled.rows(build, intake.pk) for build in builds}
+
+    one_trip = connection.vendor == "postgresql"  # SQLite: each read as before
+    assert len(queries.captured_queries) == (1 if one_trip else len(builds))
+    assert {build: [row(r) for r in rows] for build, rows in found.items()} == expected
+    assert len(expected[sections_query]) > 1
+    assert len(expected[revisions_query]) > 1
+    assert expected[acknowledgements_query] == []  # an empty result keeps its place
+
+
+def test_together_hands_each_read_out_once_and_only_for_its_own_key(
+    clinic, intake_staff
+):
+    intake = screened_intake(clinic, realistic(), by=intake_staff)
+    other = screened_intake(clinic, realistic(), by=intake_staff)
+
+    with (
+        compiled.together(intake.pk, sections_query),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        first = compiled.rows(sections_query, intake.pk)
+        again = compiled.rows(sections_query, intake.pk)  # read afresh
+        elsewhere = compiled.rows(sections_query, other.pk)
+
+    assert len(queries.captured_queries) == (
+        2 if connection.vendor == "postgresql" else 3
+    )
+    assert [row(s) for s in again] == [row(s) for s in first]
+    assert {s.intake_id for s in elsewhere} == {other.pk}
+    with CaptureQueriesContext(connection) as after:
+        compiled.rows(sections_query, intake.pk)
+    assert len(after.captured_queries) == 1  # outside the block: a read of its own
