@@ -58,6 +58,11 @@ def main() -> int:
         help="the order of --profile's listing (tottime: a function's own time)",
     )
     parser.add_argument(
+        "--callers",
+        default="",
+        help="with --profile: also list who calls the functions matching this pattern",
+    )
+    parser.add_argument(
         "--sql", action="store_true", help="print the statements of the last request"
     )
     parser.add_argument(
@@ -150,7 +155,10 @@ def measure(name: str, sessions: dict, options: argparse.Namespace) -> None:
     if options.sql:
         print("\n".join(statements))
     if options.profile:
-        pstats.Stats(profiler).sort_stats(options.sort).print_stats(options.profile)
+        stats = pstats.Stats(profiler).sort_stats(options.sort)
+        stats.print_stats(options.profile)
+        if options.callers:
+            stats.print_callers(options.callers)
 
 
 def gc_timer() -> tuple[list[float], Callable[[], None]]:
