@@ -1,11 +1,14 @@
-"""Template filters of the rule editor: how a value is shown."""
+"""Template filters of the rule editor: how a value is shown; the rules table's rows."""
 
 import json
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString
 
 from screening.json_numbers import AnswerEncoder
+from screening.markup import html
+from screening.models import Rule
 
 register = template.Library()
 
@@ -20,3 +23,39 @@ def as_json(value: Any) -> str:
 def outcome_label(code: str) -> str:
     """ "needs_clinician_review" -> "needs clinician review"."""
     return str(code).replace("_", " ")
+
+
+_RULE_ROW = (
+    "<tr>\n"
+    "  <td><code>{}</code></td>\n"
+    '  <td><span class="badge severity-{} text-bg-light border">{}</span></td>\n'
+    "  <td>{}</td>\n"
+    "  <td><small>{}{}</small></td>\n"
+    "  <td>{}</td>\n"
+    "</tr>"
+)
+
+
+@register.simple_tag
+def rule_row(rule: Rule) -> SafeString:
+    """One row of the rules index, escaped by markup.html. Written here, not as five
+    cells of template tags: a ruleset's 128 rows of them were two thirds of the
+    page's time (#19), as the audit report's rows were (audit_tags.audit_row)."""
+    source = rule.source or {}
+    section = source.get("section")
+    if rule.is_retired:
+        state = "retired"
+    elif not rule.enabled:
+        state = "switched off"
+    else:
+        state = "in use"
+    return html(
+        _RULE_ROW,
+        rule.code,
+        rule.severity,
+        rule.get_severity_display(),  # type: ignore[attr-defined]
+        rule.title,
+        source.get("title", ""),
+        html(", {}", section) if section else "",
+        state,
+    )
