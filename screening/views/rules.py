@@ -28,6 +28,7 @@ from screening.forms.rules import (
 from screening.json_numbers import AnswerEncoder
 from screening.models import RescreenJob
 from screening.services import drafts, rule_locks, rulesets
+from screening.templatetags import rules_tags
 
 STALE_DRAFT = (
     "Someone changed this draft after you opened it. Your changes are below and "
@@ -42,11 +43,9 @@ def rule_index(request: HttpRequest) -> HttpResponse:
     context = {
         "clinic": clinic,
         "active": active,
-        # What the table shows (and the ruleset the related manager sets on each):
-        # not each rule's expression, tests and notes, which it never shows.
-        "rules": active.rules.only(
-            "ruleset", "code", "severity", "title", "source", "enabled", "is_retired"
-        ),
+        # What the table shows, as values: not each rule's expression, tests and
+        # notes, which it never shows, nor a model object per row (#19).
+        "rules": active.rules.values(*rules_tags.RULE_ROW_FIELDS),
         "draft": rulesets.get_draft(clinic),
         "versions": rulesets.list_versions(clinic),
         "jobs": RescreenJob.objects.filter(clinic=clinic).select_related("ruleset")[:5],

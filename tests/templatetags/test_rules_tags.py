@@ -1,6 +1,4 @@
-from types import SimpleNamespace
-
-from screening.templatetags.rules_tags import rule_row
+from screening.templatetags.rules_tags import RULE_ROW_FIELDS, rule_row
 
 
 def rule(**changes):
@@ -13,9 +11,8 @@ def rule(**changes):
         "is_retired": False,
     }
     fields.update(changes)
-    return SimpleNamespace(
-        **fields, get_severity_display=lambda: fields["severity"].title()
-    )
+    assert set(fields) == set(RULE_ROW_FIELDS)  # the columns the index reads
+    return fields
 
 
 def cells(html: str) -> list[str]:
@@ -37,6 +34,22 @@ def test_it_leaves_out_a_missing_source_section():
         "><small>Clinic policy</small>"
     )
     assert cells(rule_row(rule(source={})))[3] == "><small></small>"
+
+
+def test_it_shows_each_severitys_label():
+    labels = [
+        cells(rule_row(rule(severity=severity)))[1]
+        for severity in ("absolute", "relative", "caution", "info")
+    ]
+    assert labels == [
+        f'><span class="badge severity-{severity} text-bg-light border">{label}</span>'
+        for severity, label in [
+            ("absolute", "Absolute"),
+            ("relative", "Relative"),
+            ("caution", "Caution"),
+            ("info", "Info"),
+        ]
+    ]
 
 
 def test_it_says_whether_a_rule_is_retired_switched_off_or_in_use():
