@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "screening.middleware.OTPMiddleware",  # django-otp's, the device read with the user
     "screening.middleware.PatientModeMiddleware",  # the tablet reaches /p/ only
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
     "screening.middleware.SessionLifetimeMiddleware",  # 12 h absolute limit, timeouts

@@ -14,7 +14,8 @@ from screening.services import accounts
 
 class ModelBackendWithSecondFactor(ModelBackend):
     """Django's ModelBackend whose per-request user query also says whether the user
-    has a confirmed second factor (`has_confirmed_device`).
+    has a confirmed second factor (`has_confirmed_device`), and the id of their
+    confirmed TOTP device (for screening.middleware.OTPMiddleware).
 
     RequireMFAMiddleware and the navigation ask that on every request of a user whose
     session is not OTP-verified; reading it with the user row is one statement where
@@ -49,11 +50,13 @@ class ModelBackendWithSecondFactor(ModelBackend):
 
 def user_query(pk: Any) -> QuerySet[Any]:
     """The user with that primary key, annotated with whether a confirmed second
-    factor exists (the one declaration of the statement the backend runs)."""
+    factor exists and which TOTP device it is (the one declaration of the statement
+    the backend runs)."""
     return (
         get_user_model()
         ._default_manager.annotate(
-            has_confirmed_device_annotation=accounts.confirmed_device_exists()
+            has_confirmed_device_annotation=accounts.confirmed_device_exists(),
+            confirmed_totp_device_id_annotation=accounts.confirmed_totp_device_id(),
         )
         .filter(pk=pk)
     )

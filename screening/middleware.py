@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 
 from screening import audit, permissions
 from screening.logs import current_request
@@ -259,6 +261,31 @@ def needs_mfa(user: Any) -> bool:
     if any(membership.role in MFA_ROLES for membership in memberships):
         return True
     return accounts.has_confirmed_device(user)
+
+
+class OTPMiddleware(DjangoOTPMiddleware):
+    """django-otp's middleware (request.user.otp_device, is_verified()), taking the
+    session's TOTP device from the user's row when that row read it (#19 goal 2).
+
+    The backend's user query also reads the id of the user's confirmed TOTP device;
+    when the session names that device, what django-otp would check of the row it
+    reads (the device is the user's, and confirmed) is already known, live, from
+    this request's statement. Any other device (a recovery-code login, a device
+    removed or unconfirmed since) is read and checked as django-otp does.
+    """
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+            device = (
+                accounts.session_device_read_with_user(user, persistent_id)
+                or self._device_from_persistent_id(persistent_id)
+                if persistent_id
+                else None
+            )
+            user.otp_device = self._finalize_device(request, user, device)
+        return user
 
 
 class RequireMFAMiddleware:

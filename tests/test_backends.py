@@ -4,8 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.backends import ModelBackendWithSecondFactor, user_query
+from screening.models import RecoveryCodeDevice
 from screening.services import accounts
 from tests.factories import TOTPDeviceFactory
 from tests.views.test_query_counts import data_queries
@@ -80,3 +83,78 @@ def test_it_reads_the_same_statement_as_the_query_it_is_declared_by(intake_staff
     ]
     assert accounts.has_confirmed_device(loaded) is True
     assert accounts.has_confirmed_device(declared) is True
+
+
+def verified_request(client):
+    """The worklist's request, its queries, and whether the user was OTP-verified."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("screening:review-worklist"))
+        verified = response.wsgi_request.user.is_verified()
+    return response, queries.captured_queries, verified
+
+
+def device_reads(queries) -> list[str]:
+    """The statements reading TOTP device rows (not the user's with its subquery)."""
+    return [
+        q["sql"] for q in queries if q["sql"].startswith('SELECT "otp_totp_totpdevice"')
+    ]
+
+
+def test_a_verified_session_reads_no_row_of_its_own_for_its_device(client_as):
+    client = client_as("clinician")
+    client.get(reverse("screening:review-worklist"))
+
+    response, queries, verified = verified_request(client)
+
+    assert response.status_code == 200
+    assert verified is True
+    assert device_reads(queries) == []  # it came with the user's row
+    device = response.wsgi_request.user.otp_device
+    assert device.name == "Authenticator app"  # its other columns load when asked
+
+
+@pytest.mark.parametrize(
+    ("change", "prompt"),
+    [
+        ("unconfirmed", "accounts-mfa-enrol"),
+        ("deleted", "accounts-mfa-enrol"),
+        ("someone_elses", "accounts-mfa-verify"),  # the user's own is still there
+    ],
+)
+def test_a_session_whose_device_is_no_longer_the_users_confirmed_one_is_not_verified(
+    client_as, change, prompt
+):
+    client = client_as("clinician")
+    user = client.get(reverse("screening:review-worklist")).wsgi_request.user
+    device = TOTPDevice.objects.get(user=user)  # the one the session names
+    if change == "unconfirmed":
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=False)
+    elif change == "deleted":
+        device.delete()
+    else:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = TOTPDeviceFactory().persistent_id
+        session.save()
+
+    response = client.get(reverse("screening:review-worklist"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse(prompt))
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_a_session_verified_by_a_recovery_code_is_read_as_django_otp_reads_it(
+    client_as,
+):
+    client = client_as("clinician")
+    user = client.get(reverse("screening:review-worklist")).wsgi_request.user
+    codes = RecoveryCodeDevice.objects.create(user=user, name="Recovery codes")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = codes.persistent_id
+    session.save()
+
+    response, _, verified = verified_request(client)
+
+    assert response.status_code == 200
+    assert verified is True
+    assert response.wsgi_request.user.otp_device == codes
