@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import router
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -48,7 +47,7 @@ def get_clinic_for_user(request: HttpRequest, *, action: str) -> Clinic:
 
 def get_patient_for_user(request: HttpRequest, pk: int, *, action: str) -> Patient:
     """The patient if one of the user's clinics holds it (else 404); 403 on role."""
-    patient = _one(Patient, patient_query, pk)
+    patient = _one(patient_query, pk)
     clinic = patient.clinic if patient else _probed_clinic(Patient, pk)
     _in_clinic(request, patient, clinic, kind="patient", pk=pk)
     return _with_role(request, patient, clinic, action=action, kind="patient")
@@ -61,7 +60,7 @@ def patient_query(pk: Any) -> QuerySet[Patient]:
 
 def get_intake_for_user(request: HttpRequest, pk: int, *, action: str) -> Intake:
     """The intake if one of the user's clinics holds it (else 404); 403 on role."""
-    intake = _one(Intake, intake_query, pk)
+    intake = _one(intake_query, pk)
     clinic = intake.clinic if intake else _probed_clinic(Intake, pk)
     _in_clinic(request, intake, clinic, kind="intake", pk=pk)
     return _with_role(request, intake, clinic, action=action, kind="intake")
@@ -76,10 +75,10 @@ def intake_query(pk: Any) -> QuerySet[Intake]:
     ).filter(pk=pk, patient__is_deleted=False)
 
 
-def _one(model: type[Model], build: Callable[[Any], QuerySet[Any]], pk: int) -> Any:
-    """The object build(pk) gives, or None."""
-    alias = router.db_for_read(model)
-    found = compiled.instances(build, compiled.PLACEHOLDER_PK, pk, alias)
+def _one(build: Callable[[Any], QuerySet[Any]], pk: int) -> Any:
+    """The object build(pk) gives, or None (read with others, in a view that reads
+    them together: compiled.together)."""
+    found = compiled.rows(build, pk)
     return found[0] if found else None
 
 

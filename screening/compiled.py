@@ -87,7 +87,7 @@ def rows(build: Callable[[Any], QuerySet[Any]], pk: Any) -> list[Model]:
     read_together = _together.get()
     if read_together is not None and (build, pk) in read_together:
         return read_together.pop((build, pk))  # once: a later call reads afresh
-    return instances(build, PLACEHOLDER_PK, pk, router.db_for_read(_model(build)))
+    return instances(build, PLACEHOLDER_PK, pk, router.db_for_read(model_of(build)))
 
 
 # What together() read for rows() to hand out: {(build, pk): objects}.
@@ -109,10 +109,10 @@ def together(pk: Any, *builds: Callable[[Any], QuerySet[Any]]) -> Iterator[None]
     read on entry, handed out once, so a read after a write inside the block should
     not name that build here.
     """
-    alias = router.db_for_read(_model(builds[0]))
+    alias = router.db_for_read(model_of(builds[0]))
     connection = connections[alias]
     if connection.vendor != "postgresql" or any(
-        router.db_for_read(_model(build)) != alias for build in builds
+        router.db_for_read(model_of(build)) != alias for build in builds
     ):
         yield
         return
@@ -135,7 +135,8 @@ def together(pk: Any, *builds: Callable[[Any], QuerySet[Any]]) -> Iterator[None]
 
 
 @functools.cache
-def _model(build: Callable[[Any], QuerySet[Any]]) -> type[Model]:
+def model_of(build: Callable[[Any], QuerySet[Any]]) -> type[Model]:
+    """The model whose rows build() reads."""
     return build(PLACEHOLDER_PK).model
 
 

@@ -206,6 +206,27 @@ def test_it_keeps_the_section_page_queries_constant(client_as, intakes_of_size):
     assert counts[0] <= MAX_QUERIES, counts
 
 
+def test_a_section_page_reads_the_intake_and_its_sections_in_one_round_trip(
+    client_as, intakes_of_size
+):
+    client = client_as("intake_staff")
+    url = trials_url(intakes_of_size(1))
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    reads = [
+        sql
+        for sql in data_queries(captured.captured_queries)
+        if 'FROM "screening_intakesection"' in sql
+    ]
+    assert len(reads) == 1, reads
+    # PostgreSQL takes both statements at once (compiled.together); SQLite has no
+    # round trip to save, and reads them one by one.
+    assert ('FROM "screening_intake" ' in reads[0]) is (
+        connection.vendor == "postgresql"
+    )
+
+
 def test_it_keeps_the_section_save_queries_constant(client_as, intakes_of_size):
     client = client_as("intake_staff")
     client.get(reverse("screening:home"))  # warm the session
