@@ -18,12 +18,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from screening import questionnaire
+from screening import compiled, questionnaire
 from screening.engine.instruments import band_of
 from screening.engine.vocabulary import summed_name
-from screening.models import Addendum, Intake, Screening, SelfReport, SignOff
+from screening.models import (
+    Addendum,
+    Intake,
+    Screening,
+    SelfReport,
+    SelfReportAnswer,
+    SignOff,
+)
 from screening.questionnaire.model import PATIENT, Instrument
 
 # Band fills from the lightest (lowest band) to the most severe.
@@ -49,6 +57,14 @@ class Point:
     @property
     def band_words(self) -> str:
         return band_words(self.band)
+
+
+@dataclass(frozen=True)
+class SelfReported:
+    """A finished self-report: the day it was finished and its answers by path."""
+
+    on: date
+    answers: dict[str, Any]
 
 
 @dataclass
@@ -132,19 +148,32 @@ def _points(
     return found
 
 
+def signoffs_query(patient_id: Any) -> QuerySet[SignOff]:
+    """Every sign-off of the patient's intakes, oldest first, with the intake and the
+    screening it signed."""
+    return (
+        SignOff.objects.filter(intake__patient_id=patient_id)
+        .select_related("intake", "screening")
+        .order_by("signed_at", "pk")
+    )
+
+
 def _signed_visits(
     intake: Intake, signoff: SignOff | None
 ) -> list[tuple[date, Screening, bool]]:
     """The visits of the chart: the patient's signed intakes up to the one shown
     (at most one version per addendum chain) and the shown one itself."""
-    signoffs = SignOff.objects.filter(
-        intake__patient_id=intake.patient_id, intake__intake_on__lte=intake.intake_on
-    ).select_related("intake", "screening")
-    if signoff is not None:
-        # What was signed stays as signed: later sign-offs are not part of it.
-        signoffs = signoffs.filter(signed_at__lte=signoff.signed_at)
+    # Compiled once (screening/compiled.py): building it through the ORM cost more
+    # than running it, on every summary (#19). A patient has a sign-off a visit, so
+    # the dates are compared here.
+    signoffs: list[Any] = compiled.rows(signoffs_query, intake.patient_id)
     latest: dict[int, SignOff] = {}
-    for each in signoffs.order_by("signed_at", "pk"):
+    for each in signoffs:
+        if each.intake.intake_on > intake.intake_on:
+            continue
+        # What was signed stays as signed: later sign-offs are not part of it.
+        if signoff is not None and each.signed_at > signoff.signed_at:
+            continue
         latest[each.chain_root_id] = each  # the chain's version as of then
     own_chain = signoff.chain_root_id if signoff else _chain_root(intake)
     visits = [
@@ -275,35 +304,51 @@ def chart(instrument: Instrument, points: list[Point]) -> Chart:
     return drawn
 
 
-def _self_reports(intake: Intake, signoff: SignOff | None) -> list[SelfReport]:
+def self_report_answers_query(patient_id: Any) -> QuerySet[SelfReportAnswer]:
+    """The answers of the patient's finished self-reports, each with its report's
+    time, in the order the reports were finished."""
+    return (
+        SelfReportAnswer.objects.filter(
+            report__intake__patient_id=patient_id,
+            report__status=SelfReport.Status.FINISHED,
+            report__finished_at__isnull=False,
+        )
+        .select_related("report")
+        .only("path", "value", "report__finished_at")
+        .order_by("report__finished_at", "report_id", "pk")
+    )
+
+
+def _self_reports(intake: Intake, signoff: SignOff | None) -> list[SelfReported]:
     """The patient's finished self-reports up to the shown intake's date (and, for a
     signed summary, finished before its sign-off: a later one never changes it)."""
-    reports = SelfReport.objects.filter(
-        intake__patient_id=intake.patient_id,
-        status=SelfReport.Status.FINISHED,
-        finished_at__isnull=False,
-    )
-    if signoff is not None:
-        reports = reports.filter(finished_at__lte=signoff.signed_at)
-    return [
-        report
-        for report in reports.prefetch_related("answers").order_by("finished_at", "pk")
-        if timezone.localdate(report.finished_at) <= intake.intake_on
-    ]
+    # One statement, compiled once, for the reports and their answers (#19): a
+    # report without answers gives no total anyway.
+    answers: list[Any] = compiled.rows(self_report_answers_query, intake.patient_id)
+    reports: dict[int, SelfReported] = {}
+    for answer in answers:
+        finished_at = answer.report.finished_at
+        if signoff is not None and finished_at > signoff.signed_at:
+            continue
+        on = timezone.localdate(finished_at)
+        if on > intake.intake_on:
+            continue
+        report = reports.setdefault(answer.report_id, SelfReported(on, {}))
+        report.answers[answer.path] = answer.value
+    return list(reports.values())
 
 
-def self_report_total(instrument: Instrument, report: SelfReport) -> int | None:
-    """The instrument's total from the patient's answers, None unless every item
-    has a number (a declined item never gives a lower total, rule book §3). An item
-    the patient was not asked after an earlier answer (AUDIT-C q2, q3 after "never")
-    counts as its declared skip value."""
-    answers = {answer.path: answer for answer in report.answers.all()}
+def self_report_total(instrument: Instrument, answers: dict[str, Any]) -> int | None:
+    """The instrument's total from the patient's answers (by path), None unless every
+    item has a number (a declined item never gives a lower total, rule book §3). An
+    item the patient was not asked after an earlier answer (AUDIT-C q2, q3 after
+    "never") counts as its declared skip value."""
     if not any(instrument.item_path(n) in answers for n in range(instrument.length)):
         return None  # not part of this session
     total = 0
     for n, item in enumerate(instrument.items):
-        answer = answers.get(instrument.item_path(n))
-        value = item.not_asked_value if answer is None else answer.value
+        path = instrument.item_path(n)
+        value = answers.get(path, item.not_asked_value)
         if not isinstance(value, int) or isinstance(value, bool):
             return None
         total += value
@@ -311,17 +356,18 @@ def self_report_total(instrument: Instrument, report: SelfReport) -> int | None:
 
 
 def _self_report_points(
-    instrument: Instrument, reports: list[SelfReport]
+    instrument: Instrument, reports: list[SelfReported]
 ) -> list[Point]:
     if instrument.entry != PATIENT:
         return []
     found = []
     for report in reports:
-        total = self_report_total(instrument, report)
+        total = self_report_total(instrument, report.answers)
         if total is not None:
             band = band_of(total, instrument.bands) if len(instrument.bands) > 1 else ""
-            on = timezone.localdate(report.finished_at)
-            found.append(Point(on, total, band, is_signed=False, is_self_report=True))
+            found.append(
+                Point(report.on, total, band, is_signed=False, is_self_report=True)
+            )
     return found
 
 

@@ -7,7 +7,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -277,28 +279,37 @@ def test_a_signed_summary_ignores_self_reports_finished_after_its_sign_off(
     assert summary_html(second) == before
 
 
-class Unsaved:
-    """A report's answers without the database: `report.answers.all()`."""
-
-    def __init__(self, answers: dict) -> None:
-        self.answers = self
-        self._answers = answers
-
-    def all(self) -> list[SelfReportAnswer]:
-        return [SelfReportAnswer(path=p, value=v) for p, v in self._answers.items()]
-
-
 def test_a_self_report_total_counts_skipped_audit_c_items_and_never_a_declined_one():
     audit_c = questionnaire.instrument("AUDITC")
     phq9 = questionnaire.instrument("PHQ9")
     q = "substance_use.audit_c."
 
     # "Never" on q1: q2 and q3 are not asked and count as their skip value, 0.
-    assert trends.self_report_total(audit_c, Unsaved({q + "q1": 0})) == 0
-    answered = Unsaved({q + "q1": 2, q + "q2": 1, q + "q3": 1})
+    assert trends.self_report_total(audit_c, {q + "q1": 0}) == 0
+    answered = {q + "q1": 2, q + "q2": 1, q + "q3": 1}
     assert trends.self_report_total(audit_c, answered) == 4
     # "Prefer not to say" (stored as None): no total rather than a lower one.
-    declined = Unsaved(phq9_answers(PHQ9_6) | {"scales.phq9[3]": None})
+    declined = phq9_answers(PHQ9_6) | {"scales.phq9[3]": None}
     assert trends.self_report_total(phq9, declined) is None
     # An instrument the session did not ask has no point.
-    assert trends.self_report_total(phq9, Unsaved({q + "q1": 0})) is None
+    assert trends.self_report_total(phq9, {q + "q1": 0}) is None
+
+
+def test_it_reads_the_visits_and_self_reports_in_two_statements(
+    patient, intake_staff, clinician
+):
+    """Whatever the number of visits, self-reports and answers: their sign-offs, and
+    the reports' answers with their reports (#19)."""
+    signed(visit(patient, intake_staff, "2026-03-02", PHQ9_17), clinician)
+    signed(visit(patient, intake_staff, "2026-05-02", PHQ9_11), clinician)
+    second = visit(patient, intake_staff, "2026-09-01", PHQ9_11)
+    self_report(second, datetime.date(2026, 6, 15), phq9_answers(PHQ9_6))
+    self_report(second, datetime.date(2026, 7, 15), phq9_answers(PHQ9_17))
+    shown = fresh(second)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = trends.build_trends(shown, None)
+
+    assert len(queries) == 2
+    (phq9,) = [t for t in found if t.key == "PHQ9"]
+    assert [p.total for p in phq9.points] == [17, 11, 6, 17, 11]
