@@ -9,16 +9,16 @@ same way (markup.html escapes every value as `{{ }}` did, as format_html would,
 without its lazy wrappers).
 """
 
+from datetime import datetime
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString, mark_safe
 
 from screening import rule_text
 from screening.links import pk_url
-from screening.markup import html, html_join
+from screening.markup import escape, html, html_join
 from screening.templatetags.screening_tags import severity_text
 
 register = template.Library()
@@ -41,32 +41,22 @@ def _error_list(errors: Any) -> SafeString:
 
 
 def _radios(reason: Any, wrapper: str) -> SafeString:
-    """The reason's radio inputs, each in its form-check div (`wrapper` its class)."""
+    """The reason's radio inputs, each in its form-check div (`wrapper` its class).
+    What is the same for every option is escaped once, not per option (#19)."""
     invalid = " is-invalid" if reason.errors else ""
     current = reason.value()
-    autofocus = reason.field.widget.attrs.get("autofocus")
-    auto_id = reason.auto_id
-    return html_join(
-        "\n",
-        '<div class="{}">\n<input type="radio" class="form-check-input{}" name="{}"'
-        ' value="{}" id="{}_{}" required{}{}>\n'
-        '<label for="{}_{}" class="form-check-label">{}</label>\n</div>',
-        (
-            (
-                wrapper,
-                invalid,
-                reason.html_name,
-                value,
-                auto_id,
-                index,
-                mark_safe(" checked") if value == current else "",
-                mark_safe(" autofocus") if index == 0 and autofocus else "",
-                auto_id,
-                index,
-                label,
-            )
+    autofocus = " autofocus" if reason.field.widget.attrs.get("autofocus") else ""
+    auto_id, name = escape(reason.auto_id), escape(reason.html_name)
+    return SafeString(
+        "\n".join(
+            f'<div class="{wrapper}">\n<input type="radio" class="form-check-input'
+            f'{invalid}" name="{name}" value="{escape(value)}" id="{auto_id}_{index}"'
+            f" required{' checked' if value == current else ''}"
+            f"{autofocus if index == 0 else ''}>\n"
+            f'<label for="{auto_id}_{index}" class="form-check-label">'
+            f"{escape(label)}</label>\n</div>"
             for index, (value, label) in enumerate(reason.field.choices)
-        ),
+        )
     )
 
 
@@ -225,13 +215,20 @@ def _badges(item: Any) -> SafeString:
     return badge
 
 
+def _minute(at: datetime) -> str:
+    """What the `date:"Y-m-d H:i"` filter writes for a stored time (in its own zone,
+    UTC, as the filter called from Python does), without its per-letter formatter:
+    a summary writes one for every answer shown (#19)."""
+    return f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
+
+
 def _entered(entry: Any) -> SafeString | str:
     if not entry:
         return "not entered"
     return html(
         "{}, {}{}",
         entry.by,
-        date_filter(entry.at, "Y-m-d H:i"),
+        _minute(entry.at),
         html(" ({})", entry.source) if entry.source else "",
     )
 
@@ -313,7 +310,7 @@ def _resolution(item: Any) -> SafeString | str:
             if item.is_missing_data
             else "Acknowledged",
             ack.acknowledged_by.get_username(),
-            date_filter(ack.acknowledged_at, "Y-m-d H:i"),
+            _minute(ack.acknowledged_at),
             item.reason_words,
             html(". {}", ack.note) if ack.note else "",
         )
@@ -375,7 +372,7 @@ def _missing_note(missing: Any) -> SafeString | str:
             '<div class="missing-accepted">Accepted as unknown by {} on {}:'
             " {}{}</div>\n",
             acceptance.accepted_by.get_username(),
-            date_filter(acceptance.accepted_at, "Y-m-d H:i"),
+            _minute(acceptance.accepted_at),
             missing.reason_words,
             html(". {}", acceptance.note) if acceptance.note else "",
         )
