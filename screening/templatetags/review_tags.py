@@ -60,54 +60,55 @@ def _radios(reason: Any, wrapper: str) -> SafeString:
     )
 
 
-def _note_input(note: Any, input_class: str, label_class: str) -> SafeString:
+def _note_input(note: Any, input_class: str, label_class: str) -> str:
     errors = note.errors
-    auto_id = note.auto_id
+    auto_id = escape(note.auto_id)
     value = note.value()
-    return html(
-        '<label for="{}" class="{}">{}</label>\n'
-        '<input type="text" name="{}" maxlength="{}" class="{}{}"{}{}'
-        ' aria-describedby="{}_helptext{}" id="{}"{}>\n{}'
-        '<div id="{}_helptext" class="form-text">{}</div>',
-        auto_id,
-        label_class,
-        note.label,
-        note.html_name,
-        note.field.max_length,
-        input_class,
-        " is-invalid" if errors else "",
-        html(' value="{}"', value) if value else "",
-        mark_safe(' aria-invalid="true"') if errors else "",
-        auto_id,
-        f" {auto_id}_error" if errors else "",
-        auto_id,
-        mark_safe(" autofocus") if note.field.widget.attrs.get("autofocus") else "",
-        html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>\n',
-            auto_id,
-            _error_list(errors),
+    shown = f' value="{escape(value)}"' if value else ""
+    if errors:
+        invalid = f' aria-invalid="true" aria-describedby="{auto_id}_helptext'
+        invalid += f' {auto_id}_error"'
+        error = (
+            f'<div id="{auto_id}_error" class="invalid-feedback">'
+            f"{_error_list(errors)}</div>\n"
         )
-        if errors
-        else "",
-        auto_id,
-        note.help_text,
+    else:
+        invalid, error = f' aria-describedby="{auto_id}_helptext"', ""
+    autofocus = " autofocus" if note.field.widget.attrs.get("autofocus") else ""
+    return (
+        f'<label for="{auto_id}" class="{label_class}">{escape(note.label)}</label>\n'
+        f'<input type="text" name="{escape(note.html_name)}" maxlength='
+        f'"{note.field.max_length}" class="{input_class}'
+        f'{" is-invalid" if errors else ""}"{shown}{invalid} id="{auto_id}"'
+        f"{autofocus}>\n{error}"
+        f'<div id="{auto_id}_helptext" class="form-text">{escape(note.help_text)}</div>'
     )
 
 
-def _reason_error(reason: Any) -> SafeString | str:
+def _reason_error(reason: Any) -> str:
     if not reason.errors:
         return ""
-    return html(
-        '<div id="{}_error" class="invalid-feedback d-block">{}</div>\n',
-        reason.auto_id,
-        _error_list(reason.errors),
+    return (
+        f'<div id="{escape(reason.auto_id)}_error" class="invalid-feedback d-block">'
+        f"{_error_list(reason.errors)}</div>\n"
     )
 
 
-def _described_by_error(reason: Any) -> SafeString | str:
+def _described_by_error(reason: Any) -> str:
     if not reason.errors:
         return ""
-    return html(' aria-describedby="{}_error"', reason.auto_id)
+    return f' aria-describedby="{escape(reason.auto_id)}_error"'
+
+
+def _hidden(field: Any) -> str:
+    return (
+        f'<input type="hidden" name="{escape(field.html_name)}"'
+        f' value="{escape(field.value())}" id="{escape(field.auto_id)}">\n'
+    )
+
+
+# The tags below write each value escaped once, in an f-string: through html() each
+# argument, fixed words and markup included, went through escape() (#19).
 
 
 @register.simple_tag(takes_context=True)
@@ -121,38 +122,28 @@ def ack_form(context: template.Context, item: Any, intake: Any) -> SafeString:
         button = "Acknowledge again" if item.acknowledgement else "Acknowledge"
     else:
         button = "Accept as unknown"
-    return html(
-        '<form method="post" action="{}" novalidate class="ack-form mt-2 pt-2'
-        ' border-top d-print-none" aria-label="{} {}">\n{}\n{}{}{}'
+    reason_id = escape(reason.auto_id)
+    action = pk_url("screening:review-acknowledge", intake.pk)
+    return SafeString(
+        f'<form method="post" action="{action}"'
+        ' novalidate class="ack-form mt-2 pt-2 border-top d-print-none"'
+        f' aria-label="{"Acknowledge" if is_flag else "Accept as unknown"}'
+        f' {escape(item.code)}">\n{_csrf_input(context)}\n'
+        f"{_errors_as_alerts(form.non_field_errors())}"
+        f"{_errors_as_alerts(form['kind'].errors)}"
+        f"{_errors_as_alerts(form['code'].errors)}"
         "<fieldset>\n"
-        '<div id="div_{}" class="mb-3">\n<fieldset{}>\n'
-        '<legend class="fs-6 form-label requiredField">{}'
-        '<span class="asteriskField">*</span></legend>\n<div>\n{}\n</div>\n{}'
-        "</fieldset>\n</div>\n"
-        '<div id="div_{}" class="mb-3">\n{}\n</div>\n'
-        '<input type="hidden" name="kind" value="{}" id="{}">\n'
-        '<input type="hidden" name="code" value="{}" id="{}">\n'
-        "</fieldset>\n"
-        '<button type="submit" class="btn btn-primary btn-sm">{}</button>\n</form>',
-        pk_url("screening:review-acknowledge", intake.pk),
-        "Acknowledge" if is_flag else "Accept as unknown",
-        item.code,
-        _csrf_input(context),
-        _errors_as_alerts(form.non_field_errors()),
-        _errors_as_alerts(form["kind"].errors),
-        _errors_as_alerts(form["code"].errors),
-        reason.auto_id,
-        _described_by_error(reason),
-        reason.label,
-        _radios(reason, "form-check form-check-inline"),
-        _reason_error(reason),
-        note.auto_id,
-        _note_input(note, "textinput form-control", "form-label"),
-        form["kind"].value(),
-        form["kind"].auto_id,
-        form["code"].value(),
-        form["code"].auto_id,
-        button,
+        f'<div id="div_{reason_id}" class="mb-3">\n<fieldset'
+        f"{_described_by_error(reason)}>\n"
+        f'<legend class="fs-6 form-label requiredField">{escape(reason.label)}'
+        '<span class="asteriskField">*</span></legend>\n<div>\n'
+        f"{_radios(reason, 'form-check form-check-inline')}\n</div>\n"
+        f"{_reason_error(reason)}</fieldset>\n</div>\n"
+        f'<div id="div_{escape(note.auto_id)}" class="mb-3">\n'
+        f"{_note_input(note, 'textinput form-control', 'form-label')}\n</div>\n"
+        f"{_hidden(form['kind'])}{_hidden(form['code'])}</fieldset>\n"
+        f'<button type="submit" class="btn btn-primary btn-sm">{button}</button>\n'
+        "</form>"
     )
 
 
@@ -161,27 +152,20 @@ def missing_form(context: template.Context, missing: Any, intake: Any) -> SafeSt
     """Accept one missing answer as unknown for every rule waiting on it."""
     form = missing.form
     reason, note = form["reason_code"], form["note"]
-    return html(
-        '<form method="post" action="{}" novalidate class="missing-form mt-1"'
-        ' aria-label="Accept “{}” as unknown">\n{}\n{}{}'
-        '<fieldset class="mb-2"{}>\n'
-        '<legend class="fs-6 form-label mb-1">{}</legend>\n{}\n{}</fieldset>\n'
-        '<div class="mb-2">\n{}\n</div>\n'
-        '<input type="hidden" name="path" value="{}" id="{}">\n'
+    action = pk_url("screening:review-missing-accept", intake.pk)
+    return SafeString(
+        f'<form method="post" action="{action}" novalidate class="missing-form mt-1"'
+        f' aria-label="Accept “{escape(missing.label)}” as unknown">\n'
+        f"{_csrf_input(context)}\n{_errors_as_alerts(form.non_field_errors())}"
+        f"{_errors_as_alerts(form['path'].errors)}"
+        f'<fieldset class="mb-2"{_described_by_error(reason)}>\n'
+        f'<legend class="fs-6 form-label mb-1">{escape(reason.label)}</legend>\n'
+        f"{_radios(reason, 'form-check')}\n{_reason_error(reason)}</fieldset>\n"
+        '<div class="mb-2">\n'
+        f"{_note_input(note, 'form-control form-control-sm', 'form-label mb-0')}\n"
+        f"</div>\n{_hidden(form['path'])}"
         '<button type="submit" class="btn btn-primary btn-sm">'
-        "Accept as unknown for every rule waiting on it</button>\n</form>",
-        pk_url("screening:review-missing-accept", intake.pk),
-        missing.label,
-        _csrf_input(context),
-        _errors_as_alerts(form.non_field_errors()),
-        _errors_as_alerts(form["path"].errors),
-        _described_by_error(reason),
-        reason.label,
-        _radios(reason, "form-check"),
-        _reason_error(reason),
-        _note_input(note, "form-control form-control-sm", "form-label mb-0"),
-        form["path"].value(),
-        form["path"].auto_id,
+        "Accept as unknown for every rule waiting on it</button>\n</form>"
     )
 
 
