@@ -182,19 +182,17 @@ def _status(item: Any) -> SafeString:
     return mark_safe('<span class="status-open">Not acknowledged</span>')
 
 
-def _badges(item: Any) -> SafeString:
+def _badges(item: Any) -> str:
     """includes/_severity_badge.html for a flag."""
-    severity = item.severity or "info"
-    badge = html(
-        '<span class="badge severity severity-{}">{}</span>',
-        severity,
-        severity_text(item.severity),
+    severity = escape(item.severity or "info")
+    badge = (
+        f'<span class="badge severity severity-{severity}">'
+        f"{escape(severity_text(item.severity))}</span>"
     )
     if item.is_urgent:
-        return html(
-            '{} <span class="badge severity severity-urgent">'
-            "Urgent: same-day safety assessment</span>",
-            badge,
+        return (
+            f'{badge} <span class="badge severity severity-urgent">'
+            "Urgent: same-day safety assessment</span>"
         )
     return badge
 
@@ -206,50 +204,35 @@ def _minute(at: datetime) -> str:
     return f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
 
 
-def _entered(entry: Any) -> SafeString | str:
+def _entered(entry: Any) -> str:
     if not entry:
         return "not entered"
-    return html(
-        "{}, {}{}",
-        entry.by,
-        _minute(entry.at),
-        html(" ({})", entry.source) if entry.source else "",
-    )
+    source = f" ({escape(entry.source)})" if entry.source else ""
+    return f"{escape(entry.by)}, {_minute(entry.at)}{source}"
 
 
-def _missing_reason(words: str) -> SafeString | str:
+def _missing_reason(words: str) -> str:
     if not words:
         return ""
-    return html(' <span class="missing-reason">({})</span>', words)
+    return f' <span class="missing-reason">({escape(words)})</span>'
 
 
-def _answers_table(item: Any) -> SafeString | str:
+def _answers_table(item: Any) -> str:
     if not item.lines:
         return ""
-    rows = html_join(
-        "\n",
-        "<tr>\n<td>{}</td>\n<td>{}{}</td>\n<td>{}</td>\n</tr>",
-        (
-            (
-                line.label,
-                line.value,
-                html(' <span class="missing-reason">({})</span>', line.missing_reason)
-                if line.missing_reason
-                else "",
-                _entered(line.entered),
-            )
-            for line in item.lines
-        ),
+    rows = "\n".join(
+        f"<tr>\n<td>{escape(line.label)}</td>\n<td>{escape(line.value)}"
+        f"{_missing_reason(line.missing_reason)}</td>\n"
+        f"<td>{_entered(line.entered)}</td>\n</tr>"
+        for line in item.lines
     )
-    return html(
+    return (
         '<table class="table table-sm answers">\n'
-        '<caption class="visually-hidden">Answers behind {}</caption>\n'
-        "<thead>\n"
+        f'<caption class="visually-hidden">Answers behind {escape(item.title)}'
+        "</caption>\n<thead>\n"
         '<tr><th scope="col">Question</th><th scope="col">Answer</th>'
         '<th scope="col">Entered</th></tr>\n'
-        "</thead>\n<tbody>\n{}\n</tbody>\n</table>\n",
-        item.title,
-        rows,
+        f"</thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
     )
 
 
@@ -323,28 +306,22 @@ def flag_item(
     or when `expanded` (the PDF). Needs `intake` in the context for its form."""
     form = item.form
     is_open = (form is not None and form.is_bound) or expanded
-    return html(
-        '<li class="flag-item flag-{}">\n<details id="{}"{}>\n'
-        '<summary class="flag-line">\n<span class="flag-badges">{}</span>\n'
-        '<span class="flag-title">{}</span>\n<span class="flag-answers">{}</span>\n'
-        '<span class="flag-status">\n{}\n</span>\n</summary>\n'
-        '<div class="flag-details">\n{}{}{}\n'
-        '<p class="mb-1 rule-ref">Rule <code class="rule-code">{}@{}</code></p>\n'
-        "{}{}\n</div>\n</details>\n</li>",
-        item.severity or "info",
-        item.anchor,
-        mark_safe(" open") if is_open else "",
-        _badges(item),
-        item.title,
-        item.answer_words,
-        _status(item),
-        html('<p class="mb-2">{}</p>\n', item.message) if item.message else "",
-        _answers_table(item),
-        _rule_lines(item),
-        item.code,
-        item.ruleset_version,
-        _resolution(item),
-        ack_form(context, item, context.get("intake")) if form else "",
+    message = f'<p class="mb-2">{escape(item.message)}</p>\n' if item.message else ""
+    return SafeString(
+        f'<li class="flag-item flag-{escape(item.severity or "info")}">\n'
+        f'<details id="{escape(item.anchor)}"{" open" if is_open else ""}>\n'
+        '<summary class="flag-line">\n'
+        f'<span class="flag-badges">{_badges(item)}</span>\n'
+        f'<span class="flag-title">{escape(item.title)}</span>\n'
+        f'<span class="flag-answers">{escape(item.answer_words)}</span>\n'
+        f'<span class="flag-status">\n{_status(item)}\n</span>\n</summary>\n'
+        f'<div class="flag-details">\n{message}{_answers_table(item)}'
+        f"{_rule_lines(item)}\n"
+        '<p class="mb-1 rule-ref">Rule <code class="rule-code">'
+        f"{escape(item.code)}@{escape(item.ruleset_version)}</code></p>\n"
+        f"{_resolution(item)}"
+        f"{ack_form(context, item, context.get('intake')) if form else ''}"
+        "\n</div>\n</details>\n</li>"
     )
 
 
