@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from django.db.models import QuerySet
+from django.db import connections, router
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from screening import compiled, questionnaire
@@ -27,6 +28,7 @@ from screening.engine.vocabulary import summed_name
 from screening.models import (
     Addendum,
     Intake,
+    Patient,
     Screening,
     SelfReport,
     SelfReportAnswer,
@@ -159,14 +161,12 @@ def signoffs_query(patient_id: Any) -> QuerySet[SignOff]:
 
 
 def _signed_visits(
-    intake: Intake, signoff: SignOff | None
+    intake: Intake, signoff: SignOff | None, signoffs: list[Any]
 ) -> list[tuple[date, Screening, bool]]:
     """The visits of the chart: the patient's signed intakes up to the one shown
-    (at most one version per addendum chain) and the shown one itself."""
-    # Compiled once (screening/compiled.py): building it through the ORM cost more
-    # than running it, on every summary (#19). A patient has a sign-off a visit, so
-    # the dates are compared here.
-    signoffs: list[Any] = compiled.rows(signoffs_query, intake.patient_id)
+    (at most one version per addendum chain) and the shown one itself. `signoffs`:
+    every sign-off of the patient's (signoffs_query), compared by date here: a
+    patient has one a visit."""
     latest: dict[int, SignOff] = {}
     for each in signoffs:
         if each.intake.intake_on > intake.intake_on:
@@ -371,10 +371,63 @@ def _self_report_points(
     return found
 
 
+@dataclass(frozen=True)
+class Sources:
+    """Whether the patient has any sign-off, and any finished self-report."""
+
+    signoffs: bool
+    self_reports: bool
+
+
+def sources(patient_id: int) -> Sources:
+    """What the trends can be drawn from: one short statement.
+
+    At a patient's first visit there is neither, and each one's own statement (joined
+    to the intakes, the screenings or the answers) cost more to plan and send than
+    this costs to run (#19): they are read only when this says they have rows. The
+    statement is compiled once per process (screening/compiled.py), as the worklist's
+    open_lists() is.
+    """
+    alias = router.db_for_read(Patient)
+    sql, params = compiled.statement(sources_query, compiled.PLACEHOLDER_PK, alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            sql, compiled.values(params, compiled.PLACEHOLDER_PK, patient_id)
+        )
+        row = cursor.fetchone()
+    return Sources(bool(row[0]), bool(row[1])) if row else Sources(False, False)
+
+
+def sources_query(patient_id: Any) -> QuerySet[Any]:
+    """The one declaration of sources()' statement: an EXISTS over the patient's
+    sign-offs and one over their finished self-reports."""
+    return (
+        Patient.objects.filter(pk=patient_id)
+        .order_by()
+        .values_list(
+            Exists(SignOff.objects.filter(intake__patient_id=OuterRef("pk"))),
+            Exists(
+                SelfReport.objects.filter(
+                    intake__patient_id=OuterRef("pk"),
+                    status=SelfReport.Status.FINISHED,
+                    finished_at__isnull=False,
+                )
+            ),
+        )
+    )
+
+
 def build_trends(intake: Intake, signoff: SignOff | None) -> list[Trend]:
     """Each instrument with totals at two points or more, for the summary and PDF."""
-    visits = _signed_visits(intake, signoff)
-    reports = _self_reports(intake, signoff)
+    # Each statement compiled once (screening/compiled.py), and sent only when the
+    # patient has its rows: building them through the ORM cost more than running
+    # them, on every summary (#19).
+    found = sources(intake.patient_id)
+    signoffs = (
+        compiled.rows(signoffs_query, intake.patient_id) if found.signoffs else []
+    )
+    visits = _signed_visits(intake, signoff, signoffs)
+    reports = _self_reports(intake, signoff) if found.self_reports else []
     if len(visits) + len(reports) < 2:
         return []
     trends = []

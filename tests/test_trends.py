@@ -295,11 +295,11 @@ def test_a_self_report_total_counts_skipped_audit_c_items_and_never_a_declined_o
     assert trends.self_report_total(phq9, {q + "q1": 0}) is None
 
 
-def test_it_reads_the_visits_and_self_reports_in_two_statements(
+def test_it_reads_the_visits_and_self_reports_in_three_statements(
     patient, intake_staff, clinician
 ):
-    """Whatever the number of visits, self-reports and answers: their sign-offs, and
-    the reports' answers with their reports (#19)."""
+    """Whatever the number of visits, self-reports and answers: whether there are
+    any, their sign-offs, and the reports' answers with their reports (#19)."""
     signed(visit(patient, intake_staff, "2026-03-02", PHQ9_17), clinician)
     signed(visit(patient, intake_staff, "2026-05-02", PHQ9_11), clinician)
     second = visit(patient, intake_staff, "2026-09-01", PHQ9_11)
@@ -310,6 +310,32 @@ def test_it_reads_the_visits_and_self_reports_in_two_statements(
     with CaptureQueriesContext(connection) as queries:
         found = trends.build_trends(shown, None)
 
-    assert len(queries) == 2
+    assert len(queries) == 3
     (phq9,) = [t for t in found if t.key == "PHQ9"]
     assert [p.total for p in phq9.points] == [17, 11, 6, 17, 11]
+
+
+@pytest.mark.parametrize("reports", [False, True], ids=["visits", "self-reports"])
+def test_it_reads_only_what_the_patient_has(patient, intake_staff, clinician, reports):
+    first = visit(patient, intake_staff, "2026-03-02", PHQ9_17)
+    if reports:
+        self_report(first, datetime.date(2026, 2, 15), phq9_answers(PHQ9_6))
+    else:
+        signed(first, clinician)
+    second = fresh(visit(patient, intake_staff, "2026-09-01", PHQ9_11))
+
+    with CaptureQueriesContext(connection) as queries:
+        found = trends.build_trends(second, None)
+
+    assert len(queries) == 2  # whether there are any, then the one kind there is
+    (phq9,) = [t for t in found if t.key == "PHQ9"]
+    assert len(phq9.points) == 2
+
+
+def test_it_reads_one_statement_at_a_first_visit(patient, intake_staff):
+    first = fresh(visit(patient, intake_staff, "2026-03-02", PHQ9_17))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert trends.build_trends(first, None) == []
+
+    assert len(queries) == 1
