@@ -366,12 +366,12 @@ def _missing_items(
     screening: Screening | None,
     state: ReviewState,
     document: dict[str, Any],
+    flat: dict[str, Any],
 ) -> list[MissingItem]:
     acceptances = compiled.rows(acceptances_query, intake.pk)
     answers = missing_data.list_missing_answers(
         screening, state, acceptances, missing_data.get_rule_titles(screening)
     )
-    flat = flatten(document)
     reasons = document.get("missing_reasons") or {}
     return [
         MissingItem(
@@ -405,10 +405,10 @@ def _items(
     screening: Screening,
     state: ReviewState,
     document: dict[str, Any],
+    flat: dict[str, Any],
     revisions_by_kind: dict[str, list[SectionRevision]],
 ) -> tuple[list[ReviewItem], list[ReviewItem]]:
     missing = document.get("missing_reasons") or {}
-    flat = flatten(document)
     flags, not_evaluable = [], []
     for flag in screening.result.get("flags", []):
         kind = Acknowledgement.Kind.FLAG
@@ -589,14 +589,17 @@ def build_summary(intake: Intake) -> ReviewSummary:
     state = get_review_state(screening, acknowledgements, dispositions)
     state.urgent_reasons = urgent.open_reasons(intake)
     document = documents.intake_document(intake, sections)
+    flat = flatten(document)  # every answer by path, read by the items and missing
     flags, not_evaluable = (
-        _items(screening, state, document, revisions_by_kind) if screening else ([], [])
+        _items(screening, state, document, flat, revisions_by_kind)
+        if screening
+        else ([], [])
     )
     if screening:
         rule_text.explain_items(flags, not_evaluable, screening, document)
     scores, trd, trials = _derived(screening.result if screening else {}, document)
     missing = (
-        _missing_items(intake, screening, state, document)
+        _missing_items(intake, screening, state, document, flat)
         if missing_data.has_missing_answers(screening)
         else []
     )
