@@ -16,13 +16,20 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString, mark_safe
 
-from screening import rule_text
+from screening import links, rule_text
 from screening.links import pk_url
 from screening.markup import escape, html, html_join
 from screening.templatetags.screening_tags import severity_text
 
 register = template.Library()
 _CSRF = CsrfTokenNode()
+
+
+@register.simple_tag
+def page_url(name: str, pk: int | None = None) -> str:
+    """{% url name pk %} (or {% url name %}) with the pattern reversed once per
+    process (screening/links.py): the summary links six of its pages (#19)."""
+    return links.url(name) if pk is None else pk_url(name, pk)
 
 
 def _csrf_input(context: template.Context) -> str:
