@@ -29,6 +29,7 @@ from screening.models import (
     SectionRevision,
     SignOff,
 )
+from screening.models.intakes import sections_query
 from screening.questionnaire.labels import answer_text, question_label
 from screening.questionnaire.paths import parse_path
 from screening.review_answers import Entry, diff_answers, entry_of, flatten
@@ -530,10 +531,6 @@ def _versions(intake: Intake) -> list[Version]:
             )
         )
     return versions
-
-
-def sections_query(intake_id: Any) -> QuerySet[IntakeSection]:
-    return IntakeSection.objects.filter(intake_id=intake_id)
 
 
 def revisions_query(intake_id: Any) -> QuerySet[SectionRevision]:

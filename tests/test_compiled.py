@@ -8,12 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from screening import compiled
 from screening.access import intake_query
 from screening.models import Membership
+from screening.models.intakes import sections_query
 from screening.permissions import memberships_query
-from screening.review_summary import (
-    acknowledgements_query,
-    revisions_query,
-    sections_query,
-)
+from screening.review_summary import acknowledgements_query, revisions_query
 from tests.factories import (
     ClinicFactory,
     MembershipFactory,
