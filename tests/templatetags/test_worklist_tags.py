@@ -1,10 +1,13 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.timesince import timesince
 
-from screening.templatetags.worklist_tags import worklist_cells, worklist_row
+from screening.templatetags.worklist_tags import waiting, worklist_cells, worklist_row
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -15,7 +18,7 @@ def intake(**changes):
         "patient": patient,
         "intake_on": date(2026, 12, 1),
         "created_at": datetime(2026, 12, 4, 9, 0, tzinfo=UTC),
-        "get_status_display": lambda: "Ready for review",
+        "status": "ready_for_review",
     }
     return SimpleNamespace(**{**fields, **changes})
 
@@ -119,3 +122,45 @@ def test_an_urgent_row_is_marked_before_the_name():
     assert row.index('<span class="badge urgent-marker">Urgent</span>') < row.index(
         "Doe, &lt;Jo&gt;"
     )
+
+
+def test_an_unknown_status_is_written_as_it_is_stored():
+    html = worklist_cells(intake(status="<odd>"), None, NOW)
+
+    assert '<td data-label="Status">&lt;odd&gt;</td>' in html
+
+
+# Pairs where timesince's units turn: month ends, a leap day, a year, the same
+# instant, the future, seconds and microseconds either side of a minute.
+EDGES = [
+    (datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC)),
+    (datetime(2026, 1, 31, 10, tzinfo=UTC), datetime(2026, 2, 28, 9, 59, tzinfo=UTC)),
+    (datetime(2026, 1, 31, 10, tzinfo=UTC), datetime(2026, 3, 31, 10, tzinfo=UTC)),
+    (datetime(2025, 12, 6, 12, 0, tzinfo=UTC), NOW),
+    (NOW, NOW),
+    (NOW, datetime(2026, 12, 6, 11, 0, tzinfo=UTC)),
+    (datetime(2026, 12, 6, 11, 58, 59, 999_999, tzinfo=UTC), NOW),
+    (datetime(2026, 12, 6, 11, 59, 0, 1, tzinfo=UTC), NOW),
+    (datetime(2019, 12, 6, 12, 0, 1, tzinfo=UTC), NOW),
+]
+
+
+def spread():
+    """Deltas from a minute to six years, as the worklist's rows wait."""
+    base = datetime(2026, 3, 31, 23, 30, 15, 500_000, tzinfo=UTC)
+    for minutes in range(0, 6 * 366 * 24 * 60, 997):
+        yield base - timedelta(minutes=minutes, seconds=minutes % 61), base
+
+
+@pytest.mark.parametrize("language", ["en-gb", "es"])
+def test_it_says_how_long_an_intake_waits_in_timesinces_words(language):
+    with translation.override(language):
+        for since, now in [*EDGES, *spread()]:
+            assert waiting(since, now) == timesince(since, now), (since, now)
+
+
+def test_it_counts_the_wait_in_the_time_zone_of_the_intake():
+    since = datetime(2026, 1, 31, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    now = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
+
+    assert waiting(since, now) == timesince(since, now)
