@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 from screening.templatetags.audit_tags import NONE, audit_row
+from screening.views.audit import ROW_VALUES
 
 
 def event(**changes):
@@ -20,7 +20,8 @@ def event(**changes):
         "source_ip": None,
         "request_id": "",
     }
-    return SimpleNamespace(**{**fields, **changes})
+    values = {**fields, **changes}
+    return tuple(values[name] for name in ROW_VALUES)
 
 
 def cells(html: str) -> list[str]:
