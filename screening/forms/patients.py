@@ -105,6 +105,8 @@ class PatientForm(forms.ModelForm):
 
 
 class PatientSearchForm(forms.Form):
+    """Written by the patient list's `patient_search` tag, not crispy (#19)."""
+
     q = forms.CharField(
         label="Find a patient",
         max_length=200,
@@ -116,10 +118,3 @@ class PatientSearchForm(forms.Form):
             attrs={"autocomplete": "off", "type": "search", "autofocus": True}
         ),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Fieldset("Search", "q"))

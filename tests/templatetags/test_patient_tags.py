@@ -1,8 +1,13 @@
 from datetime import date
 from types import SimpleNamespace
 
+import pytest
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django.template import Context, Template
 from django.urls import reverse
 
+from screening.forms.patients import PatientSearchForm
 from screening.templatetags.patient_tags import patient_row
 
 
@@ -34,3 +39,44 @@ def test_it_names_the_clinic_only_when_the_list_spans_clinics():
     assert "North" not in patient_row(patient(), show_clinic=False)
     assert "<td>North &lt;clinic&gt;</td>" in patient_row(patient(), show_clinic=True)
     assert patient_row(patient(), show_clinic=True).count("<td>") == 4
+
+
+CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
+SEARCH = Template("{% load patient_tags %}{% patient_search form %}")
+
+
+def crispy_search(data):
+    """The search form as the list wrote it with {% crispy %}: one fieldset."""
+    form = PatientSearchForm(data)
+    form.helper = FormHelper()
+    form.helper.form_tag = False
+    form.helper.disable_csrf = True
+    form.helper.layout = Layout(Fieldset("Search", "q"))
+    return form
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"q": "smi"}, {"q": ""}, {"q": "x" * 201}, {"q": "\"><b>O'Brien & co"}],
+    ids=["unbound", "a search", "empty", "too long", "markup typed"],
+)
+def test_the_search_form_is_what_crispy_writes(data):
+    crispy, written = crispy_search(data), PatientSearchForm(data)
+    if data is not None:
+        assert crispy.is_valid() == written.is_valid()
+
+    assert SEARCH.render(Context({"form": written})) == CRISPY.render(
+        Context({"form": crispy})
+    )
+
+
+def test_the_search_keeps_what_was_typed_and_links_its_error():
+    form = PatientSearchForm({"q": "x" * 201})
+    form.is_valid()
+
+    markup = SEARCH.render(Context({"form": form}))
+
+    assert f'value="{"x" * 201}"' in markup
+    assert 'aria-describedby="id_q_helptext id_q_error"' in markup
+    assert '<div id="id_q_error" class="invalid-feedback">' in markup
+    assert 'for="id_q"' in markup
