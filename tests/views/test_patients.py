@@ -5,13 +5,15 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from screening.models import AuditEvent, Patient
 from screening.paging import CappedPaginator
-from tests.factories import PatientFactory
+from tests.conftest import logged_in_client
+from tests.factories import MembershipFactory, PatientFactory, UserFactory
 
 LIST_URL = reverse("screening:patient-list")
 CREATE_URL = reverse("screening:patient-create")
@@ -79,6 +81,46 @@ def test_under_its_cap_the_list_gives_the_number_of_pages(client_as, patients):
 
     assert "More than" not in html
     assert "Page 1 of" not in html  # one page: no page navigation
+
+
+def test_it_reads_a_clinics_first_page_by_statements_compiled_once(
+    client_as, patients, monkeypatch
+):
+    client = client_as("intake_staff")
+    client.get(LIST_URL)  # compiles them (once per process)
+    built = []
+    as_sql = SQLCompiler.as_sql
+
+    def spy(compiler, *args, **kwargs):
+        built.append(compiler.query.model)
+        return as_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", spy)
+    html = client.get(LIST_URL).content.decode()
+
+    assert Patient not in built  # #19: built through the ORM no more
+    assert html.index("Lindqvist") < html.index("Moreau")
+    assert "Lindgren" not in html
+    assert "Page 1 of" not in html
+    assert '<th scope="col">Clinic</th>' not in html
+
+
+def test_it_lists_every_clinic_of_a_member_of_two_with_the_clinic_and_audits_each(
+    patients, clinic, other_clinic
+):
+    user = UserFactory(username="both")
+    for each in (clinic, other_clinic):
+        MembershipFactory(user=user, clinic=each, role="intake_staff")
+
+    html = logged_in_client(user).get(LIST_URL).content.decode()
+
+    assert '<th scope="col">Clinic</th>' in html
+    assert "<td>Clinic B</td>" in html
+    assert "Lindgren" in html
+    viewed = AuditEvent.objects.filter(action="patient.viewed")
+    assert {(row.patient_id, row.clinic_id) for row in viewed} == {
+        (patient.pk, patient.clinic_id) for patient in patients.values()
+    }
 
 
 def test_it_searches_by_post_and_audits_only_the_count(client_as, patients):
