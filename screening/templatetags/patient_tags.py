@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 
 from screening.forms.answers import attributes
 from screening.links import pk_url
-from screening.markup import escape, html
+from screening.markup import escape
 
 register = template.Library()
 
@@ -23,6 +23,7 @@ _SEARCH = (
 )
 _ERRORS = '<div id="{id}_error" class="invalid-feedback"> {errors} </div> '
 _ERROR = '<span id="error_{number}_{id}"><strong>{error}</strong></span>'
+_ROW = '<tr>\n<td><a href="{}">{}</a></td>\n<td>{}</td>\n<td>{}</td>\n{}</tr>'
 _HELP = '<div id="{id}_helptext" class="form-text">{help}</div> '
 
 
@@ -84,14 +85,16 @@ def patient_row(patient: Any, *, show_clinic: bool) -> SafeString:
     clinics, the clinic.
 
     One tag per row: the list's 50 rows through the template's variables, filter and
-    `{% url %}` were most of its rendering (#19).
+    `{% url %}` were most of its rendering (#19). Only text is escaped: the link and
+    the date are not (#19).
     """
     born = patient.date_of_birth
-    return html(
-        '<tr>\n<td><a href="{}">{}</a></td>\n<td>{}</td>\n<td>{}</td>\n{}</tr>',
-        pk_url("screening:patient-detail", patient.pk),
-        patient.display_name,
-        patient.mrn,
-        born.isoformat() if born else "",
-        html("<td>{}</td>\n", patient.clinic.name) if show_clinic else "",
+    return SafeString(
+        _ROW.format(
+            pk_url("screening:patient-detail", patient.pk),
+            escape(patient.display_name),
+            escape(patient.mrn),
+            born.isoformat() if born else "",
+            f"<td>{escape(patient.clinic.name)}</td>\n" if show_clinic else "",
+        )
     )
