@@ -6,7 +6,7 @@ from django import template
 from django.forms import BoundField, Form
 from django.utils.safestring import SafeString
 
-from screening.forms.answers import attributes
+from screening.forms.inputs import input_tag
 from screening.links import pk_url
 from screening.markup import escape
 
@@ -71,11 +71,7 @@ def _input(field: BoundField) -> str:
         attrs["id"] = field.auto_id
     final = widget.build_attrs({**widget.attrs, "class": " ".join(classes)}, attrs)
     value = widget.format_value(field.value())
-    shown = "" if value is None else f' value="{escape(value)}"'
-    return (
-        f'<input type="{escape(widget.input_type)}" name="{escape(field.html_name)}"'
-        f"{shown}{attributes(final)}>"
-    )
+    return input_tag(widget.input_type, field.html_name, value, final)
 
 
 @register.simple_tag

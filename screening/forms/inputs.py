@@ -1,0 +1,58 @@
+"""Django's text, number, date and hidden inputs written in Python (#19 goal 2).
+
+The same markup as Django's input.html and attrs.html (tests/forms/test_inputs.py
+compares them), without a template render per input: the audit report's filter
+has five and each cost more than a row of its table. answers.Select does the same
+for a select.
+"""
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import BaseRenderer
+from django.utils.safestring import SafeString
+
+from screening.forms.answers import attributes
+from screening.markup import escape
+
+
+def input_tag(kind: str, name: str, value: Any, attrs: dict[str, Any]) -> str:
+    """An <input> as input.html writes it: `value` as the widget formatted it (None:
+    no value attribute), then the attributes in order."""
+    shown = "" if value is None else f' value="{escape(value)}"'
+    return (
+        f'<input type="{escape(kind)}" name="{escape(name)}"{shown}{attributes(attrs)}>'
+    )
+
+
+class WrittenInput:
+    """Renders an Input widget by input_tag(), from the context Django gives its
+    template."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        return SafeString(
+            input_tag(widget["type"], widget["name"], widget["value"], widget["attrs"])
+        )
+
+
+class TextInput(WrittenInput, forms.TextInput):
+    pass
+
+
+class NumberInput(WrittenInput, forms.NumberInput):
+    pass
+
+
+class DateInput(WrittenInput, forms.DateInput):
+    pass
+
+
+class HiddenInput(WrittenInput, forms.HiddenInput):
+    pass
