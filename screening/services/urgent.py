@@ -12,10 +12,11 @@ answer is saved. A marker only closes by a clinician's act: recording the C-SSRS
 answer was entered in error. A correction of the answers alone never clears it.
 """
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -24,7 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from screening import audit
+from screening import audit, compiled
 from screening.models import Clinic, Intake, UrgentMarker
 
 Trigger = UrgentMarker.Trigger
@@ -259,20 +260,34 @@ def cleared_markers(intake: Intake) -> QuerySet[UrgentMarker]:
 def list_open(clinic: Clinic, *, limit: int = LIST_LIMIT) -> list[OpenMarker]:
     """The clinic's urgent intakes, oldest marker first, whatever their status.
 
-    One query over the open-marker partial index (clinic, raised_at).
+    One query over the open-marker partial index (clinic, raised_at), compiled once
+    per process (screening/compiled.py): the worklist reads it on every request
+    while a marker is open, and building it through the ORM cost more than running
+    it (#19).
     """
-    rows = (
-        UrgentMarker.objects.filter(
-            clinic=clinic, cleared_at__isnull=True, intake__patient__is_deleted=False
-        )
-        .select_related("intake__patient", "intake__current_screening")
-        .defer("intake__current_screening__result")
-        .order_by("raised_at", "pk")[: limit * 2]
-    )
     by_intake: dict[int, OpenMarker] = {}
-    for marker in rows:
+    for marker in compiled.rows(_open_markers(limit), clinic.pk):
         entry = by_intake.setdefault(
             marker.intake_id, OpenMarker(marker.intake, triggers=[])
         )
         entry.triggers.append(marker)
     return list(by_intake.values())[:limit]
+
+
+@functools.lru_cache(maxsize=8)
+def _open_markers(limit: int) -> Callable[[Any], QuerySet[UrgentMarker]]:
+    """The declaration of list_open()'s statement for a limit, by clinic id."""
+
+    def open_markers(clinic_id: Any) -> QuerySet[UrgentMarker]:
+        return (
+            UrgentMarker.objects.filter(
+                clinic=clinic_id,
+                cleared_at__isnull=True,
+                intake__patient__is_deleted=False,
+            )
+            .select_related("intake__patient", "intake__current_screening")
+            .defer("intake__current_screening__result")
+            .order_by("raised_at", "pk")[: limit * 2]
+        )
+
+    return open_markers

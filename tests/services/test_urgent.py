@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.apps import apps
+from django.db.models.sql.compiler import SQLCompiler
 
 from screening.json_numbers import AnswerEncoder
 from screening.models import AuditEvent, Intake, IntakeSection, UrgentMarker
@@ -241,6 +242,31 @@ def test_it_lists_the_clinics_urgent_intakes_one_row_each_whatever_their_status(
         "Same-day safety assessment needed",
         "C-SSRS needed before the patient leaves",
     ]
+
+
+def test_it_lists_the_urgent_intakes_by_a_statement_compiled_once(
+    clinic, intake_staff, monkeypatch
+):
+    marked = screened_intake(
+        clinic, document(item9=1, cssrs=NO_CSSRS), by=intake_staff, ready=False
+    )
+    urgent.list_open(clinic)  # compiles it (once per process)
+    built = []
+    as_sql = SQLCompiler.as_sql
+
+    def spy(compiler, *args, **kwargs):
+        built.append(compiler.query.model)
+        return as_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", spy)
+    (row,) = urgent.list_open(clinic)
+
+    assert built == []  # #19: the worklist builds it no more
+    assert row.intake.pk == marked.pk
+    assert row.intake.patient.mrn == marked.patient.mrn
+    assert row.intake.current_screening.outcome == marked.current_screening.outcome
+    assert row.reasons == [marker.get_trigger_display() for marker in row.triggers]
+    assert row.reasons  # item 9 and no C-SSRS: at least one reason
 
 
 def test_the_migration_marks_open_intakes_and_leaves_signed_ones_alone(
