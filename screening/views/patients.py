@@ -19,6 +19,8 @@ from screening.paging import CappedPaginator
 from screening.services import carry_over, patients
 
 PAGE_SIZE = 50
+# What a row of the list shows (patient_row) and its audit row names.
+ROW_FIELDS = ("clinic", "mrn", "family_name", "given_name", "date_of_birth")
 MRN_TAKEN = "Another patient in this clinic has this MRN. Check the number."
 
 
@@ -98,8 +100,9 @@ def _with_clinic(found: QuerySet[Patient], clinic: Clinic | None) -> QuerySet[Pa
 
 
 def _clinic_list(clinic_id: Any) -> QuerySet[Patient]:
-    """The declaration of one clinic's whole list, by clinic id."""
-    return patients.list_patients([clinic_id])
+    """The declaration of one clinic's whole list, by clinic id: the columns a row
+    and its audit row show (#19: not the record's times, each a datetime to load)."""
+    return patients.list_patients([clinic_id]).only(*ROW_FIELDS)
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,7 +26,7 @@ from screening.forms.intakes import SECTION_FORMS
 from screening.json_numbers import AnswerEncoder
 from screening.models import Intake, RescreenJob, Screening
 from screening.services import rereview, rulesets
-from tests.factories import screened_intake
+from tests.factories import PatientFactory, screened_intake
 from tests.forms.posting import browser_post
 from tests.services.test_rereview import CHANGES, eu_guide_published, signed_intake
 from tests.services.test_urgent import HIGH
@@ -286,4 +286,19 @@ def test_it_keeps_the_audit_report_queries_constant(client_as, clinic, intake_st
             audit.record("patient.searched", actor=intake_staff, clinic=clinic)
         counts.append(count_get(client, reverse("screening:audit-list")))
     assert counts[0] == counts[1], counts
+    assert counts[0] <= MAX_QUERIES, counts
+
+
+def test_it_keeps_the_patient_list_queries_constant(client_as, clinic, intake_staff):
+    client = client_as("intake_staff")
+    counts = []
+    for size in SIZES:
+        for number in range(size):
+            PatientFactory(
+                clinic=clinic, mrn=f"Q-{size}-{number}", created_by=intake_staff
+            )
+        # The first page (compiled statements, its rows' fields only) and page 2.
+        counts.append(count_get(client, reverse("screening:patient-list")))
+        counts.append(count_get(client, reverse("screening:patient-list") + "?page=2"))
+    assert counts == [counts[0]] * len(counts), counts
     assert counts[0] <= MAX_QUERIES, counts
