@@ -50,6 +50,28 @@ OUTCOME_KEY_RANGES: Final[dict[str, dict[str, int]]] = {
         "current_screening__caution_count": 0,
     },
 }
+# What a row shows (templatetags/worklist_tags.py), its cursor and its audit row
+# name: not the records' other times and authors, each a column to load, nor the
+# screening's result (#19).
+ROW_FIELDS: Final = (
+    "clinic",
+    "patient",
+    "intake_on",
+    "status",
+    "urgent_since",
+    "created_at",
+    "current_screening",
+    "patient__clinic",
+    "patient__mrn",
+    "patient__family_name",
+    "patient__given_name",
+    "patient__date_of_birth",
+    "current_screening__outcome",
+    "current_screening__absolute_count",
+    "current_screening__relative_count",
+    "current_screening__caution_count",
+    "current_screening__not_evaluable_count",
+)
 _CURSOR = re.compile(r"^(\d{1,5})\.(\d{1,5})\.(\d{1,5})\.(\d{1,18})$")
 
 
@@ -115,9 +137,7 @@ def current_screenings(
         rows = rows.filter(
             current_screening__outcome=outcome, **OUTCOME_KEY_RANGES.get(outcome, {})
         )
-    return rows.select_related("patient", "current_screening").defer(
-        "current_screening__result"
-    )
+    return rows.select_related("patient", "current_screening").only(*ROW_FIELDS)
 
 
 def _ordered(rows: QuerySet[Intake], *, descending: bool) -> QuerySet[Intake]:
