@@ -1,7 +1,7 @@
 """Template tags of the audit report: its rows."""
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
@@ -30,6 +30,18 @@ _ROW = (
     '  <td><small class="font-monospace">{}</small></td>\n'
     "</tr>"
 )
+
+
+@register.simple_tag
+def audit_rows(rows: Iterable[Sequence[Any]]) -> SafeString:
+    """The report's rows, one audit_row each, between them the whitespace its
+    template's loop wrote (the same markup to the byte): one tag for the fifty rows,
+    not a loop and a tag per row (#19: they cost as much as writing the rows)."""
+    return SafeString(ROW_GAP.join(audit_row(row) for row in rows))
+
+
+# The whitespace between two rows as `{% for %}` in the template wrote it.
+ROW_GAP = "\n          \n            "
 
 
 @register.simple_tag

@@ -1,5 +1,6 @@
 """Template tags of the patient list: the search form and a row."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
@@ -72,6 +73,22 @@ def _input(field: BoundField) -> str:
     final = widget.build_attrs({**widget.attrs, "class": " ".join(classes)}, attrs)
     value = widget.format_value(field.value())
     return input_tag(widget.input_type, field.html_name, value, final)
+
+
+@register.simple_tag
+def patient_rows(patients: Iterable[Any], *, show_clinic: bool) -> SafeString:
+    """The list's rows, one patient_row each, between them the whitespace its
+    template's loop wrote (the same markup to the byte): one tag for the fifty rows,
+    not a loop and a tag per row (#19: they cost as much as writing the rows)."""
+    return SafeString(
+        ROW_GAP.join(
+            patient_row(patient, show_clinic=show_clinic) for patient in patients
+        )
+    )
+
+
+# The whitespace between two rows as `{% for %}` in the template wrote it.
+ROW_GAP = "\n        \n          "
 
 
 @register.simple_tag

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from screening.templatetags.audit_tags import NONE, audit_row
+from screening.templatetags.audit_tags import NONE, ROW_GAP, audit_row, audit_rows
 from screening.views.audit import ROW_VALUES
 
 
@@ -67,3 +67,12 @@ def test_it_keeps_a_request_id_of_nine_characters_whole():
     row = audit_row(event(request_id="012345678"))
 
     assert cells(row)[12] == '><small class="font-monospace">012345678</small>'
+
+
+def test_the_rows_are_each_rows_markup_between_the_loops_whitespace():
+    rows = [event(), event(seq=8, request_id="012345678")]
+
+    written = audit_rows(rows)
+
+    assert written == f"{audit_row(rows[0])}{ROW_GAP}{audit_row(rows[1])}"
+    assert audit_rows([]) == ""

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from screening.forms.patients import PatientSearchForm
-from screening.templatetags.patient_tags import patient_row
+from screening.templatetags.patient_tags import ROW_GAP, patient_row, patient_rows
 
 
 def patient(**changes):
@@ -80,3 +80,14 @@ def test_the_search_keeps_what_was_typed_and_links_its_error():
     assert 'aria-describedby="id_q_helptext id_q_error"' in markup
     assert '<div id="id_q_error" class="invalid-feedback">' in markup
     assert 'for="id_q"' in markup
+
+
+@pytest.mark.parametrize("show_clinic", [False, True])
+def test_the_rows_are_each_rows_markup_between_the_loops_whitespace(show_clinic):
+    rows = [patient(), patient(pk=8, mrn="B-2")]
+
+    written = patient_rows(rows, show_clinic=show_clinic)
+
+    first, second = (patient_row(row, show_clinic=show_clinic) for row in rows)
+    assert written == f"{first}{ROW_GAP}{second}"
+    assert patient_rows([], show_clinic=show_clinic) == ""
