@@ -1,4 +1,9 @@
-"""Template tags of the audit report: its rows."""
+"""Template tags of the audit report: its headers, rows and fields' errors.
+
+Each writes what the template wrote with a loop (and an included partial for the
+errors), to the byte, whitespace included: one tag instead of a loop's variables and
+filters per item (#19).
+"""
 
 import functools
 from collections.abc import Iterable, Sequence
@@ -6,6 +11,7 @@ from html import escape
 from typing import Any
 
 from django import template
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -30,6 +36,47 @@ _ROW = (
     '  <td><small class="font-monospace">{}</small></td>\n'
     "</tr>"
 )
+
+
+@register.simple_tag
+def audit_headers(headers: Iterable[dict[str, str]]) -> SafeString:
+    """A header cell per column (views/audit.py's _headers: label, query, sort): a
+    link sorting by it, its aria-sort state, an arrow when sorted."""
+    return SafeString(
+        "".join(
+            _HEADER.format(
+                escape(header["sort"]),
+                escape(header["query"]),
+                escape(header["label"]),
+                _ARROWS.get(header["sort"], ""),
+            )
+            for header in headers
+        )
+    )
+
+
+_HEADER = (
+    '\n              <th scope="col" aria-sort="{}"><a href="?{}">{}{}</a></th>'
+    "\n            "
+)
+_ARROWS = {"ascending": " \u25b2", "descending": " \u25bc"}
+
+
+@register.simple_tag
+def field_errors(field: BoundField) -> SafeString:
+    """A field's errors as crispy-forms wrote them, the id its widget's
+    aria-describedby names (forms/audit.py's marked())."""
+    if not field.errors:
+        return SafeString("\n\n")
+    auto_id = escape(field.auto_id)
+    spans = "".join(
+        f'<span id="error_{number}_{auto_id}"><strong>{escape(str(error))}</strong></span>'
+        for number, error in enumerate(field.errors, start=1)
+    )
+    return SafeString(
+        f'\n\n  <div id="{auto_id}_error" class="invalid-feedback">\n    {spans}'
+        "\n  </div>\n\n"
+    )
 
 
 @register.simple_tag

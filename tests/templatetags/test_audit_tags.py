@@ -1,7 +1,18 @@
 from datetime import UTC, datetime
 
-from screening.templatetags.audit_tags import NONE, ROW_GAP, audit_row, audit_rows
-from screening.views.audit import ROW_VALUES
+import pytest
+from django.template import Context, Template
+
+from screening.forms.audit import AuditFilterForm
+from screening.templatetags.audit_tags import (
+    NONE,
+    ROW_GAP,
+    audit_headers,
+    audit_row,
+    audit_rows,
+    field_errors,
+)
+from screening.views.audit import ROW_VALUES, _headers
 
 
 def event(**changes):
@@ -76,3 +87,51 @@ def test_the_rows_are_each_rows_markup_between_the_loops_whitespace():
 
     assert written == f"{audit_row(rows[0])}{ROW_GAP}{audit_row(rows[1])}"
     assert audit_rows([]) == ""
+
+
+# What the report's template wrote before these tags, the reference for their markup.
+PARTIAL_ERRORS = Template(
+    "{# A field's errors as crispy-forms wrote them. #}\n"
+    "{% if field.errors %}\n"
+    '  <div id="{{ field.auto_id }}_error" class="invalid-feedback">\n'
+    "    {% for error in field.errors %}"
+    '<span id="error_{{ forloop.counter }}_{{ field.auto_id }}">'
+    "<strong>{{ error }}</strong></span>{% endfor %}\n"
+    "  </div>\n"
+    "{% endif %}\n"
+)
+HEADER_LOOP = Template(
+    "{% for header in headers %}\n"
+    '              <th scope="col" aria-sort="{{ header.sort }}">'
+    '<a href="?{{ header.query }}">{{ header.label }}'
+    '{% if header.sort == "ascending" %} ▲'
+    '{% elif header.sort == "descending" %} ▼{% endif %}</a></th>\n'
+    "            {% endfor %}"
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"date_from": "nope", "patient": "x", "action": "<bogus>"},
+        {"date_from": "2026-12-06", "date_to": "2026-12-01"},
+    ],
+)
+def test_a_fields_errors_are_what_the_partial_wrote(data):
+    form = AuditFilterForm(data)
+    form.is_valid()
+
+    for field, _ in form.columns():
+        expected = PARTIAL_ERRORS.render(Context({"field": field}))
+        assert field_errors(field) == expected
+
+
+def test_the_headers_are_what_the_loop_wrote():
+    form = AuditFilterForm({"sort": "-action", "user": "a&b"})
+    form.is_valid()
+    headers = _headers(form, "-action")
+
+    assert audit_headers(headers) == HEADER_LOOP.render(Context({"headers": headers}))
+    assert 'aria-sort="descending"' in audit_headers(headers)
+    assert "user=a%26b&amp;" in audit_headers(headers)
