@@ -70,8 +70,9 @@ def field_errors(field: BoundField) -> SafeString:
         return SafeString("\n\n")
     auto_id = escape(field.auto_id)
     spans = "".join(
-        f'<span id="error_{number}_{auto_id}"><strong>{escape(str(error))}</strong></span>'
-        for number, error in enumerate(field.errors, start=1)
+        f'<span id="error_{number}_{auto_id}"><strong>{escape(str(text))}</strong>'
+        "</span>"
+        for number, text in enumerate(field.errors, start=1)
     )
     return SafeString(
         f'\n\n  <div id="{auto_id}_error" class="invalid-feedback">\n    {spans}'

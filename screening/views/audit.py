@@ -44,6 +44,9 @@ def _query(form: AuditFilterForm, **changes: Any) -> str:
 
 
 def _headers(form: AuditFilterForm, sort: str) -> list[dict[str, str]]:
+    # Each header's link is the filter with its own sort and no page: the filter's
+    # part written once, the sort (the last of the filter's fields) after it (#19).
+    filtered = _query(form, sort="", page="")
     headers = []
     for name, label in COLUMNS:
         if sort == name:
@@ -55,7 +58,9 @@ def _headers(form: AuditFilterForm, sort: str) -> list[dict[str, str]]:
         headers.append(
             {
                 "label": label,
-                "query": _query(form, sort=next_sort, page=""),
+                "query": "&".join(
+                    [*([filtered] if filtered else []), urlencode({"sort": next_sort})]
+                ),
                 "sort": state,
             }
         )

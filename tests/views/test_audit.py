@@ -5,13 +5,16 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from screening import audit
+from screening.forms.audit import COLUMNS, DEFAULT_SORT, AuditFilterForm
 from screening.models import AuditEvent
 from screening.paging import CappedPaginator
 from screening.services import patients
+from screening.views.audit import _headers
 from tests.factories import MembershipFactory, UserFactory
 
 REPORT = reverse("screening:audit-list")
@@ -133,3 +136,32 @@ def test_under_its_cap_it_gives_the_exact_count(client_as, clinic, monkeypatch):
     assert f"<p>{expected} events.</p>" in html
     viewed = AuditEvent.objects.filter(action="audit.viewed").last()
     assert viewed.detail == {"count": expected, "page": 1}
+
+
+def _query_dict_query(form, **changes):
+    """A header's query string as a QueryDict wrote it (the reference)."""
+    query = QueryDict(mutable=True)
+    for name in [*form.fields, "page"]:
+        value = changes.get(name, form.data.get(name, ""))
+        if value:
+            query[name] = str(value)
+    return query.urlencode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"sort": "action", "page": "3"},
+        {"user": "a b&c", "date_from": "2026-12-01", "action": "patient.viewed"},
+    ],
+)
+def test_each_header_links_the_filter_sorted_by_its_column_from_page_one(data):
+    form = AuditFilterForm(data)
+    form.is_valid()
+
+    headers = _headers(form, data.get("sort", DEFAULT_SORT))
+
+    for header, (name, _) in zip(headers, COLUMNS, strict=True):
+        sort = f"-{name}" if header["sort"] == "ascending" else name
+        assert header["query"] == _query_dict_query(form, sort=sort, page="")
