@@ -1,6 +1,5 @@
 """record(): the only writer of audit rows, and their hash chain (security.md §3)."""
 
-import copy
 import functools
 import hashlib
 import json
@@ -14,6 +13,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Model, Q, QuerySet
+from django.db.models.base import ModelState
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -427,8 +427,17 @@ def record_patients_shown(
 
 
 def _for_patient(event: AuditEvent, patient: Patient) -> AuditEvent:
-    """A copy of a not yet appended `patient.viewed` row, about another patient."""
-    shown = copy.copy(event)
+    """A copy of a not yet appended `patient.viewed` row, about another patient.
+
+    Copied as Model.__getstate__ copies an instance (its own state and cache of
+    related rows), without copy's reduce protocol: a list page copies the row for
+    each of its 25 or 50 patients, and the protocol was most of each copy (#19)."""
+    shown = object.__new__(AuditEvent)
+    shown.__dict__.update(event.__dict__)
+    state = object.__new__(ModelState)
+    state.__dict__.update(event._state.__dict__)
+    state.fields_cache = dict(event._state.fields_cache)
+    shown._state = state
     shown.patient = patient
     shown.object_id = str(patient.pk)
     shown.detail = dict(event.detail)

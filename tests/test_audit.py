@@ -96,6 +96,34 @@ def test_a_list_of_two_clinics_patients_audits_each_in_its_own_clinic(
     assert chain_is_intact()
 
 
+def test_a_row_copied_for_another_patient_shares_nothing_it_changes(
+    intake_staff, clinic
+):
+    first, second = (PatientFactory(clinic=clinic) for _ in range(2))
+    event = AuditEvent(
+        action=audit.Event.PATIENT_VIEWED, patient=first, detail={"page": "list"}
+    )
+    event.object_id = str(first.pk)
+
+    copied = audit._for_patient(event, second)
+    copied.detail["page"] = "changed"
+
+    assert (copied.patient, copied.patient_id, copied.object_id) == (
+        second,
+        second.pk,
+        str(second.pk),
+    )
+    assert (event.patient, event.patient_id, event.object_id) == (
+        first,
+        first.pk,
+        str(first.pk),
+    )
+    assert event.detail == {"page": "list"}
+    assert copied._state is not event._state
+    assert copied._state.adding
+    assert copied._state.db == event._state.db
+
+
 def test_it_joins_a_nested_batch_to_the_outer_one(intake_staff, clinic):
     before = AuditEvent.objects.count()
     with audit.batch():
