@@ -3,6 +3,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 from django.utils.timesince import timesince
@@ -113,6 +114,32 @@ def test_a_row_links_the_escaped_name_to_the_summary_and_names_the_mrn_unseen():
         "2 caution</span>"
     )
     assert row.endswith("</tr>")
+
+
+# The main list's rows as the worklist template wrote them, by a loop and by the tag.
+LOOP = (
+    "{% load worklist_tags %}<tbody>\n"
+    "          {% for intake in rows %}\n"
+    "            {% worklist_row intake now %}\n"
+    "          {% endfor %}\n</tbody>"
+)
+ONE_TAG = (
+    "{% load worklist_tags %}<tbody>\n"
+    "          {% if rows %}\n"
+    "            {% worklist_rows rows now %}\n"
+    "          {% endif %}\n</tbody>"
+)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_rows_tag_writes_what_the_loop_of_rows_wrote(count):
+    rows = [listed(pk=12 + n, is_urgent=n == 1) for n in range(count)]
+    context = Context({"rows": rows, "now": NOW})
+
+    written = Template(ONE_TAG).render(context)
+
+    assert written == Template(LOOP).render(context)
+    assert written.count("<tr ") == count
 
 
 def test_an_urgent_row_is_marked_before_the_name():
