@@ -9,7 +9,9 @@ wording, and never the MADRS items (rule book §9).
 
 from typing import Any
 
-from screening import questionnaire
+from django.db.models import QuerySet
+
+from screening import compiled, questionnaire
 from screening.forms.declared import InstrumentsForm, declare
 from screening.models import IntakeSection, SectionRevision
 from screening.questionnaire.paths import relative_to_section
@@ -54,8 +56,22 @@ def last_change(
 
 
 def section_history(section: IntakeSection) -> list[SectionRevision]:
-    """Every saved state of the section, oldest first, with who saved it."""
-    return list(section.revisions.select_related("saved_by").order_by("version"))
+    """Every saved state of the section, oldest first, with who saved it.
+
+    Compiled once (screening/compiled.py): the scales page reads it on every request
+    to know whether the patient's answers were ever entered (#19)."""
+    revisions = compiled.rows(section_history_query, section.pk)
+    for revision in revisions:
+        revision.section = section  # as the related manager leaves each
+    return revisions
+
+
+def section_history_query(section_id: Any) -> QuerySet[SectionRevision]:
+    return (
+        SectionRevision.objects.filter(section_id=section_id)
+        .select_related("saved_by")
+        .order_by("version")
+    )
 
 
 class ScalesForm(InstrumentsForm):
