@@ -78,6 +78,55 @@ def _objects(prepared: "_Compiled", rows: list[Any], alias: str) -> list[Model]:
     return objects
 
 
+def first_row(
+    build: Callable[..., QuerySet[Any]],
+    placeholders: tuple[Any, ...],
+    given: tuple[Any, ...],
+    alias: str,
+) -> tuple[Any, ...] | None:
+    """The first row of build(*given), a values_list() queryset, or None: from the
+    statement build(*placeholders) compiled once, each placeholder standing where
+    its value goes (in one place or more) and no parameter equal to one by chance."""
+    prepared = _compiled_values(build, placeholders, alias)
+    params = [
+        given[placeholders.index(param)] if param in placeholders else param
+        for param in prepared.params
+    ]
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(prepared.sql, params)
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row = list(found)
+    # The backend's and the fields' converters, as the compiler applies them.
+    for index, (converters, expression) in prepared.converters:
+        for converter in converters:
+            row[index] = converter(row[index], expression, connection)
+    return tuple(row)
+
+
+@dataclass(frozen=True)
+class _CompiledValues:
+    sql: str
+    params: tuple[Any, ...]
+    converters: list[tuple[int, tuple[list[Any], Any]]]  # by column, with its column
+
+
+@functools.cache
+def _compiled_values(
+    build: Callable[..., QuerySet[Any]], placeholders: tuple[Any, ...], alias: str
+) -> _CompiledValues:
+    compiler = build(*placeholders).query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    for placeholder in placeholders:
+        if placeholder not in params:
+            raise RuntimeError(f"{build.__name__} must take {placeholder!r}")
+    columns = [column for column, _, _ in compiler.select]
+    converters = list(compiler.get_converters(columns).items())
+    return _CompiledValues(sql, tuple(params), converters)
+
+
 def rows(build: Callable[[Any], QuerySet[Any]], pk: Any) -> list[Model]:
     """instances() of build(pk) on the database its model is read from, with
     PLACEHOLDER_PK standing for the primary key: the common case of a page's rows

@@ -124,3 +124,24 @@ def test_together_hands_each_read_out_once_and_only_for_its_own_key(
     with CaptureQueriesContext(connection) as after:
         compiled.rows(sections_query, intake.pk)
     assert len(after.captured_queries) == 1  # outside the block: a read of its own
+
+
+def test_first_row_gives_the_values_of_its_queryset_with_each_value_in_its_places():
+    user = UserFactory()
+    clinic = ClinicFactory(name="Riverside")
+    membership = MembershipFactory(user=user, clinic=clinic, role="clinician")
+
+    def membership_of(user_id, clinic_id, role):
+        return Membership.objects.filter(
+            user_id=user_id, clinic_id=clinic_id, role=role
+        ).values_list("pk", "clinic__pk", "clinic__created_at")
+
+    placeholders = (PLACEHOLDER, PLACEHOLDER - 1, "<role>")
+    given = (user.pk, clinic.pk, "clinician")
+    with CaptureQueriesContext(connection) as queries:
+        found = compiled.first_row(membership_of, placeholders, given, "default")
+    assert len(queries.captured_queries) == 1
+    assert found == membership_of(*given).first()  # converters applied (a datetime)
+    assert found[0] == membership.pk
+    missing = (user.pk, clinic.pk, "auditor")
+    assert compiled.first_row(membership_of, placeholders, missing, "default") is None

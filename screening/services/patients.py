@@ -12,7 +12,6 @@ from screening import audit
 from screening.models import Clinic, Patient
 
 
-@transaction.atomic  # its own savepoint: the patient form catches a taken MRN
 def do_create_patient(
     clinic: Clinic,
     *,
@@ -22,25 +21,33 @@ def do_create_patient(
     date_of_birth: date | None = None,
     sex_for_scoring: str | None = None,
     by: User,
+    savepoint: bool = True,
 ) -> Patient:
-    """Create a patient in the clinic and audit it."""
-    patient = Patient.objects.create(
-        clinic=clinic,
-        mrn=mrn,
-        given_name=given_name,
-        family_name=family_name,
-        date_of_birth=date_of_birth,
-        sex_for_scoring=sex_for_scoring,
-        created_by=by,
-    )
-    audit.record(
-        audit.Event.PATIENT_CREATED,
-        actor=by,
-        clinic=clinic,
-        patient=patient,
-        target=patient,
-        category="patient",
-    )
+    """Create a patient in the clinic and audit it.
+
+    Inside another transaction the patient gets its own savepoint, so that a caller
+    can catch a taken MRN (the patient form does) and go on. `savepoint=False` is for
+    a caller that lets the error end its whole transaction (the import: one refused
+    write refuses the batch), saving two round trips (#19).
+    """
+    with transaction.atomic(savepoint=savepoint):
+        patient = Patient.objects.create(
+            clinic=clinic,
+            mrn=mrn,
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+            sex_for_scoring=sex_for_scoring,
+            created_by=by,
+        )
+        audit.record(
+            audit.Event.PATIENT_CREATED,
+            actor=by,
+            clinic=clinic,
+            patient=patient,
+            target=patient,
+            category="patient",
+        )
     return patient
 
 

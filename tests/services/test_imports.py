@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -519,20 +519,39 @@ def test_it_round_trips_generated_documents(clinic, intake_staff, document, mrn_
     assert_exported_normal_form(exported, document)
 
 
-def test_it_takes_no_savepoint_for_sections_or_screening(clinic, intake_staff):
-    # The sections and the screening are written inside the batch's own transaction:
-    # a savepoint each would be two more round trips per document (#19). Creating the
-    # patient keeps its own (the patient form catches a taken MRN).
+def test_it_takes_no_savepoint_for_the_patient_sections_or_screening(
+    clinic, intake_staff
+):
+    # The patient, the sections and the screening are written inside the batch's own
+    # transaction: a savepoint each would be two more round trips per document (#19).
     with CaptureQueriesContext(connection) as captured:
         import_one(BASE, clinic, intake_staff)
 
+    assert Patient.objects.filter(clinic=clinic).count() == 1  # one was created
     savepoints = [
         query["sql"]
         for query in captured.captured_queries
         if query["sql"].startswith("SAVEPOINT")
     ]
-    # The test's own transaction makes the batch's atomic block a savepoint too.
-    assert len(savepoints) == 2, savepoints
+    # The test's own transaction makes the batch's atomic block a savepoint.
+    assert len(savepoints) == 1, savepoints
+
+
+def test_a_taken_mrn_found_only_when_writing_refuses_the_whole_batch(
+    clinic, intake_staff, monkeypatch
+):
+    # Another import created the patient between the check and the write: the
+    # batch's transaction ends with the error, nothing of the batch stays.
+    PatientFactory(clinic=clinic, mrn="TAKEN-LATE")
+    monkeypatch.setattr(imports, "_existing_patient", lambda stored: (None, None))
+    document = valid()
+    document["patient"] = {"mrn": "TAKEN-LATE"}
+    before = row_counts()
+
+    with pytest.raises(IntegrityError):
+        import_files([("late.json", dumps(document).encode())], clinic, intake_staff)
+
+    assert row_counts() == before
 
 
 def test_a_failure_after_the_patient_is_written_leaves_nothing(
