@@ -7,8 +7,11 @@ from screening.intake_format import (
     Issue,
     load_document,
     parse_json,
+    schema,
+    validate,
     validate_document,
 )
+from screening.intake_format.schema import SCHEMA
 from tests.intake_format.samples import (
     DOCUMENTS,
     EVERY_KEY,
@@ -308,6 +311,41 @@ def test_it_refuses_what_the_schema_refuses(change, path, words):
 )
 def test_it_accepts_valid_values(change):
     assert issues_after(change) == []
+
+
+def _referencing_issues(doc):
+    # The validator as jsonschema builds it from the schema as written, following each
+    # $ref: what make_validator's inlined schema must match (#19).
+    validator = schema._Validator(
+        SCHEMA, format_checker=schema.Draft202012Validator.FORMAT_CHECKER
+    )
+    return schema.schema_issues(validator, doc)
+
+
+@pytest.mark.parametrize(("change", "path", "words"), SCHEMA_REFUSALS)
+def test_it_gives_the_errors_of_the_schema_as_written(change, path, words):
+    doc = load(MINIMAL)
+    change(doc)
+    expected = _referencing_issues(doc)
+    assert expected, "the change is refused by the schema"
+    assert schema.schema_issues(validate._DOCUMENT_VALIDATOR, doc) == expected
+
+
+def test_it_gives_every_error_of_the_schema_as_written_together():
+    def wreck(value):
+        # Every leaf the wrong type: an error in every reachable subschema.
+        if isinstance(value, dict):
+            return {key: wreck(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [wreck(item) for item in value] + ["extra"] * 60
+        return {"not": "a leaf"} if isinstance(value, str | None) else "text"
+
+    for name in (MINIMAL, NOT_ANSWERED, EVERY_KEY):
+        doc = load(name)
+        wrecked = {**wreck(doc), "format": doc["format"], "unknown": 1}
+        expected = _referencing_issues(wrecked)
+        assert len(expected) > 20
+        assert schema.schema_issues(validate._DOCUMENT_VALIDATOR, wrecked) == expected
 
 
 def test_it_reports_every_schema_error_together():
