@@ -1,9 +1,12 @@
 """Saving a section: version check, history, signed intakes, concurrent saves."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from screening.models import Intake, IntakeSection, SectionRevision
 from screening.services import intakes
@@ -138,3 +141,65 @@ PREGNANT = {
     "pregnancy_status": "pregnant",
     "breastfeeding": False,
 }
+
+
+def test_it_writes_every_column_of_the_sections_and_their_revisions():
+    # The one-statement INSERT names each column: a new one must be added there.
+    def columns(model):
+        return {f.column for f in model._meta.concrete_fields if not f.primary_key}
+
+    assert set(intakes.SECTION_COLUMNS) == columns(IntakeSection)
+    assert set(intakes.REVISION_COLUMNS) == columns(SectionRevision)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the one-statement INSERT is PostgreSQL's"
+)
+def test_it_stores_sections_in_one_statement_as_the_orm_does(clinic, intake_staff):
+    answers = intakes.document_answers(
+        {
+            **{kind: {} for kind in intakes.SECTIONS},
+            "vitals": {"bp_systolic": 124, "bmi": Decimal("22.5"), "weight_kg": None},
+            "medications": None,
+            "scales": {"phq9": [0, 1, None], "note": "ü \\ \" '"},
+            "missing_reasons": {"scales.phq9[2]": "declined"},
+        }
+    )
+    answered = {kind: answers[kind] for kind in ("vitals", "medications", "scales")}
+    now = timezone.now()
+
+    def stored(insert):
+        patient = PatientFactory(clinic=clinic, created_by=intake_staff)
+        intake = Intake.objects.create(
+            clinic=clinic,
+            patient=patient,
+            intake_on=now.date(),
+            created_by=intake_staff,
+        )
+        sections = [
+            IntakeSection(intake=intake, kind=kind, carry_state="")
+            for kind in intakes.SECTIONS
+        ]
+        for section in sections:
+            if section.kind in answered:
+                section.data = answered[section.kind].data
+                section.missing_reasons = answered[section.kind].missing_reasons
+                section.version, section.updated_by = 1, intake_staff
+                section.updated_at = now
+        with CaptureQueriesContext(connection) as queries:
+            insert(sections, by=intake_staff, now=now, origin="import")
+        assert sections == list(intake.sections.order_by("pk"))  # ids, in order
+        rows = IntakeSection.objects.filter(intake=intake).order_by("pk")
+        revisions = SectionRevision.objects.filter(section__intake=intake)
+        return (
+            len(queries.captured_queries),
+            list(rows.values(*intakes.SECTION_COLUMNS[1:])),
+            list(revisions.order_by("pk").values(*intakes.REVISION_COLUMNS[1:])),
+        )
+
+    one_statement = stored(intakes.insert_sections_in_one_statement)
+    with_the_orm = stored(intakes.insert_sections)
+    assert one_statement[1:] == with_the_orm[1:]
+    assert (one_statement[0], with_the_orm[0]) == (1, 2)
+    data = [row["data"] for row in one_statement[1]]
+    assert data.count(None) == len(intakes.SECTIONS) - 2  # unanswered, and null
