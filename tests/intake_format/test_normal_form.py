@@ -252,6 +252,9 @@ def test_it_round_trips_decimals_exactly(number):
         (None, "null"),
         ("Zoë", '"Zoë"'),
         ('a "quote"\n', '"a \\"quote\\"\\n"'),
+        ("\x01\u2028/", '"\\u0001\u2028/"'),
+        (False, "false"),
+        ({"a": [1, None, "b"]}, '{"a": [1, null, "b"]}'),
     ],
 )
 def test_it_writes_values_as_json(value, text):

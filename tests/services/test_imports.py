@@ -415,6 +415,21 @@ def test_it_refuses_an_empty_batch(clinic, intake_staff):
     assert report.is_refused
 
 
+@pytest.mark.parametrize(
+    ("name", "fingerprint"),
+    [
+        (BASE, "bcec020bbd513dd144f83dc177ee6cdadca2f0af58da3e0434417ec54816181e"),
+        (
+            "every-optional-key.json",
+            "deb6e399a0c947c3796291e18d2d876cfab0994d62217a29a475cc02dea83f0f",
+        ),
+    ],
+)
+def test_it_keeps_the_fingerprint_earlier_imports_were_stored_with(name, fingerprint):
+    # A changed fingerprint would let a document imported before through again.
+    assert imports.document_sha256(normal_form(loads(read(name)))) == fingerprint
+
+
 def test_it_refuses_a_document_imported_before(clinic, intake_staff):
     first = import_one(BASE, clinic, intake_staff)
     before = row_counts()
