@@ -1,13 +1,15 @@
 """Screen an intake with its clinic's ruleset and store the result."""
 
+import json
 import logging
-from typing import Any
+from typing import Any, Final
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from screening import audit, engine
+from screening.json_numbers import AnswerEncoder
 from screening.models import Intake, IntakeSection, Screening
 from screening.services import documents, rulesets, urgent
 
@@ -18,6 +20,57 @@ SEVERITY_COUNTS = {
     "relative": "relative_count",
     "caution": "caution_count",
 }
+
+
+# What a screening of the same intake version and ruleset replaces.
+_UPDATED_COLUMNS: Final = (
+    "ruleset_version",
+    "outcome",
+    "result",
+    "screened_at",
+    *SEVERITY_COUNTS.values(),
+    "not_evaluable_count",
+)
+# The columns _store_as_current_in_one_statement writes: every column of the table
+# (tests/services/test_screenings.py fails when the model gets another).
+SCREENING_COLUMNS: Final = (
+    "intake_id",
+    "intake_version",
+    "ruleset_id",
+    *_UPDATED_COLUMNS,
+)
+_PLACEHOLDERS: Final = ", ".join(
+    "%s::jsonb" if column == "result" else "%s" for column in SCREENING_COLUMNS
+)
+# The upsert and the intake's current screening in one statement: one round trip and
+# two ORM compilations fewer for every save and import (#19). PostgreSQL only:
+# SQLite has no data-modifying WITH.
+_UPSERT_AS_CURRENT: Final = f"""
+WITH screening AS (
+    INSERT INTO {Screening._meta.db_table} ({", ".join(SCREENING_COLUMNS)})
+    VALUES ({_PLACEHOLDERS})
+    ON CONFLICT (intake_id, intake_version, ruleset_id) DO UPDATE SET
+        {", ".join(f"{column} = EXCLUDED.{column}" for column in _UPDATED_COLUMNS)}
+    RETURNING id
+)
+UPDATE {Intake._meta.db_table} SET current_screening_id = screening.id
+FROM screening WHERE {Intake._meta.db_table}.id = %s
+RETURNING screening.id
+"""  # noqa: S608 - the models' own table and column names
+
+
+def _store_as_current_in_one_statement(screening: Screening) -> None:
+    """Insert the screening (or replace that of the same version and ruleset) and
+    make it its intake's current one; set its id."""
+    values = [getattr(screening, column) for column in SCREENING_COLUMNS]
+    # The result as its JSONField writes it (decimals exact).
+    values[SCREENING_COLUMNS.index("result")] = json.dumps(
+        screening.result, cls=AnswerEncoder
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT_AS_CURRENT, [*values, screening.intake_id])
+        (screening.pk,) = cursor.fetchone()
+    screening._state.adding, screening._state.db = False, connection.alias
 
 
 def screening_counts(result: dict[str, Any]) -> dict[str, int]:
@@ -81,20 +134,17 @@ def do_screen_intake(
         screened_at=timezone.now(),
         **counts,
     )
-    # One statement: a new screening, or the same version's one replaced.
-    Screening.objects.bulk_create(
-        [screening],
-        update_conflicts=True,
-        unique_fields=["intake", "intake_version", "ruleset"],
-        update_fields=[
-            "ruleset_version",
-            "outcome",
-            "result",
-            "screened_at",
-            *counts,
-        ],
-    )
-    Intake.objects.filter(pk=intake.pk).update(current_screening=screening)
+    if connection.vendor == "postgresql":
+        _store_as_current_in_one_statement(screening)
+    else:
+        # One statement: a new screening, or the same version's one replaced.
+        Screening.objects.bulk_create(
+            [screening],
+            update_conflicts=True,
+            unique_fields=["intake", "intake_version", "ruleset"],
+            update_fields=list(_UPDATED_COLUMNS),
+        )
+        Intake.objects.filter(pk=intake.pk).update(current_screening=screening)
     intake.current_screening = screening
     # From the moment the answer is saved: the urgent marker goes with the screening.
     urgent.do_sync_markers([(intake, urgent.triggers_of(result))], by=by)
