@@ -20,6 +20,9 @@ from screening.intake_format.schema import (
 _NEVER_HERE: Final = frozenset({"checklist_default", "missing_reasons"})
 # Absent keys that cannot be null, and what they mean (section 2.2).
 _ABSENT_MEANS: Final[dict[str, Any]] = {"other_conditions": [], "ongoing": False}
+# Values that keep their value and type whatever their schema (an int is already an
+# integer; text, booleans and null are never converted).
+_KEPT_AS_THEY_ARE: Final = frozenset({str, bool, int})
 
 
 def normal_form(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -51,6 +54,8 @@ def dumps(doc: Any, *, indent: int | None = None) -> str:
 
 
 def _normal(value: Any, schema: Mapping[str, Any]) -> Any:
+    if value is None or type(value) in _KEPT_AS_THEY_ARE:
+        return value  # most values of a document: no schema to look at (#19)
     resolved = resolve(schema)
     if isinstance(value, Mapping) and "properties" in resolved:
         return _object(value, resolved, block=None)
