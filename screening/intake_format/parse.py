@@ -1,10 +1,16 @@
 """Step 1 of intake-format.md 4.1: strict JSON (RFC 8259) in UTF-8, one object."""
 
 import json
+import re
 from decimal import Decimal
 from typing import Any, NoReturn
 
 from screening.intake_format.issues import ROOT, DocumentInvalid, Issue, format_path
+
+# The escape of a UTF-16 surrogate (\ud800 to \udfff), or a backslash before "u" that
+# only looks like one, or (in text given as str) a surrogate itself: a search finds
+# every place that can hold one.
+_SURROGATE = re.compile("\\\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
 class _RefusedError(Exception):
@@ -46,7 +52,9 @@ def parse_json(raw: bytes | str) -> Any:
         _refuse(ROOT, "not valid JSON here: objects and lists are nested too deeply")
     except ValueError:  # Python reads integers of at most 4300 digits
         _refuse(ROOT, "a number has too many digits to be read")
-    bad_text = _first_unpaired_surrogate(value, [])
+    # A surrogate can only come from a \uD800-\uDFFF escape (UTF-8 cannot hold one)
+    # or from text given as str: without either, no value needs walking (#19).
+    bad_text = _first_unpaired_surrogate(value, []) if _SURROGATE.search(text) else None
     if bad_text is not None:
         _refuse(
             format_path(bad_text),

@@ -31,6 +31,9 @@ REFUSED = [
     (b"{\"a\": 'x'}", "(document)", "not valid JSON"),
     (b"", "(document)", "not valid JSON"),
     (b'{"a": "\\ud800"}', "a", "unpaired surrogate"),
+    (b'{"a": {"b": ["ok", "x\\uDFFFy"]}}', "a.b[1]", "unpaired surrogate"),
+    (b'{"a": "\\udbff\\u0041"}', "a", "unpaired surrogate"),
+    ('{"a": ["\ud800"]}', "a[0]", "unpaired surrogate"),  # text given as str
     (b"[" * 100_000, "(document)", "nested too deeply"),
     (b'{"a": ' + b"1" * 5000 + b"}", "(document)", "too many digits"),
 ]

@@ -343,6 +343,13 @@ REFUSED = [
         {"indication.detail"},
     ),
     (
+        "NUL after an escaped backslash",
+        lambda: changed(
+            valid(), indication={**valid()["indication"], "detail": "\\u0000\0"}
+        ),
+        {"indication.detail"},
+    ),
+    (
         "larger than 2 MB",
         lambda: read(BASE).replace(b"{", b"{" + b" " * imports.MAX_FILE_BYTES, 1),
         {"(document)"},
