@@ -1,5 +1,6 @@
 """Import intake/1 documents: validate a whole batch, then write it in one go."""
 
+import functools
 import hashlib
 import uuid
 from dataclasses import dataclass, field
@@ -9,8 +10,8 @@ from typing import Any, Final
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.db import router, transaction
-from django.db.models import QuerySet, Subquery
+from django.db import connection, router, transaction
+from django.db.models import Field, QuerySet, Subquery
 from django.utils import timezone
 
 from screening import audit, compiled
@@ -305,7 +306,7 @@ def _write_intake(
     normal = item.normal
     # The imported document is the intake's first state: version 1 of it and of every
     # section, so a form opened on it saves version 2.
-    intake = Intake.objects.create(
+    intake = Intake(
         clinic=patient.clinic,
         patient=patient,
         intake_on=date.fromisoformat(normal["intake_date"]),
@@ -313,11 +314,8 @@ def _write_intake(
         version=1,
         created_by=by,
     )
-    sections = intakes.do_store_sections(
-        [(intake, intakes.document_answers(normal))], by=by, origin="import"
-    )
     warnings = warnings_for(item.document)
-    ImportRecord.objects.create(
+    record = ImportRecord(
         intake=intake,
         batch=batch,
         position=position,
@@ -326,6 +324,10 @@ def _write_intake(
         warnings=[{"path": w.path, "message": w.message} for w in warnings],
         imported_by=by,
         imported_at=now,
+    )
+    _insert_intake_and_record(intake, record)
+    sections = intakes.do_store_sections(
+        [(intake, intakes.document_answers(normal))], by=by, origin="import"
     )
     audit.record(
         audit.Event.INTAKE_IMPORTED,
@@ -343,3 +345,64 @@ def _write_intake(
     )
     screenings.do_screen_intake(intake, by=by, sections=sections)
     return intake, warnings
+
+
+def _insert_intake_and_record(intake: Intake, record: ImportRecord) -> None:
+    """Insert a new intake and its import record, and set their ids.
+
+    On PostgreSQL in one statement: one round trip and two ORM saves fewer an
+    import (#19). The values are those the ORM's INSERTs would send (each field's
+    pre_save and database value); SQLite, without a data-modifying WITH, saves both.
+    """
+    if connection.vendor != "postgresql":
+        intake.save(force_insert=True)
+        record.intake = intake
+        record.save(force_insert=True)
+        return
+    statement, intake_fields, record_fields = _intake_and_record_statement()
+    params = [
+        field.get_db_prep_save(field.pre_save(saved, True), connection)
+        for saved, fields in ((intake, intake_fields), (record, record_fields))
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        intake.pk, record.pk = cursor.fetchone()
+    record.intake = intake
+    for saved in (intake, record):
+        saved._state.adding, saved._state.db = False, connection.alias
+
+
+@functools.cache
+def _intake_and_record_statement() -> tuple[str, list[Field], list[Field]]:
+    """The INSERT of an intake and its import record (PostgreSQL), the fields whose
+    values it takes in order."""
+    quote = connection.ops.quote_name
+    intake_fields = [f for f in Intake._meta.concrete_fields if not f.primary_key]
+    record_fields = [
+        f
+        for f in ImportRecord._meta.concrete_fields
+        if not f.primary_key and f.name != "intake"
+    ]
+    if any(f.has_db_default() for f in [*intake_fields, *record_fields]):
+        raise RuntimeError("a column with a database default: leave it out here")
+
+    def columns(fields: list[Field]) -> str:
+        return ", ".join(quote(f.column) for f in fields)
+
+    def placeholders(fields: list[Field]) -> str:
+        return ", ".join(["%s"] * len(fields))
+
+    record_intake = quote(ImportRecord._meta.get_field("intake").column)
+    statement = f"""
+WITH intake AS (
+    INSERT INTO {quote(Intake._meta.db_table)} ({columns(intake_fields)})
+    VALUES ({placeholders(intake_fields)})
+    RETURNING {quote(Intake._meta.pk.column)} AS id
+)
+INSERT INTO {quote(ImportRecord._meta.db_table)}
+    ({record_intake}, {columns(record_fields)})
+SELECT intake.id, {placeholders(record_fields)} FROM intake
+RETURNING {record_intake}, {quote(ImportRecord._meta.pk.column)}
+"""  # noqa: S608 - the models' own table and column names
+    return statement, intake_fields, record_fields

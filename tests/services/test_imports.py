@@ -559,6 +559,29 @@ def test_it_takes_no_savepoint_for_the_patient_sections_or_screening(
     assert len(savepoints) == 1, savepoints
 
 
+def test_it_stores_the_intake_and_its_import_record_as_it_holds_them(
+    clinic, intake_staff
+):
+    with CaptureQueriesContext(connection) as captured:
+        report = import_files([(BASE, read(BASE))], clinic, intake_staff)
+
+    [imported] = report.imported
+    for held in (imported.intake, imported.intake.import_record):
+        stored = type(held).objects.get(pk=held.pk)
+        for field in type(held)._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(held, field.attname)
+    writes = [
+        query["sql"]
+        for query in captured.captured_queries
+        if '"screening_importrecord"' in query["sql"]
+        and not query["sql"].startswith("SELECT")
+    ]
+    assert len(writes) == 1, writes
+    # On PostgreSQL the intake is written by the same statement (#19).
+    together = '"screening_intake" (' in writes[0]
+    assert together == (connection.vendor == "postgresql")
+
+
 def test_a_taken_mrn_found_only_when_writing_refuses_the_whole_batch(
     clinic, intake_staff, monkeypatch
 ):

@@ -58,10 +58,11 @@ MAX_SECTION_POST_QUERIES = 16  # + discarding the saver's draft (F15)
 # (patient.created, intake.imported, intake.screened) in one append: 15 (16 before
 # the checks were one statement, #19).
 MAX_IMPORT_POST_QUERIES = 15
-# On PostgreSQL an import sends two statements fewer: the sections with their history
-# rows, and the screening with the intake's current screening, are one statement
-# each there (SQLite has no data-modifying WITH; #19).
-POSTGRESQL_IMPORT_SAVES = 2
+# On PostgreSQL an import sends three statements fewer: the intake with its import
+# record, the sections with their history rows, and the screening with the intake's
+# current screening are one statement each there (SQLite has no data-modifying WITH;
+# #19).
+POSTGRESQL_IMPORT_SAVES = 3
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 SIZES = (1, 50)
 
