@@ -246,20 +246,32 @@ _SECTION_CHECKS: Final[dict[str, Callable[[Any, _Context], Iterator[Issue]]]] = 
 }
 
 
+_MAY_HOLD_TEXT: Final = (str, Mapping, list)
+
+
 def _blank_texts(
     value: Any, schema: Mapping[str, Any], path: list[str | int]
 ) -> list[Issue]:
     """Text that is only white space: valid (1-2000 characters) but empty in effect."""
     if isinstance(value, str):
-        if is_text_schema(schema) and not value.strip():
+        if not value.strip() and is_text_schema(schema):
             return [Issue(format_path(path), "holds only white space: confirm it")]
         return []
+    # Only text and what can hold text need their schema looked up (#19).
     children: list[tuple[str | int, Any, Mapping[str, Any] | None]] = []
     if isinstance(value, Mapping):
-        children = [(k, v, property_schema(schema, k)) for k, v in value.items()]
+        children = [
+            (k, v, property_schema(schema, k))
+            for k, v in value.items()
+            if isinstance(v, _MAY_HOLD_TEXT)
+        ]
     elif isinstance(value, list):
         item_schema = items_schema(schema)
-        children = [(i, v, item_schema) for i, v in enumerate(value)]
+        children = [
+            (i, v, item_schema)
+            for i, v in enumerate(value)
+            if isinstance(v, _MAY_HOLD_TEXT)
+        ]
     issues = []
     for key, child, child_schema in children:
         if child_schema is not None:
