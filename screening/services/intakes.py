@@ -110,23 +110,23 @@ def insert_sections(
     )
 
 
-# The columns insert_sections_in_one_statement writes: every column of the two tables
-# (tests/services/test_intakes.py fails when a model gets another).
-SECTION_COLUMNS: Final = (
-    "intake_id",
-    "kind",
-    "data",
-    "missing_reasons",
-    "confirmed_warnings",
-    "version",
-    "updated_by_id",
-    "updated_at",
-    "carried_from_id",
-    "carry_state",
-    "carry_confirmed_by_id",
-    "carry_confirmed_at",
-    "carry_confirmed_version",
-)
+# The columns insert_sections_in_one_statement writes, with their types: every column
+# of the two tables (tests/services/test_intakes.py fails when a model gets another).
+SECTION_COLUMNS: Final = {
+    "intake_id": "bigint",
+    "kind": "text",
+    "data": "jsonb",
+    "missing_reasons": "jsonb",
+    "confirmed_warnings": "jsonb",
+    "version": "integer",
+    "updated_by_id": "integer",
+    "updated_at": "timestamp with time zone",
+    "carried_from_id": "bigint",
+    "carry_state": "text",
+    "carry_confirmed_by_id": "integer",
+    "carry_confirmed_at": "timestamp with time zone",
+    "carry_confirmed_version": "integer",
+}
 REVISION_COLUMNS: Final = (
     "section_id",
     "version",
@@ -137,20 +137,18 @@ REVISION_COLUMNS: Final = (
     "origin",
     "carried_from_id",
 )
-# One statement for the sections and their first revisions, with the sections' values
-# in one JSON parameter. bulk_create's two INSERTs took an import about 12,000
-# Python calls (each value of each row prepared, a JSON adapter for each JSON value,
-# a 130-parameter statement parsed by psycopg anew) and two round trips (#19).
+# One statement for the sections and their first revisions, the sections' values in
+# one JSON parameter. bulk_create's two INSERTs took an import about 12,000 Python
+# calls (each value of each row prepared, a JSON adapter for each JSON value, a
+# 130-parameter statement parsed by psycopg anew) and two round trips (#19).
 # PostgreSQL only: SQLite has no data-modifying WITH, and keeps bulk_create.
 _INSERT_SECTIONS_AND_REVISIONS: Final = f"""
 WITH section AS (
     INSERT INTO {IntakeSection._meta.db_table} ({", ".join(SECTION_COLUMNS)})
-    SELECT row.intake_id, row.kind, row.data, row.missing_reasons, '{{}}',
-        row.version, row.updated_by_id, row.updated_at, NULL, '', NULL, NULL, NULL
+    SELECT {", ".join(f"row.{column}" for column in SECTION_COLUMNS)}
     FROM jsonb_to_recordset(%s::jsonb) AS row(
-        position integer, intake_id bigint, kind text, data jsonb,
-        missing_reasons jsonb, version integer, updated_by_id bigint,
-        updated_at timestamp with time zone
+        position integer,
+        {", ".join(f"{column} {kind}" for column, kind in SECTION_COLUMNS.items())}
     )
     ORDER BY row.position
     RETURNING id, intake_id, kind, version, data, missing_reasons
@@ -160,7 +158,16 @@ WITH section AS (
     FROM section WHERE version = 1
 )
 SELECT id, intake_id, kind FROM section
-"""  # noqa: S608 - the models' own table names
+"""  # noqa: S608 - the models' own table and column names
+
+
+class _RowEncoder(AnswerEncoder):
+    """The data as its JSONField writes it (decimals exact), times as ISO text."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return o.isoformat()
+        return super().default(o)
 
 
 def insert_sections_in_one_statement(
@@ -168,22 +175,14 @@ def insert_sections_in_one_statement(
 ) -> None:
     """insert_sections() on PostgreSQL, in one statement."""
     rows = [
-        {
-            "position": position,
-            "intake_id": section.intake_id,
-            "kind": section.kind,
-            "data": section.data,
-            "missing_reasons": section.missing_reasons,
-            "version": section.version,
-            "updated_by_id": section.updated_by_id,
-            "updated_at": section.updated_at and section.updated_at.isoformat(),
-        }
+        {"position": position} | {c: getattr(section, c) for c in SECTION_COLUMNS}
         for position, section in enumerate(sections)
     ]
-    # The data as its JSONField writes it (decimals exact), other values plain JSON.
-    text = json.dumps(rows, cls=AnswerEncoder)
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SECTIONS_AND_REVISIONS, [text, by.pk, now, origin])
+        cursor.execute(
+            _INSERT_SECTIONS_AND_REVISIONS,
+            [json.dumps(rows, cls=_RowEncoder), by.pk, now, origin],
+        )
         ids = {(intake_id, kind): pk for pk, intake_id, kind in cursor.fetchall()}
     for section in sections:
         section.pk = ids[section.intake_id, section.kind]

@@ -193,7 +193,7 @@ def test_it_stores_sections_in_one_statement_as_the_orm_does(clinic, intake_staf
         revisions = SectionRevision.objects.filter(section__intake=intake)
         return (
             len(queries.captured_queries),
-            list(rows.values(*intakes.SECTION_COLUMNS[1:])),
+            list(rows.values(*list(intakes.SECTION_COLUMNS)[1:])),
             list(revisions.order_by("pk").values(*intakes.REVISION_COLUMNS[1:])),
         )
 
