@@ -48,9 +48,10 @@ class SectionAnswers:
 def document_answers(document: dict[str, Any]) -> dict[str, SectionAnswers]:
     """Every section's answers in an intake/1 document, as the database returns them."""
     reasons = split_missing_reasons(document.get("missing_reasons", {}))
+    # One JSON round trip for the whole document, not one a section (#19).
+    stored = as_stored({kind: document[kind] for kind in SECTIONS})
     return {
-        kind: SectionAnswers(as_stored(document[kind]), reasons.get(kind, {}))
-        for kind in SECTIONS
+        kind: SectionAnswers(stored[kind], reasons.get(kind, {})) for kind in SECTIONS
     }
 
 
