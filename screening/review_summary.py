@@ -42,6 +42,7 @@ from screening.services.signoff_verification import (
 )
 from screening.trends import Trend, build_trends
 
+SECTION_ORDER: Final = list(IntakeSection.Kind.values)
 SEVERITY_GROUPS: Final = (
     ("absolute", "Absolute contraindications"),
     ("relative", "Relative contraindications"),
@@ -617,7 +618,12 @@ def build_summary(intake: Intake) -> ReviewSummary:
         missing=missing,
         key_scores=[(label, value) for label, value in scores if label in KEY_SCORES],
         signoff=signoff,
-        carry_pending=[s.get_kind_display() for s in sections if s.is_carried_proposal],
+        # In form order: the sections are read in no order of their own.
+        carry_pending=[
+            s.get_kind_display()
+            for s in sorted(sections, key=lambda s: SECTION_ORDER.index(s.kind))
+            if s.is_carried_proposal
+        ],
         trends=build_trends(intake, signoff),
         consent=consent.current_consent(intake),
     )
