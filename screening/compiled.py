@@ -57,15 +57,7 @@ def _readable(
 
 def _objects(prepared: "_Compiled", rows: list[Any], alias: str) -> list[Model]:
     connection = connections[alias]
-    # The backend's and the fields' converters, as the compiler applies them.
-    converters = [
-        (index, found)
-        for index, col in enumerate(prepared.columns)
-        if (
-            found := connection.ops.get_db_converters(col)
-            + col.get_db_converters(connection)
-        )
-    ]
+    converters = prepared.converters
     objects = []
     for row in rows:
         row = list(row)
@@ -196,6 +188,9 @@ class _Compiled:
     columns: list[Any]  # the selected columns, in order
     klass_info: dict[str, Any]  # which columns make which object (Django's own)
     annotations: bool
+    # The backend's and the fields' converters by column, as the compiler applies
+    # them: found once, as for first_row (#19).
+    converters: list[tuple[int, list[Any]]]
 
 
 @functools.cache
@@ -206,12 +201,23 @@ def _compiled(
     sql, params = compiler.as_sql()
     if list(params).count(placeholder) != 1:
         raise RuntimeError(f"{build.__name__} must take its value in one place")
+    columns = [column for column, _, _ in compiler.select]
+    connection = connections[alias]
+    converters = [
+        (index, found)
+        for index, col in enumerate(columns)
+        if (
+            found := connection.ops.get_db_converters(col)
+            + col.get_db_converters(connection)
+        )
+    ]
     return _Compiled(
         sql,
         tuple(params),
-        [column for column, _, _ in compiler.select],
+        columns,
         compiler.klass_info,
         bool(compiler.annotation_col_map),
+        converters,
     )
 
 
