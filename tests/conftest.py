@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 import pytest
+from django.db.models.sql.compiler import SQLCompiler
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -113,3 +114,20 @@ def client_as(clinic) -> Callable[[str], Client]:
         return logged_in_client(users[role])
 
     return make
+
+
+@pytest.fixture
+def models_compiled(monkeypatch) -> list[type]:
+    """The models of the statements the ORM builds from here on, in order: a
+    statement compiled once per process (screening/compiled.py) is not among them.
+    Ask for it where the counting starts (`request.getfixturevalue`), after the
+    request that compiles them."""
+    built: list[type] = []
+    as_sql = SQLCompiler.as_sql
+
+    def spy(compiler, *args, **kwargs):
+        built.append(compiler.query.model)
+        return as_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", spy)
+    return built

@@ -7,7 +7,6 @@ import json
 
 import pytest
 from django.apps import apps
-from django.db.models.sql.compiler import SQLCompiler
 
 from screening.json_numbers import AnswerEncoder
 from screening.models import AuditEvent, Intake, IntakeSection, UrgentMarker
@@ -245,20 +244,13 @@ def test_it_lists_the_clinics_urgent_intakes_one_row_each_whatever_their_status(
 
 
 def test_it_lists_the_urgent_intakes_by_a_statement_compiled_once(
-    clinic, intake_staff, monkeypatch
+    clinic, intake_staff, request
 ):
     marked = screened_intake(
         clinic, document(item9=1, cssrs=NO_CSSRS), by=intake_staff, ready=False
     )
     urgent.list_open(clinic)  # compiles it (once per process)
-    built = []
-    as_sql = SQLCompiler.as_sql
-
-    def spy(compiler, *args, **kwargs):
-        built.append(compiler.query.model)
-        return as_sql(compiler, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", spy)
+    built = request.getfixturevalue("models_compiled")
     (row,) = urgent.list_open(clinic)
 
     assert built == []  # #19: the worklist builds it no more

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -84,18 +83,11 @@ def test_under_its_cap_the_list_gives_the_number_of_pages(client_as, patients):
 
 
 def test_it_reads_a_clinics_first_page_by_statements_compiled_once(
-    client_as, patients, monkeypatch
+    client_as, patients, request
 ):
     client = client_as("intake_staff")
     client.get(LIST_URL)  # compiles them (once per process)
-    built = []
-    as_sql = SQLCompiler.as_sql
-
-    def spy(compiler, *args, **kwargs):
-        built.append(compiler.query.model)
-        return as_sql(compiler, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", spy)
+    built = request.getfixturevalue("models_compiled")
     html = client.get(LIST_URL).content.decode()
 
     assert Patient not in built  # #19: built through the ORM no more
