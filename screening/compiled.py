@@ -57,17 +57,28 @@ def _readable(
 
 def _objects(prepared: "_Compiled", rows: list[Any], alias: str) -> list[Model]:
     connection = connections[alias]
-    converters = prepared.converters
     objects = []
     for row in rows:
-        row = list(row)
-        for index, found in converters:
-            for converter in found:
-                row[index] = converter(row[index], prepared.columns[index], connection)
-        built = _build(prepared.klass_info, prepared.columns, row, alias)
+        converted = _converted(row, prepared.converters, connection)
+        built = _build(prepared.klass_info, prepared.columns, converted, alias)
         if built is not None:
             objects.append(built)
     return objects
+
+
+# A statement's converters by column index, as SQLCompiler.get_converters() gives
+# them: the backend's and the field's, and the column they convert.
+Converters = list[tuple[int, tuple[list[Any], Any]]]
+
+
+def _converted(row: Any, converters: Converters, connection: Any) -> list[Any]:
+    """The row's values as the ORM gives them: each column's converters applied, as
+    the compiler applies them."""
+    values = list(row)
+    for index, (found, expression) in converters:
+        for converter in found:
+            values[index] = converter(values[index], expression, connection)
+    return values
 
 
 def first_row(
@@ -90,19 +101,14 @@ def first_row(
         found = cursor.fetchone()
     if found is None:
         return None
-    row = list(found)
-    # The backend's and the fields' converters, as the compiler applies them.
-    for index, (converters, expression) in prepared.converters:
-        for converter in converters:
-            row[index] = converter(row[index], expression, connection)
-    return tuple(row)
+    return tuple(_converted(found, prepared.converters, connection))
 
 
 @dataclass(frozen=True)
 class _CompiledValues:
     sql: str
     params: tuple[Any, ...]
-    converters: list[tuple[int, tuple[list[Any], Any]]]  # by column, with its column
+    converters: Converters
 
 
 @functools.cache
@@ -188,9 +194,7 @@ class _Compiled:
     columns: list[Any]  # the selected columns, in order
     klass_info: dict[str, Any]  # which columns make which object (Django's own)
     annotations: bool
-    # The backend's and the fields' converters by column, as the compiler applies
-    # them: found once, as for first_row (#19).
-    converters: list[tuple[int, list[Any]]]
+    converters: Converters  # found once, when compiled (#19)
 
 
 @functools.cache
@@ -202,15 +206,7 @@ def _compiled(
     if list(params).count(placeholder) != 1:
         raise RuntimeError(f"{build.__name__} must take its value in one place")
     columns = [column for column, _, _ in compiler.select]
-    connection = connections[alias]
-    converters = [
-        (index, found)
-        for index, col in enumerate(columns)
-        if (
-            found := connection.ops.get_db_converters(col)
-            + col.get_db_converters(connection)
-        )
-    ]
+    converters = list(compiler.get_converters(columns).items())
     return _Compiled(
         sql,
         tuple(params),

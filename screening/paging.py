@@ -63,7 +63,7 @@ def _head(rows: Rows, size: int, *, keys: bool = False) -> Rows:
 def _count(rows: Rows, pk: Any) -> int:
     """How many rows rows(pk) has: COUNT over its compiled statement, as Django
     counts a sliced queryset (a subquery)."""
-    alias = router.db_for_read(_model(rows))
+    alias = router.db_for_read(compiled.model_of(rows))
     sql, params = compiled.statement(rows, compiled.PLACEHOLDER_PK, alias)
     with connections[alias].cursor() as cursor:
         cursor.execute(
@@ -71,8 +71,3 @@ def _count(rows: Rows, pk: Any) -> int:
             compiled.values(params, compiled.PLACEHOLDER_PK, pk),
         )
         return int(cursor.fetchone()[0])
-
-
-@functools.cache
-def _model(rows: Rows) -> Any:
-    return rows(compiled.PLACEHOLDER_PK).model
