@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -388,13 +388,12 @@ def sources(patient_id: int) -> Sources:
     statement is compiled once per process (screening/compiled.py), as the worklist's
     open_lists() is.
     """
-    alias = router.db_for_read(Patient)
-    sql, params = compiled.statement(sources_query, compiled.PLACEHOLDER_PK, alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(
-            sql, compiled.values(params, compiled.PLACEHOLDER_PK, patient_id)
-        )
-        row = cursor.fetchone()
+    row = compiled.first_row(
+        sources_query,
+        (compiled.PLACEHOLDER_PK,),
+        (patient_id,),
+        router.db_for_read(Patient),
+    )
     return Sources(bool(row[0]), bool(row[1])) if row else Sources(False, False)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import OrderBy, RawSQL
 
@@ -239,11 +239,12 @@ def open_lists(clinic: Clinic) -> OpenLists:
     run (#19); the lists are read only when this says they have rows. The statement is
     compiled once per process (screening/compiled.py).
     """
-    alias = router.db_for_read(Clinic)
-    sql, params = compiled.statement(open_lists_query, compiled.PLACEHOLDER_PK, alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, compiled.values(params, compiled.PLACEHOLDER_PK, clinic.pk))
-        row = cursor.fetchone()
+    row = compiled.first_row(
+        open_lists_query,
+        (compiled.PLACEHOLDER_PK,),
+        (clinic.pk,),
+        router.db_for_read(Clinic),
+    )
     return OpenLists(bool(row[0]), bool(row[1])) if row else OpenLists(False, False)
 
 
