@@ -12,22 +12,18 @@ from django import forms
 from django.forms.renderers import BaseRenderer
 from django.utils.safestring import SafeString
 
-from screening.forms.answers import attributes
-from screening.markup import escape
+from screening.forms.answers import option_tag
 
 
 def input_tag(kind: str, name: str, value: Any, attrs: dict[str, Any]) -> str:
     """An <input> as input.html writes it: `value` as the widget formatted it (None:
-    no value attribute), then the attributes in order."""
-    shown = "" if value is None else f' value="{escape(value)}"'
-    return (
-        f'<input type="{escape(kind)}" name="{escape(name)}"{shown}{attributes(attrs)}>'
-    )
+    no value attribute), then the attributes in order (answers.option_tag writes it)."""
+    return option_tag({"type": kind, "name": name, "value": value, "attrs": attrs})
 
 
 class WrittenInput:
-    """Renders an Input widget by input_tag(), from the context Django gives its
-    template."""
+    """Renders an Input widget by answers.option_tag(), from the context Django
+    gives its template."""
 
     def render(
         self,
@@ -36,10 +32,7 @@ class WrittenInput:
         attrs: dict[str, Any] | None = None,
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
-        return SafeString(
-            input_tag(widget["type"], widget["name"], widget["value"], widget["attrs"])
-        )
+        return option_tag(self.get_context(name, value, attrs)["widget"])  # type: ignore[attr-defined]
 
 
 class TextInput(WrittenInput, forms.TextInput):
